@@ -159,3 +159,19 @@ export class InvalidDataError extends ProtocolError {
     return 'InvalidDataError';
   }
 }
+
+/**
+ * An envelope names a method the service does not have. Carries what a server needs to answer
+ * with TApplicationException UNKNOWN_METHOD: the name, seqid and message type.
+ */
+export class UnknownMethodError extends InvalidDataError {
+  override get name(): string {
+    return 'UnknownMethodError';
+  }
+  /** The method name the envelope gave. */
+  methodName = '';
+  /** The envelope's seqid. */
+  seqid = 0;
+  /** The envelope's message type code. */
+  messageType = 0;
+}

@@ -1,0 +1,175 @@
+/**
+ * Generated classes for struct, union, exception, request and response specs. A constructor
+ * takes one object of field values (`new User({ name: 'John' })`), applies defaults (fresh
+ * copies), normalises convenient inputs (i64 from a number, a set from an Array), and validates:
+ * unknown field, missing required field, wrong type or integer out of range each throw a
+ * ValidationError naming `Type.field[...]`. Unions take exactly one field. Exceptions extend
+ * Error. Every field is an own property (`undefined` when unset), always in IDL order.
+ */
+import { IdlCompileError, ValidationError } from '../errors.js';
+import { describeValue } from './checks.js';
+import { equals } from './equals.js';
+import type { FieldSpec, StructSpec } from './spec.js';
+import type { Normalizer, Validator } from './values.js';
+import { materialize, normalizerFor, setClassLookup, validatorFor } from './values.js';
+
+/** Passed instead of field values by decoders: builds an empty instance without checks. */
+export const RAW: unique symbol = Symbol('thrift-conform.raw');
+
+/** What every generated struct-like class carries. */
+export interface StructClass {
+  new (init?: Record<string, unknown>): StructInstance;
+  readonly __spec__: StructSpec;
+  readonly name: string;
+}
+
+/** An instance of a generated class: its fields by name. */
+export type StructInstance = Record<string, unknown>;
+
+interface FieldPlan {
+  readonly name: string;
+  readonly spec: FieldSpec;
+  readonly required: boolean;
+  readonly defaultValue: (() => unknown) | undefined;
+  readonly normalize: Normalizer | null;
+  readonly validate: Validator;
+}
+
+const classes = new WeakMap<StructSpec, StructClass>();
+
+/** Field names JavaScript objects cannot hold as plain own data properties. */
+const FORBIDDEN = new Set(['__proto__']);
+
+/** Returns the (cached) class of `spec`. Throws IdlCompileError for a field named `__proto__`. */
+export function classFor(spec: StructSpec): StructClass {
+  const cached = classes.get(spec);
+  if (cached) return cached;
+  const C = buildClass(spec);
+  classes.set(spec, C);
+  return C;
+}
+
+setClassLookup({ classFor: (s) => classFor(s) as unknown as new (init?: Record<string, unknown>) => object });
+
+function plansFor(spec: StructSpec): FieldPlan[] {
+  return spec.fields.map((f) => {
+    if (FORBIDDEN.has(f.name)) {
+      throw new IdlCompileError(
+        `field '${f.name}' of '${spec.name}' cannot be represented in JavaScript; please rename it`,
+        f.loc,
+      );
+    }
+    const dv = f.defaultValue;
+    return {
+      name: f.name,
+      spec: f,
+      required: f.requiredness === 'required' && spec.variant !== 'union',
+      defaultValue: dv === undefined ? undefined : () => materialize(f.type, dv),
+      normalize: normalizerFor(f.type),
+      validate: validatorFor(f.type),
+    };
+  });
+}
+
+function buildClass(spec: StructSpec): StructClass {
+  let plans: FieldPlan[] | undefined;
+  let names: Set<string> | undefined;
+  const isUnion = spec.variant === 'union';
+  const typeName = spec.name;
+
+  function init(self: StructInstance, values: Record<string, unknown> | undefined): void {
+    plans ??= plansFor(spec);
+    names ??= new Set(plans.map((p) => p.name));
+    const given = values ?? {};
+    if (typeof given !== 'object' || given === null) {
+      throw new ValidationError(typeName, `expected an object of field values, got ${describeValue(given)}`);
+    }
+    for (const k of Object.keys(given)) {
+      if (!names.has(k)) {
+        throw new ValidationError(
+          `${typeName}.${k}`,
+          `unknown field; ${typeName} has ${plans.length === 0 ? 'no fields' : `fields ${[...names].join(', ')}`}`,
+        );
+      }
+    }
+    let set = 0;
+    for (const p of plans) {
+      let v = given[p.name];
+      if (v === undefined || v === null) {
+        v = p.defaultValue === undefined ? undefined : p.defaultValue();
+      } else if (p.normalize !== null) {
+        v = p.normalize(v);
+      }
+      if (v === undefined) {
+        if (p.required) throw new ValidationError(`${typeName}.${p.name}`, 'is required but was not given');
+      } else {
+        p.validate(v, `${typeName}.${p.name}`);
+        set++;
+      }
+      self[p.name] = v;
+    }
+    if (isUnion && set !== 1) {
+      throw new ValidationError(
+        typeName,
+        set === 0
+          ? `a union needs exactly one field set, got none (fields: ${[...names].join(', ')})`
+          : `a union needs exactly one field set, got ${set}: ${plans
+              .filter((p) => self[p.name] !== undefined)
+              .map((p) => p.name)
+              .join(', ')}`,
+      );
+    }
+  }
+
+  let C: StructClass;
+  if (spec.variant === 'exception') {
+    const hasMessage = spec.fields.some((f) => f.name === 'message');
+    C = class extends Error {
+      constructor(values?: Record<string, unknown> | typeof RAW) {
+        super();
+        if (values === RAW) return;
+        init(this as unknown as StructInstance, values);
+      }
+    } as unknown as StructClass;
+    if (!hasMessage) {
+      Object.defineProperty(C.prototype, 'message', {
+        get(this: StructInstance) {
+          return describeFields(spec, this);
+        },
+        configurable: true,
+      });
+    }
+    Object.defineProperty(C.prototype, 'name', { value: typeName, configurable: true, writable: true });
+  } else {
+    C = class {
+      constructor(values?: Record<string, unknown> | typeof RAW) {
+        if (values === RAW) return;
+        init(this as unknown as StructInstance, values);
+      }
+    } as unknown as StructClass;
+  }
+  Object.defineProperty(C, 'name', { value: typeName });
+  Object.defineProperty(C, '__spec__', { value: spec });
+  Object.defineProperty(C.prototype, 'equals', {
+    value(this: object, other: unknown): boolean {
+      return equals(this, other);
+    },
+    configurable: true,
+    writable: true,
+  });
+  Object.defineProperty(C.prototype, 'toString', {
+    value(this: StructInstance): string {
+      return `${typeName}(${describeFields(spec, this)})`;
+    },
+    configurable: true,
+    writable: true,
+  });
+  return C;
+}
+
+function describeFields(spec: StructSpec, v: StructInstance): string {
+  return spec.fields
+    .filter((f) => v[f.name] !== undefined)
+    .map((f) => `${f.name}=${describeValue(v[f.name])}`)
+    .join(', ');
+}

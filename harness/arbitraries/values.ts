@@ -1,0 +1,158 @@
+/**
+ * fast-check arbitraries of values for a compiled Thrift type: edge values first (i64 min/max,
+ * 2^53±1, NaN, -0.0, ±Infinity, empty and astral-plane strings, empty containers), sizes bounded
+ * so a case stays small, and every value shrinks. Values are in the codec's representation
+ * (struct-likes are instances of the generated classes). Exported for users' own properties.
+ */
+import fc from 'fast-check';
+import { classFor, equals } from '../../codec/src/index.js';
+import type { StructSpec, TypeSpec } from '../../codec/src/index.js';
+
+/** Bounds on generated values. */
+export interface ValueArbOptions {
+  /** Most elements in one container. Default 4. */
+  readonly maxLength?: number;
+  /** Deepest struct nesting before optional struct fields are left unset. Default 4. */
+  readonly maxDepth?: number;
+}
+
+const I64_EDGES = [
+  -(2n ** 63n),
+  2n ** 63n - 1n,
+  0n,
+  -1n,
+  2n ** 53n - 1n,
+  2n ** 53n,
+  2n ** 53n + 1n,
+  -(2n ** 53n) - 1n,
+  2n ** 31n,
+  -(2n ** 31n) - 1n,
+];
+const DOUBLE_EDGES = [0, -0, NaN, Infinity, -Infinity, Number.MIN_VALUE, Number.MAX_VALUE, -1.5, 2 ** 53 + 2];
+const STRING_EDGES = ['', 'a', '😀', 'é€😀', '\u0000', 'a'.repeat(100)];
+
+function withEdges<T>(edges: readonly T[], arb: fc.Arbitrary<T>): fc.Arbitrary<T> {
+  return fc.oneof({ arbitrary: fc.constantFrom(...edges), weight: 1 }, { arbitrary: arb, weight: 3 });
+}
+
+function intArb(bits: number): fc.Arbitrary<number> {
+  const min = -(2 ** (bits - 1));
+  const max = 2 ** (bits - 1) - 1;
+  return withEdges([min, max, 0, -1, 1], fc.integer({ min, max }));
+}
+
+/** SameValueZero or semantic equality: what a JS Set/Map would collapse, or what equals sees as one. */
+function sameKey(a: unknown, b: unknown): boolean {
+  return equals(a, b) || (typeof a === 'number' && a === b);
+}
+
+/** Returns an arbitrary of values of `spec` (see the module comment for what it generates). */
+export function valueArb(spec: TypeSpec, options: ValueArbOptions = {}, depth = 0): fc.Arbitrary<unknown> {
+  const maxLength = options.maxLength ?? 4;
+  const maxDepth = options.maxDepth ?? 4;
+  switch (spec.kind) {
+    case 'bool':
+      return fc.boolean();
+    case 'byte':
+      return intArb(8);
+    case 'i16':
+      return intArb(16);
+    case 'i32':
+      return intArb(32);
+    case 'i64':
+      return withEdges(I64_EDGES, fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }));
+    case 'double':
+      return withEdges(DOUBLE_EDGES, fc.double());
+    case 'string':
+      return withEdges(STRING_EDGES, fc.string({ unit: 'binary', maxLength: 12 }));
+    case 'binary':
+      return fc.uint8Array({ maxLength: 16 });
+    case 'uuid':
+      return fc.uuid();
+    case 'enum':
+      return spec.items.length === 0 ? fc.integer() : fc.constantFrom(...spec.items.map((i) => i.value));
+    case 'list':
+      return fc.array(valueArb(spec.valueType, options, depth + 1), {
+        maxLength: depth >= maxDepth ? 0 : maxLength,
+      });
+    case 'set':
+      return fc
+        .uniqueArray(valueArb(spec.valueType, options, depth + 1), {
+          maxLength: depth >= maxDepth ? 0 : maxLength,
+          comparator: sameKey,
+        })
+        .map((a) => new Set(a));
+    case 'map':
+      return fc
+        .uniqueArray(fc.tuple(valueArb(spec.keyType, options, depth + 1), valueArb(spec.valueType, options, depth + 1)), {
+          maxLength: depth >= maxDepth ? 0 : maxLength,
+          comparator: (a, b) => sameKey(a[0], b[0]),
+        })
+        .map((entries) => new Map(entries));
+    case 'struct':
+      return structArb(spec, options, depth);
+  }
+}
+
+const ranks = new WeakMap<StructSpec, number>();
+
+/**
+ * How many struct levels a smallest value of `spec` needs (Infinity when no finite value exists):
+ * containers can be empty and optional fields unset, so only required struct fields and the best
+ * union member count. Computed as a fixpoint, so cyclic types are fine.
+ */
+export function structRank(spec: StructSpec): number {
+  const cached = ranks.get(spec);
+  if (cached !== undefined) return cached;
+  const all = new Set<StructSpec>();
+  const visit = (s: StructSpec) => {
+    if (all.has(s)) return;
+    all.add(s);
+    for (const f of s.fields) if (f.type.kind === 'struct') visit(f.type);
+  };
+  visit(spec);
+  const rank = new Map<StructSpec, number>([...all].map((s) => [s, Infinity]));
+  const typeRank = (t: TypeSpec) => (t.kind === 'struct' ? rank.get(t)! : 0);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const s of all) {
+      const r =
+        s.variant === 'union'
+          ? 1 + Math.min(Infinity, ...s.fields.map((f) => typeRank(f.type)))
+          : 1 + Math.max(0, ...s.fields.filter((f) => f.requiredness === 'required').map((f) => typeRank(f.type)));
+      if (r < rank.get(s)!) {
+        rank.set(s, r);
+        changed = true;
+      }
+    }
+  }
+  for (const [s, r] of rank) ranks.set(s, r);
+  return rank.get(spec)!;
+}
+
+/** Returns an arbitrary of instances of a struct-like spec. */
+export function structArb(spec: StructSpec, options: ValueArbOptions = {}, depth = 0): fc.Arbitrary<object> {
+  const C = classFor(spec);
+  const maxDepth = options.maxDepth ?? 4;
+  const deep = depth >= maxDepth;
+  // Fields are looked up lazily so cyclic types do not recurse while building the arbitrary.
+  return fc.constant(null).chain(() => {
+    if (spec.variant === 'union') {
+      // Past the depth bound, only the members that lead to the smallest values.
+      const rankOf = (t: TypeSpec) => (t.kind === 'struct' ? structRank(t) : 0);
+      const best = Math.min(...spec.fields.map((f) => rankOf(f.type)));
+      const pool = deep ? spec.fields.filter((f) => rankOf(f.type) === best) : spec.fields;
+      return fc.oneof(
+        ...pool.map((f) => valueArb(f.type, options, depth + 1).map((v) => new C({ [f.name]: v }))),
+      );
+    }
+    const record: Record<string, fc.Arbitrary<unknown>> = {};
+    for (const f of spec.fields) {
+      const v = valueArb(f.type, options, depth + 1);
+      if (f.requiredness === 'required') record[f.name] = v;
+      else if (deep && f.type.kind === 'struct') record[f.name] = fc.constant(undefined);
+      else record[f.name] = fc.option(v, { nil: undefined, freq: 3 });
+    }
+    return fc.record(record).map((init) => new C(init));
+  });
+}
