@@ -23,6 +23,7 @@ import type { StructClass } from './schema/struct-class.js';
 import { classFor } from './schema/struct-class.js';
 import { materialize } from './schema/values.js';
 import { TApplicationException } from './wire/application-exception.js';
+import type { EnvelopeHeader } from './wire/envelope.js';
 import type { MessageTypeCode } from './wire/message-type.js';
 import { MessageType, messageTypeName } from './wire/message-type.js';
 
@@ -244,11 +245,7 @@ function dumpsMessage(value: object, seqid = 0, options: DumpsMessageOptions = {
     if (options.name === undefined) {
       throw new ValidationError('dumps.message', 'a TApplicationException needs options.name (the method it answers)');
     }
-    if ((seqid | 0) !== seqid) throw new ValidationError('seqid', `expected an i32, got ${String(seqid)}`);
-    const w = new BinaryWriter(envelopeHeaderSize(options.name, strict) + applicationExceptionSize(value));
-    writeEnvelopeHeader(w, { name: options.name, messageType: MessageType.EXCEPTION, seqid }, strict);
-    writeApplicationException(w, value);
-    return w.buf;
+    return encodeApplicationExceptionMessage(value, options.name, seqid, strict);
   }
   const spec: StructSpec = specOf(value, 'dumps.message');
   const fn = spec.function;
@@ -261,6 +258,28 @@ function dumpsMessage(value: object, seqid = 0, options: DumpsMessageOptions = {
   const type: MessageTypeCode =
     spec.variant === 'response' ? MessageType.REPLY : fn.oneway ? MessageType.ONEWAY : MessageType.CALL;
   return encodeMessage(fn.name, type, seqid, value, { strict });
+}
+
+/**
+ * Encodes a TApplicationException in an EXCEPTION envelope for method `name` (no module needed).
+ * Throws ValidationError for a seqid that is not an i32.
+ */
+export function encodeApplicationExceptionMessage(
+  e: TApplicationException,
+  name: string,
+  seqid: number,
+  strict = true,
+): Uint8Array {
+  if ((seqid | 0) !== seqid) throw new ValidationError('seqid', `expected an i32, got ${String(seqid)}`);
+  const w = new BinaryWriter(envelopeHeaderSize(name, strict) + applicationExceptionSize(e));
+  writeEnvelopeHeader(w, { name, messageType: MessageType.EXCEPTION, seqid }, strict);
+  writeApplicationException(w, e);
+  return w.buf;
+}
+
+/** Reads only the envelope header of `bytes` (either form). Throws ProtocolError subclasses. */
+export function peekEnvelope(bytes: Uint8Array): EnvelopeHeader {
+  return readEnvelopeHeader(new BinaryReader(bytes));
 }
 
 function loadsMessage(service: ServiceObject, bytes: Uint8Array, options?: LoadsOptions): Message {

@@ -53,7 +53,7 @@ struct Ids { 32767: optional bool top, 1: optional bool low }
 exception NotFoundError { 1: required string key }
 service KeyValue {
   string get(1: string key) throws (1: NotFoundError notFound)
-  void set(1: string key, 2: string value)
+  void put(1: string key, 2: string value)
   oneway void fire(1: i32 n)
 }
 `;
@@ -356,12 +356,12 @@ export const MESSAGE_VECTORS: readonly MessageVector[] = [
   },
   {
     name: 'REPLY of a void function, non-strict',
-    fn: 'set',
+    fn: 'put',
     kind: 'response',
     seqid: 3,
     strict: false,
     value: {},
-    lines: [['00000003 736574', '"set"'], ['02', 'REPLY'], ['00000003', 'seqid 3'], STOP],
+    lines: [['00000003 707574', '"put"'], ['02', 'REPLY'], ['00000003', 'seqid 3'], STOP],
   },
   {
     name: 'ONEWAY strict',
