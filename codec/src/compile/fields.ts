@@ -1,0 +1,137 @@
+/**
+ * Links field lists (of structs, unions, exceptions, and of functions' parameters and
+ * exceptions): ids, requiredness, types and annotations now; default values later, once every
+ * struct's fields are known (a default may be a struct constant).
+ */
+import { IdlCompileError, formatLocation } from '../errors.js';
+import type * as A from '../idl/ast.js';
+import type { ConstValueSpec, FieldSpec, StructSpec, TypeSpec } from '../schema/spec.js';
+import { ImplicitIds, describeField, fieldId, fieldRequiredness } from './dialects.js';
+import type { DialectRules, FieldOwner } from './dialects.js';
+import type { TypeLinker } from './types.js';
+
+/** What linking fields needs. */
+export interface FieldContext {
+  readonly rules: DialectRules;
+  readonly types: TypeLinker;
+  /** Defaults to evaluate once all fields are linked. */
+  readonly pending: PendingDefault[];
+}
+
+/** A field default waiting to be evaluated: `struct.fields[index]` gets `value`. */
+export interface PendingDefault {
+  readonly struct: StructSpec;
+  readonly index: number;
+  readonly value: A.ConstValue;
+}
+
+/**
+ * The default of a field whose default is written but not evaluated yet (compared by identity).
+ * It lets struct constants see that a required field has a default before defaults are linked.
+ */
+export const PENDING_DEFAULT: ConstValueSpec = { kind: 'scalar', value: false };
+
+/** `struct 'User'`, `the parameters of function 'KeyValue.get'`, ... */
+export function describeOwner(owner: FieldOwner): string {
+  switch (owner.kind) {
+    case 'parameter':
+      return `the parameters of function '${owner.name}'`;
+    case 'throws':
+      return `the response of function '${owner.name}'`;
+    default:
+      return `${owner.kind} '${owner.name}'`;
+  }
+}
+
+/** Converts annotations to a name → value map (a repeated name keeps its last value). */
+export function annotationMap(annotations: A.Annotations): Map<string, string | undefined> {
+  return new Map(annotations.map((a) => [a.name, a.value]));
+}
+
+/**
+ * Links `fields` into `struct.fields` (after `leading`, e.g. a response's `success` field),
+ * checking the dialect's rules, and queues their defaults on `ctx.pending`. Throws
+ * IdlCompileError for a bad id or requiredness, a default where none is allowed, an unknown
+ * type, or a duplicate id or name.
+ */
+export function linkFields(
+  struct: StructSpec,
+  owner: FieldOwner,
+  fields: readonly A.Field[],
+  ctx: FieldContext,
+  leading: readonly FieldSpec[] = [],
+): void {
+  const implicit = new ImplicitIds();
+  const out: FieldSpec[] = [...leading];
+  for (const f of fields) {
+    const id = fieldId(f, owner, ctx.rules, implicit);
+    const requiredness = fieldRequiredness(f, owner, ctx.rules);
+    if (f.defaultValue !== undefined && (owner.kind === 'union' || owner.kind === 'throws')) {
+      const kind = owner.kind === 'union' ? 'union fields' : "a function's exceptions";
+      throw new IdlCompileError(
+        `${describeField(owner, f.name)} has a default value, but ${kind} cannot have one. ` +
+          `Please remove the default value`,
+        f.defaultValue.loc,
+      );
+    }
+    if (f.defaultValue !== undefined) {
+      ctx.pending.push({ struct, index: out.length, value: f.defaultValue });
+    }
+    out.push({
+      id,
+      name: f.name,
+      type: ctx.types.resolve(f.type),
+      requiredness,
+      defaultValue: f.defaultValue === undefined ? undefined : PENDING_DEFAULT,
+      annotations: annotationMap(f.annotations),
+      loc: f.loc,
+    });
+  }
+  checkUnique(out, owner);
+  struct.fields = out;
+}
+
+/** Throws IdlCompileError (with the first one as `related`) for a repeated field id or name. */
+export function checkUnique(fields: readonly FieldSpec[], owner: FieldOwner): void {
+  const ids = new Map<number, FieldSpec>();
+  const names = new Map<string, FieldSpec>();
+  for (const f of fields) {
+    const sameName = names.get(f.name);
+    if (sameName !== undefined) {
+      throw new IdlCompileError(
+        `duplicate field name '${f.name}' in ${describeOwner(owner)} (first at ` +
+          `${formatLocation(sameName.loc)}). Please rename one of them`,
+        f.loc,
+        [sameName.loc],
+      );
+    }
+    const sameId = ids.get(f.id);
+    if (sameId !== undefined) {
+      throw new IdlCompileError(
+        `duplicate field id ${f.id} in ${describeOwner(owner)}: '${f.name}' and '${sameId.name}' ` +
+          `(at ${formatLocation(sameId.loc)}). Please give '${f.name}' an unused id`,
+        f.loc,
+        [sameId.loc],
+      );
+    }
+    names.set(f.name, f);
+    ids.set(f.id, f);
+  }
+}
+
+/**
+ * Evaluates every queued default with `evaluate` (the value typed against the field's type) and
+ * stores it in its field.
+ */
+export function applyDefaults(
+  pending: readonly PendingDefault[],
+  evaluate: (value: A.ConstValue, type: TypeSpec) => ConstValueSpec,
+): void {
+  for (const p of pending) {
+    const fields = [...p.struct.fields];
+    const field = fields[p.index];
+    if (field === undefined) continue;
+    fields[p.index] = { ...field, defaultValue: evaluate(p.value, field.type) };
+    p.struct.fields = fields;
+  }
+}
