@@ -1,0 +1,109 @@
+/**
+ * The control channel to a peer: length-prefixed JSON over the peer's stdin/stdout (4-byte
+ * big-endian length, then a UTF-8 JSON object), requests matched to answers by `id`. Garbage on
+ * stdout (a length that is absurd, or bytes that are not JSON) fails every waiting request and
+ * the channel, so a broken peer is reported instead of hanging the run.
+ */
+import type { Readable, Writable } from 'node:stream';
+import type { Json } from './json-values.js';
+import { PeerError } from './peer.js';
+
+/** Largest control message accepted from a peer: 256 MiB (as the peers' own limit). */
+export const MAX_CONTROL_MESSAGE_BYTES = 256 * 1024 * 1024;
+
+interface Waiting {
+  readonly op: string;
+  readonly resolve: (v: Record<string, Json>) => void;
+  readonly reject: (e: unknown) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+/** A request/response channel over a child's stdio. */
+export class ControlChannel {
+  private nextId = 1;
+  private readonly waiting = new Map<number, Waiting>();
+  private buf: Buffer = Buffer.alloc(0);
+  private failed: Error | undefined;
+
+  /**
+   * @param peer the peer's name, for errors
+   * @param input the peer's stdout
+   * @param output the peer's stdin
+   * @param stderr returns the peer's recent stderr, attached to errors
+   */
+  constructor(
+    private readonly peer: string,
+    input: Readable,
+    private readonly output: Writable,
+    private readonly stderr: () => string,
+  ) {
+    input.on('data', (chunk: Buffer) => this.onData(chunk));
+    input.on('end', () => this.fail(new PeerError(peer, 'Exited', 'the peer closed its stdout', { stderr: stderr() })));
+    output.on('error', (e) => this.fail(new PeerError(peer, 'Exited', `cannot write to the peer: ${e.message}`, { stderr: stderr() })));
+  }
+
+  /**
+   * Sends `{id, op, ...params}` and resolves with the answer's fields; rejects with PeerError when
+   * the answer is `ok: false`, after `timeoutMs`, or when the channel fails.
+   */
+  request(op: string, params: Record<string, Json>, timeoutMs: number): Promise<Record<string, Json>> {
+    if (this.failed) return Promise.reject(this.failed);
+    const id = this.nextId++;
+    const body = Buffer.from(JSON.stringify({ id, op, ...params }), 'utf8');
+    const head = Buffer.alloc(4);
+    head.writeUInt32BE(body.length);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(id);
+        reject(new PeerError(this.peer, 'Timeout', `no answer to '${op}' within ${timeoutMs} ms`, { stderr: this.stderr() }));
+      }, timeoutMs);
+      this.waiting.set(id, { op, resolve, reject, timer });
+      this.output.write(Buffer.concat([head, body]));
+    });
+  }
+
+  /** Fails every waiting request with `e` (the peer died or misbehaved). */
+  fail(e: Error): void {
+    this.failed ??= e;
+    for (const [id, w] of this.waiting) {
+      clearTimeout(w.timer);
+      w.reject(e);
+      this.waiting.delete(id);
+    }
+  }
+
+  private onData(chunk: Buffer): void {
+    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+    while (this.buf.length >= 4) {
+      const n = this.buf.readUInt32BE(0);
+      if (n > MAX_CONTROL_MESSAGE_BYTES) {
+        this.fail(new PeerError(this.peer, 'Garbage', `stdout gave a message length of ${n} bytes (is the peer printing to stdout?)`, { stderr: this.stderr() }));
+        return;
+      }
+      if (this.buf.length < 4 + n) return;
+      const text = this.buf.subarray(4, 4 + n).toString('utf8');
+      this.buf = this.buf.subarray(4 + n);
+      let msg: Record<string, Json>;
+      try {
+        msg = JSON.parse(text) as Record<string, Json>;
+      } catch {
+        this.fail(new PeerError(this.peer, 'Garbage', `stdout gave a message that is not JSON: ${JSON.stringify(text.slice(0, 80))}`, { stderr: this.stderr() }));
+        return;
+      }
+      const w = typeof msg.id === 'number' ? this.waiting.get(msg.id) : undefined;
+      if (w === undefined) continue;
+      this.waiting.delete(msg.id as number);
+      clearTimeout(w.timer);
+      if (msg.ok === true) w.resolve(msg);
+      else {
+        const err = (msg.error ?? {}) as Record<string, Json>;
+        w.reject(
+          new PeerError(this.peer, String(err.type ?? 'Error'), String(err.message ?? `'${w.op}' failed`), {
+            ...(typeof err.traceback === 'string' ? { traceback: err.traceback } : {}),
+            stderr: this.stderr(),
+          }),
+        );
+      }
+    }
+  }
+}

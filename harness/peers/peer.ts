@@ -1,0 +1,75 @@
+/**
+ * The Peer interface: what the harness can ask of any peer, however it is started (a local
+ * process or a container). Abilities are data, so the harness only asks what a peer can do.
+ */
+import type { Json } from './json-values.js';
+
+/** What a peer says it can do (its `hello` answer). */
+export interface Abilities {
+  readonly protocols: readonly ('binary' | 'compact')[];
+  readonly transports: readonly ('framed' | 'buffered')[];
+  readonly envelopes: { readonly read: readonly ('strict' | 'nonstrict')[]; readonly write: readonly ('strict' | 'nonstrict')[] };
+  readonly dialect: 'thriftrw' | 'apache';
+  readonly features: Readonly<Record<string, boolean>>;
+}
+
+/** A peer's `hello` answer. */
+export interface PeerInfo {
+  readonly name: string;
+  readonly version: string;
+  readonly abilities: Abilities;
+  readonly [k: string]: unknown;
+}
+
+/** Connection settings of `serve` and `call`. */
+export interface WireSettings {
+  readonly protocol?: 'binary' | 'compact';
+  readonly transport?: 'framed' | 'buffered';
+  readonly envelope?: 'strict' | 'nonstrict';
+}
+
+/** What a peer's client got back from a call. */
+export type CallOutcome =
+  | { readonly result: Json }
+  | { readonly exception: { readonly type: string; readonly field: string; readonly value: Json } }
+  | { readonly applicationException: { readonly type: number; readonly message: string } }
+  | { readonly unknownException: { readonly name: string; readonly seqid: number; readonly body: string } };
+
+/** A running peer. Every method rejects with PeerError when the peer answers `ok: false`. */
+export interface Peer {
+  /** The peer's name (`thriftrw-py`, `apache-py`). */
+  readonly name: string;
+  /** The hello answer, available once started. */
+  readonly info: PeerInfo;
+  /** Hands over IDL files (relative path → source) and loads `entry`; resolves with the module handle. */
+  loadIdl(files: Readonly<Record<string, string>>, entry: string): Promise<string>;
+  /** Serves `service` on a port of the peer's choosing on 127.0.0.1; resolves with the port. */
+  serve(module: string, service: string, settings?: WireSettings & { readonly impl?: 'keyvalue' }): Promise<number>;
+  /** Calls `fn` on our server at `port` with JSON arguments; resolves with the outcome. */
+  call(module: string, service: string, fn: string, args: Json, port: number, settings?: WireSettings): Promise<CallOutcome>;
+  /** Decodes `bytes` as `type` with the peer's library and encodes it again. */
+  roundtrip(module: string, type: string, bytes: Uint8Array, protocol?: 'binary' | 'compact'): Promise<{ value: Json; bytes: Uint8Array; trailing: number }>;
+  /** Encodes a JSON value as `type` with the peer's library. */
+  encode(module: string, type: string, value: Json, protocol?: 'binary' | 'compact'): Promise<Uint8Array>;
+  /** The oneway calls the peer's servers received (cleared when `clear`). */
+  onewayLog(clear?: boolean): Promise<{ service: string; function: string; args: Json }[]>;
+  /** Stops the peer (shutdown, then SIGTERM, then SIGKILL). Never rejects. */
+  stop(): Promise<void>;
+  /** What the peer printed on stderr (last 64 KiB), for reports. */
+  stderr(): string;
+}
+
+/** The peer answered `ok: false`, died, hung, or printed garbage. */
+export class PeerError extends Error {
+  override get name(): string {
+    return 'PeerError';
+  }
+  constructor(
+    readonly peer: string,
+    readonly type: string,
+    message: string,
+    readonly detail: { readonly traceback?: string; readonly stderr?: string } = {},
+  ) {
+    super(`${peer}: ${type}: ${message}`);
+  }
+}

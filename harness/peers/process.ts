@@ -1,0 +1,158 @@
+/**
+ * The process backend: a peer program started with execa as a child process of the harness,
+ * talking over its stdin/stdout. Used by the README's quick start and by CI.
+ */
+import { execa } from 'execa';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ControlChannel } from './control.js';
+import type { Json } from './json-values.js';
+import type { CallOutcome, Peer, PeerInfo, WireSettings } from './peer.js';
+import { PeerError } from './peer.js';
+
+/** How long a peer may take from start to its `hello` answer: Python plus imports is ~0.1–0.5 s; 20 s means it hangs. */
+export const HELLO_TIMEOUT_MS = 20_000;
+/** How long one control request may take: load_idl runs Apache's compiler (~0.2 s); 60 s means it hangs. */
+export const REQUEST_TIMEOUT_MS = 60_000;
+/** How long a peer gets to exit after `shutdown` or SIGTERM before the next step. */
+export const STOP_GRACE_MS = 2_000;
+/** stderr kept for reports. */
+const STDERR_KEEP = 64 * 1024;
+
+/** How to start a peer program. */
+export interface ProcessPeerSpec {
+  readonly name: string;
+  /** The program and its arguments, e.g. `['.venv/bin/python', 'peers/apache-py/peer.py']`. */
+  readonly command: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** The default peers, as local processes run by the project's virtualenv. */
+export function defaultProcessPeers(root: string): ProcessPeerSpec[] {
+  const python = join(root, '.venv/bin/python');
+  return ['thriftrw-py', 'apache-py'].map((name) => ({
+    name,
+    command: [python, join(root, 'peers', name, 'peer.py')],
+    env: { PYTHONHASHSEED: '0' },
+  }));
+}
+
+/** Spawns a peer program with piped stdio, no buffering and no rejection on exit. */
+function spawn(file: string, args: string[], env: Readonly<Record<string, string>> | undefined) {
+  return execa(file, args, {
+    stdin: 'pipe',
+    stdout: 'pipe',
+    stderr: 'pipe',
+    buffer: false,
+    reject: false,
+    env: { ...env },
+    encoding: 'buffer',
+  });
+}
+
+/** A peer running as a local process. */
+export class ProcessPeer implements Peer {
+  private child: ReturnType<typeof spawn> | undefined;
+  private channel!: ControlChannel;
+  private errText = '';
+  info!: PeerInfo;
+  /** Milliseconds from spawn to the hello answer. */
+  startMs = 0;
+
+  private constructor(private readonly spec: ProcessPeerSpec) {}
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  /**
+   * Starts the peer and waits for its hello. Rejects with PeerError (with its stderr) when the
+   * program is missing, exits, or does not answer within HELLO_TIMEOUT_MS.
+   */
+  static async start(spec: ProcessPeerSpec): Promise<ProcessPeer> {
+    const p = new ProcessPeer(spec);
+    await p.launch();
+    return p;
+  }
+
+  /** Stops this peer and starts it again (after a crash); module handles are lost. */
+  async restart(): Promise<void> {
+    await this.stop();
+    this.errText = '';
+    await this.launch();
+  }
+
+  private async launch(): Promise<void> {
+    const [file, ...args] = this.spec.command;
+    if (file === undefined) throw new PeerError(this.name, 'Config', 'empty command');
+    if (file.includes('/') && !existsSync(file)) {
+      throw new PeerError(this.name, 'Missing', `${file} does not exist; run \`npm run setup\` first`);
+    }
+    const t0 = performance.now();
+    const child = spawn(file, args, this.spec.env);
+    this.child = child;
+    child.stderr.on('data', (c: Buffer) => {
+      this.errText = (this.errText + c.toString('utf8')).slice(-STDERR_KEEP);
+    });
+    this.channel = new ControlChannel(this.name, child.stdout, child.stdin, () => this.errText);
+    void child.then((r) => {
+      this.channel.fail(new PeerError(this.name, 'Exited', `the peer exited (code ${String(r.exitCode)}, signal ${String(r.signal)})`, { stderr: this.errText }));
+    });
+    const hello = await this.channel.request('hello', {}, HELLO_TIMEOUT_MS).catch(async (e: unknown) => {
+      await this.stop();
+      throw e;
+    });
+    this.startMs = performance.now() - t0;
+    this.info = hello as unknown as PeerInfo;
+  }
+
+  private req(op: string, params: Record<string, Json> = {}): Promise<Record<string, Json>> {
+    return this.channel.request(op, params, REQUEST_TIMEOUT_MS);
+  }
+
+  async loadIdl(files: Readonly<Record<string, string>>, entry: string): Promise<string> {
+    return String((await this.req('load_idl', { files: { ...files }, entry })).module);
+  }
+
+  async serve(module: string, service: string, settings: WireSettings & { readonly impl?: 'keyvalue' } = {}): Promise<number> {
+    return Number((await this.req('serve', { module, service, ...settings })).port);
+  }
+
+  async call(module: string, service: string, fn: string, args: Json, port: number, settings: WireSettings = {}): Promise<CallOutcome> {
+    const r = await this.req('call', { module, service, function: fn, args, host: '127.0.0.1', port, ...settings });
+    const { id: _id, ok: _ok, ...outcome } = r;
+    return outcome as unknown as CallOutcome;
+  }
+
+  async roundtrip(module: string, type: string, bytes: Uint8Array, protocol: 'binary' | 'compact' = 'binary') {
+    const r = await this.req('roundtrip', { module, type, bytes: Buffer.from(bytes).toString('base64'), protocol });
+    return { value: r.value as Json, bytes: new Uint8Array(Buffer.from(String(r.bytes), 'base64')), trailing: Number(r.trailing ?? 0) };
+  }
+
+  async encode(module: string, type: string, value: Json, protocol: 'binary' | 'compact' = 'binary'): Promise<Uint8Array> {
+    const r = await this.req('encode', { module, type, value, protocol });
+    return new Uint8Array(Buffer.from(String(r.bytes), 'base64'));
+  }
+
+  async onewayLog(clear = false) {
+    const r = await this.req('oneway_log', { clear });
+    return r.calls as unknown as { service: string; function: string; args: Json }[];
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((r) => void child.finally(() => r()));
+    const wait = (ms: number) => Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+    await this.channel.request('shutdown', {}, STOP_GRACE_MS).catch(() => undefined);
+    if (await wait(STOP_GRACE_MS)) return;
+    child.kill('SIGTERM');
+    if (await wait(STOP_GRACE_MS)) return;
+    child.kill('SIGKILL');
+    await wait(STOP_GRACE_MS);
+  }
+
+  stderr(): string {
+    return this.errText;
+  }
+}
