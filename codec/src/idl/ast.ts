@@ -22,16 +22,7 @@ export type Annotations = readonly Annotation[];
 
 /** Base type names. `byte` and `i8` are the same type on the wire, kept apart for printing. */
 export type BaseTypeName =
-  | 'bool'
-  | 'byte'
-  | 'i8'
-  | 'i16'
-  | 'i32'
-  | 'i64'
-  | 'double'
-  | 'string'
-  | 'binary'
-  | 'uuid';
+  'bool' | 'byte' | 'i8' | 'i16' | 'i32' | 'i64' | 'double' | 'string' | 'binary' | 'uuid';
 
 export interface BaseTypeRef {
   readonly kind: 'BaseType';
@@ -127,12 +118,7 @@ export interface ConstMap {
 }
 
 export type ConstValue =
-  | ConstInt
-  | ConstDouble
-  | ConstString
-  | ConstIdentifier
-  | ConstList
-  | ConstMap;
+  ConstInt | ConstDouble | ConstString | ConstIdentifier | ConstList | ConstMap;
 
 // ---------------------------------------------------------------------------------------------
 // Headers
