@@ -101,7 +101,12 @@ function compileDecoder(spec: StructSpec): StructDecoder {
       case 'set': {
         const want = ttypeOf(t.valueType);
         const [at, et, n, i, a, e] = ['at', 'et', 'n', 'i', 'a', 'e'].map((p) => g.local(p)) as [
-          string, string, string, string, string, string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
         ];
         const add = t.kind === 'list' ? `${a}[${i}] = ${e};` : `${a}.add(${e});`;
         return `{ r.enter(); const ${at} = r.pos; const ${et} = r.elemType();

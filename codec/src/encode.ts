@@ -204,9 +204,7 @@ for (const [${k}, ${x}] of ${v}) { ${writeStmts(t.keyType, k)} ${writeStmts(t.va
     const required = f.requiredness === 'required' && !isUnion;
     sizeBody.push(`cur = ${lit('.' + f.name)}; const ${v} = ${get};
 if (${v} !== undefined && ${v} !== null) { n += 3; ${isUnion ? 'count++;' : ''} ${sizeStmts(f.type, v, "''")} }${
-      required
-        ? ` else throw new ${g.ref(ValidationError)}('', 'is required but is not set');`
-        : ''
+      required ? ` else throw new ${g.ref(ValidationError)}('', 'is required but is not set');` : ''
     }`);
     writeBody.push(`const ${v} = ${get};
 if (${v} !== undefined && ${v} !== null) { w.fieldBegin(${ttypeOf(f.type)}, ${f.id}); ${writeStmts(f.type, v)} }`);
@@ -231,13 +229,17 @@ return { size, write };`;
 
 /** The constructor of a generated class carries its spec; returns it or throws ValidationError. */
 export function specOf(value: unknown, what = 'dumps'): StructSpec {
-  const spec = (value as { constructor?: { __spec__?: StructSpec } } | null | undefined)?.constructor
-    ?.__spec__;
+  const spec = (value as { constructor?: { __spec__?: StructSpec } } | null | undefined)
+    ?.constructor?.__spec__;
   if (spec === undefined || typeof value !== 'object') {
     throw new ValidationError(
       what,
       `expected an instance of a generated struct, union, exception, request or response class, got ${
-        value === null ? 'null' : typeof value === 'object' ? 'a plain object (build it with new Type({...}))' : typeof value
+        value === null
+          ? 'null'
+          : typeof value === 'object'
+            ? 'a plain object (build it with new Type({...}))'
+            : typeof value
       }`,
     );
   }
@@ -275,7 +277,8 @@ export function encodeMessage(
   options: MessageWriteOptions = {},
 ): Uint8Array {
   const strict = options.strict ?? true;
-  if ((seqid | 0) !== seqid) throw new ValidationError('seqid', `expected an i32, got ${String(seqid)}`);
+  if ((seqid | 0) !== seqid)
+    throw new ValidationError('seqid', `expected an i32, got ${String(seqid)}`);
   const spec = specOf(body, 'dumps.message');
   const enc = encoderFor(spec);
   let n: number;
@@ -288,6 +291,7 @@ export function encodeMessage(
   const w = new BinaryWriter(head + n);
   writeEnvelopeHeader(w, { name, messageType, seqid }, strict);
   enc.write(w, body);
-  if (w.pos !== head + n) throw new Error(`encoder wrote ${w.pos} bytes but sized ${head + n} (a codec bug)`);
+  if (w.pos !== head + n)
+    throw new Error(`encoder wrote ${w.pos} bytes but sized ${head + n} (a codec bug)`);
   return w.buf;
 }

@@ -80,6 +80,11 @@ export { DEFAULT_LIMITS } from './protocol/limits.js';
 export type { DecodeLimits } from './protocol/limits.js';
 export { classFor, RAW } from './schema/struct-class.js';
 export { enumFor } from './schema/enum-object.js';
-export { moduleFor, serviceFor, encodeApplicationExceptionMessage, peekEnvelope } from './module.js';
+export {
+  moduleFor,
+  serviceFor,
+  encodeApplicationExceptionMessage,
+  peekEnvelope,
+} from './module.js';
 export type { EnvelopeHeader } from './wire/envelope.js';
 export { binaryMessageLength } from './protocol/binary/scan.js';

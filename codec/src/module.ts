@@ -5,11 +5,24 @@
  * `__types__`, `__services__`, `__constants__`, `__includes__`, `__thrift_source__` members.
  * Every generated type carries `__thrift_module__`.
  */
-import { IdlCompileError, InvalidDataError, LimitExceededError, UnknownMethodError, ValidationError } from './errors.js';
+import {
+  IdlCompileError,
+  InvalidDataError,
+  LimitExceededError,
+  UnknownMethodError,
+  ValidationError,
+} from './errors.js';
 import { decodeStruct, prefixProtocolPath, readTop } from './decode.js';
 import type { MessageWriteOptions } from './encode.js';
 import { encodeMessage, encodeStruct, specOf } from './encode.js';
-import { applicationExceptionSize, readApplicationException, readEnvelopeHeader, writeApplicationException, envelopeHeaderSize, writeEnvelopeHeader } from './protocol/binary/envelope.js';
+import {
+  applicationExceptionSize,
+  readApplicationException,
+  readEnvelopeHeader,
+  writeApplicationException,
+  envelopeHeaderSize,
+  writeEnvelopeHeader,
+} from './protocol/binary/envelope.js';
 import { BinaryReader } from './protocol/binary/reader.js';
 import { BinaryWriter } from './protocol/binary/writer.js';
 import type { DecodeLimits } from './protocol/limits.js';
@@ -18,7 +31,14 @@ import type { EnumObject } from './schema/enum-object.js';
 import { enumFor } from './schema/enum-object.js';
 import { equals } from './schema/equals.js';
 import { fromPrimitive, toPrimitive } from './schema/primitive.js';
-import type { FunctionSpec, ModuleSpec, NamedTypeSpec, ServiceSpec, StructSpec, TypeSpec } from './schema/spec.js';
+import type {
+  FunctionSpec,
+  ModuleSpec,
+  NamedTypeSpec,
+  ServiceSpec,
+  StructSpec,
+  TypeSpec,
+} from './schema/spec.js';
 import type { StructClass } from './schema/struct-class.js';
 import { classFor } from './schema/struct-class.js';
 import { materialize } from './schema/values.js';
@@ -85,7 +105,11 @@ export interface Dumps {
 
 export interface Loads {
   /** Decodes `bytes` as a value of `type` (a generated class). Throws ProtocolError subclasses. */
-  <T extends object>(type: StructClass | (new (...a: never[]) => T), bytes: Uint8Array, options?: LoadsOptions): T;
+  <T extends object>(
+    type: StructClass | (new (...a: never[]) => T),
+    bytes: Uint8Array,
+    options?: LoadsOptions,
+  ): T;
   /**
    * Decodes an envelope for `service`: strict or non-strict header, CALL/ONEWAY → request,
    * REPLY → response, EXCEPTION → TApplicationException. Throws UnknownMethodError for a method
@@ -114,8 +138,18 @@ export interface ThriftModule {
 }
 
 const RESERVED = new Set([
-  'dumps', 'loads', 'equals', 'toPrimitive', 'fromPrimitive', '__types__', '__services__',
-  '__constants__', '__includes__', '__thrift_source__', '__spec__', '__thrift_module__',
+  'dumps',
+  'loads',
+  'equals',
+  'toPrimitive',
+  'fromPrimitive',
+  '__types__',
+  '__services__',
+  '__constants__',
+  '__includes__',
+  '__thrift_source__',
+  '__spec__',
+  '__thrift_module__',
 ]);
 
 const modules = new WeakMap<ModuleSpec, ThriftModule>();
@@ -147,7 +181,11 @@ export function moduleFor(spec: ModuleSpec): ThriftModule {
   if (cached) return cached;
   const mod: Record<string, unknown> = {};
   modules.set(spec, mod as unknown as ThriftModule);
-  const define = (name: string, value: unknown, loc?: { file: string; line: number; column: number }) => {
+  const define = (
+    name: string,
+    value: unknown,
+    loc?: { file: string; line: number; column: number },
+  ) => {
     if (RESERVED.has(name) || Object.prototype.hasOwnProperty.call(mod, name)) {
       throw new IdlCompileError(
         `'${name}' collides with ${RESERVED.has(name) ? 'a member of the generated module' : 'another name in the module'}; please rename it`,
@@ -186,9 +224,17 @@ export function moduleFor(spec: ModuleSpec): ThriftModule {
   }
   const dumps = ((value: object) => encodeStruct(value)) as Dumps;
   dumps.message = dumpsMessage;
-  const loads = (<T extends object>(type: StructClass | (new (...a: never[]) => T), bytes: Uint8Array, options?: LoadsOptions): T => {
+  const loads = (<T extends object>(
+    type: StructClass | (new (...a: never[]) => T),
+    bytes: Uint8Array,
+    options?: LoadsOptions,
+  ): T => {
     const s = (type as Partial<StructClass>).__spec__;
-    if (s === undefined) throw new ValidationError('loads', `expected a generated class as the type, got ${typeof type}`);
+    if (s === undefined)
+      throw new ValidationError(
+        'loads',
+        `expected a generated class as the type, got ${typeof type}`,
+      );
     return decodeStruct(s, bytes, resolveLimits(options?.limits)) as T;
   }) as Loads;
   loads.message = loadsMessage;
@@ -243,7 +289,10 @@ function dumpsMessage(value: object, seqid = 0, options: DumpsMessageOptions = {
   const strict = options.strict ?? true;
   if (value instanceof TApplicationException) {
     if (options.name === undefined) {
-      throw new ValidationError('dumps.message', 'a TApplicationException needs options.name (the method it answers)');
+      throw new ValidationError(
+        'dumps.message',
+        'a TApplicationException needs options.name (the method it answers)',
+      );
     }
     return encodeApplicationExceptionMessage(value, options.name, seqid, strict);
   }
@@ -256,7 +305,11 @@ function dumpsMessage(value: object, seqid = 0, options: DumpsMessageOptions = {
     );
   }
   const type: MessageTypeCode =
-    spec.variant === 'response' ? MessageType.REPLY : fn.oneway ? MessageType.ONEWAY : MessageType.CALL;
+    spec.variant === 'response'
+      ? MessageType.REPLY
+      : fn.oneway
+        ? MessageType.ONEWAY
+        : MessageType.CALL;
   return encodeMessage(fn.name, type, seqid, value, { strict });
 }
 
@@ -270,7 +323,8 @@ export function encodeApplicationExceptionMessage(
   seqid: number,
   strict = true,
 ): Uint8Array {
-  if ((seqid | 0) !== seqid) throw new ValidationError('seqid', `expected an i32, got ${String(seqid)}`);
+  if ((seqid | 0) !== seqid)
+    throw new ValidationError('seqid', `expected an i32, got ${String(seqid)}`);
   const w = new BinaryWriter(envelopeHeaderSize(name, strict) + applicationExceptionSize(e));
   writeEnvelopeHeader(w, { name, messageType: MessageType.EXCEPTION, seqid }, strict);
   writeApplicationException(w, e);
@@ -285,7 +339,10 @@ export function peekEnvelope(bytes: Uint8Array): EnvelopeHeader {
 function loadsMessage(service: ServiceObject, bytes: Uint8Array, options?: LoadsOptions): Message {
   const limits = resolveLimits(options?.limits);
   if (bytes.length > limits.maxMessageSize) {
-    throw new LimitExceededError(`message of ${bytes.length} bytes exceeds the limit of ${limits.maxMessageSize}`, 0);
+    throw new LimitExceededError(
+      `message of ${bytes.length} bytes exceeds the limit of ${limits.maxMessageSize}`,
+      0,
+    );
   }
   const r = new BinaryReader(bytes, limits);
   const h = readEnvelopeHeader(r);
@@ -296,7 +353,8 @@ function loadsMessage(service: ServiceObject, bytes: Uint8Array, options?: Loads
     } catch (e) {
       throw prefixProtocolPath(e, 'TApplicationException');
     }
-    if (r.pos !== r.end) throw new InvalidDataError(`${r.end - r.pos} trailing bytes after the message`, r.pos);
+    if (r.pos !== r.end)
+      throw new InvalidDataError(`${r.end - r.pos} trailing bytes after the message`, r.pos);
   } else {
     const fn = service.__functions__.get(h.name);
     if (fn === undefined) {

@@ -20,12 +20,12 @@ const U = m.U as StructClass;
 const D = m.D as StructClass;
 const b = (...x: number[]) => Uint8Array.from(x);
 
-t.test('unknown field ids are skipped', async (t) => {
+void t.test('unknown field ids are skipped', async (t) => {
   const v = m.loads(S, b(0x0b, 0, 9, 0, 0, 0, 1, 0x41, 0x08, 0, 1, 0, 0, 0, 5, 0));
   t.equal(v.a, 5);
 });
 
-t.test('a known field with another wire type is skipped, like Apache does', async (t) => {
+void t.test('a known field with another wire type is skipped, like Apache does', async (t) => {
   const v = m.loads(S, b(0x0b, 0, 1, 0, 0, 0, 1, 0x41, 0));
   t.equal(v.a, undefined, 'a string where an i32 is declared reads as missing');
   t.throws(() => m.loads(R, b(0x0b, 0, 1, 0, 0, 0, 1, 0x41, 0)), {
@@ -34,36 +34,49 @@ t.test('a known field with another wire type is skipped, like Apache does', asyn
   });
 });
 
-t.test('defaults fill missing fields on decode', async (t) => {
+void t.test('defaults fill missing fields on decode', async (t) => {
   t.equal(m.loads(D, b(0)).n, 7);
 });
 
-t.test('list element type mismatch is rejected with path and offset', async (t) => {
+void t.test('list element type mismatch is rejected with path and offset', async (t) => {
   t.throws(() => m.loads(S, b(0x0f, 0, 3, 0x0b, 0, 0, 0, 1, 0, 0, 0, 0, 0)), {
     name: 'InvalidDataError',
     message: 'cannot decode S.l: element type is string (11) but the IDL says i32 (8) at byte 3',
   });
-  t.same(m.loads(S, b(0x0f, 0, 3, 0x0b, 0, 0, 0, 0, 0)).l, [], 'an empty list of another element type is accepted');
+  t.same(
+    m.loads(S, b(0x0f, 0, 3, 0x0b, 0, 0, 0, 0, 0)).l,
+    [],
+    'an empty list of another element type is accepted',
+  );
 });
 
-t.test('errors inside containers name the element', async (t) => {
+void t.test('errors inside containers name the element', async (t) => {
   // ls = ["A", <length 5 with 2 bytes left>]
-  t.throws(() => m.loads(S, b(0x0f, 0, 4, 0x0b, 0, 0, 0, 2, 0, 0, 0, 1, 0x41, 0, 0, 0, 5, 0x41, 0)), {
-    name: 'EndOfInputError',
-    message: 'cannot decode S.ls[1]: string length 5 but only 2 bytes remain at byte 13',
+  t.throws(
+    () => m.loads(S, b(0x0f, 0, 4, 0x0b, 0, 0, 0, 2, 0, 0, 0, 1, 0x41, 0, 0, 0, 5, 0x41, 0)),
+    {
+      name: 'EndOfInputError',
+      message: 'cannot decode S.ls[1]: string length 5 but only 2 bytes remain at byte 13',
+    },
+  );
+});
+
+void t.test('unions must arrive with exactly one field', async (t) => {
+  t.throws(() => m.loads(U, b(0)), { message: /union arrived with no field set/ });
+  t.throws(() => m.loads(U, b(0x08, 0, 1, 0, 0, 0, 1, 0x0b, 0, 2, 0, 0, 0, 0, 0)), {
+    message: /2 fields set \(a, b\)/,
   });
 });
 
-t.test('unions must arrive with exactly one field', async (t) => {
-  t.throws(() => m.loads(U, b(0)), { message: /union arrived with no field set/ });
-  t.throws(() => m.loads(U, b(0x08, 0, 1, 0, 0, 0, 1, 0x0b, 0, 2, 0, 0, 0, 0, 0)), { message: /2 fields set \(a, b\)/ });
+void t.test('trailing bytes and invalid UTF-8 are errors', async (t) => {
+  t.throws(() => m.loads(S, b(0, 0)), {
+    message: 'cannot decode S: 1 trailing bytes after the value at byte 1',
+  });
+  t.throws(() => m.loads(S, b(0x0b, 0, 2, 0, 0, 0, 1, 0xff, 0)), {
+    message: /S\.b: string is not valid UTF-8 at byte 7/,
+  });
 });
 
-t.test('trailing bytes and invalid UTF-8 are errors', async (t) => {
-  t.throws(() => m.loads(S, b(0, 0)), { message: 'cannot decode S: 1 trailing bytes after the value at byte 1' });
-  t.throws(() => m.loads(S, b(0x0b, 0, 2, 0, 0, 0, 1, 0xff, 0)), { message: /S\.b: string is not valid UTF-8 at byte 7/ });
-});
-
-t.test('invalid field type codes are rejected', async (t) => {
+void t.test('invalid field type codes are rejected', async (t) => {
   t.throws(() => m.loads(S, b(0x05, 0, 9, 0)), { name: 'InvalidDataError' });
 });

@@ -20,7 +20,8 @@ function walk(dir: string): string[] {
 /** Every import/export specifier in a file (static and dynamic). */
 export function importsOf(text: string): string[] {
   const out: string[] = [];
-  const re = /(?:^|\n)\s*(?:import|export)\b[^'"`;]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s*['"]([^'"]+)['"]/g;
+  const re =
+    /(?:^|\n)\s*(?:import|export)\b[^'"`;]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s*['"]([^'"]+)['"]/g;
   for (const m of text.matchAll(re)) out.push((m[1] ?? m[2] ?? m[3])!);
   return out;
 }
@@ -47,7 +48,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   index: ['compile', 'schema', 'idl', 'errors', 'module', 'node', 'wire', 'protocol', 'util'],
 };
 
-t.test('codec stages import one way', async (t) => {
+void t.test('codec stages import one way', async (t) => {
   const files = walk(src);
   t.ok(files.length > 10, `found ${files.length} source files`);
   const violations: string[] = [];
@@ -60,11 +61,14 @@ t.test('codec stages import one way', async (t) => {
     }
     for (const spec of importsOf(readFileSync(f, 'utf8'))) {
       if (spec.startsWith('node:')) {
-        if (from !== 'node') violations.push(`${relative(root, f)}: imports ${spec} outside codec/src/node/`);
+        if (from !== 'node')
+          violations.push(`${relative(root, f)}: imports ${spec} outside codec/src/node/`);
         continue;
       }
       if (!spec.startsWith('.')) {
-        violations.push(`${relative(root, f)}: imports the package '${spec}' (the codec has no runtime dependencies)`);
+        violations.push(
+          `${relative(root, f)}: imports the package '${spec}' (the codec has no runtime dependencies)`,
+        );
         continue;
       }
       const target = resolve(dirname(f), spec.replace(/\.js$/, '.ts'));
@@ -81,7 +85,7 @@ t.test('codec stages import one way', async (t) => {
   t.same(violations, [], violations.join('\n'));
 });
 
-t.test('code outside the codec imports it only through codec/src/index.ts', async (t) => {
+void t.test('code outside the codec imports it only through codec/src/index.ts', async (t) => {
   const dirs = ['harness', 'bench', 'baselines', 'rpc', 'scripts'].map((d) => join(root, d));
   const violations: string[] = [];
   for (const d of dirs) {
@@ -104,7 +108,10 @@ t.test('code outside the codec imports it only through codec/src/index.ts', asyn
   t.same(violations, [], violations.join('\n'));
 });
 
-t.test('the import scanner sees every import form (so the layering check can fail)', async (t) => {
-  const text = `import a from './a.js';\nimport type { B } from "../b.js";\nexport { c } from './c.js';\nconst d = await import('./d.js');\nimport './e.js';`;
-  t.same(importsOf(text), ['./a.js', '../b.js', './c.js', './d.js', './e.js']);
-});
+void t.test(
+  'the import scanner sees every import form (so the layering check can fail)',
+  async (t) => {
+    const text = `import a from './a.js';\nimport type { B } from "../b.js";\nexport { c } from './c.js';\nconst d = await import('./d.js');\nimport './e.js';`;
+    t.same(importsOf(text), ['./a.js', '../b.js', './c.js', './d.js', './e.js']);
+  },
+);

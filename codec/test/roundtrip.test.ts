@@ -17,7 +17,7 @@ function structClasses(mod: ThriftModule): StructClass[] {
   );
 }
 
-t.test('decode(encode(v)) ≡ v for generated schemas and values', async (t) => {
+void t.test('decode(encode(v)) ≡ v for generated schemas and values', async (t) => {
   const caseArb = programArb().chain((program) => {
     const idl = print(program);
     const mod = compile(idl, { file: 'generated.thrift' });
@@ -32,9 +32,11 @@ t.test('decode(encode(v)) ≡ v for generated schemas and values', async (t) => 
       cases++;
       const bytes = mod.dumps(value);
       const back = mod.loads(C, bytes);
-      if (!mod.equals(back, value)) throw new Error(`decoded value differs: ${String(back)} vs ${String(value)}`);
+      if (!mod.equals(back, value))
+        throw new Error(`decoded value differs: ${String(back)} vs ${String(value)}`);
       const again = mod.dumps(back);
-      if (Buffer.compare(Buffer.from(again), Buffer.from(bytes)) !== 0) throw new Error('re-encoding changed the bytes');
+      if (Buffer.compare(Buffer.from(again), Buffer.from(bytes)) !== 0)
+        throw new Error('re-encoding changed the bytes');
     }),
     { seed, numRuns },
   );

@@ -67,46 +67,72 @@ const m: ThriftModule = compile(SEED, { file: 'keyvalue.thrift' });
 const User = m.User as StructClass;
 const Value = m.Value as StructClass;
 
-t.test('User: required, optional, defaults, TypeError-like errors', async (t) => {
+void t.test('User: required, optional, defaults, TypeError-like errors', async (t) => {
   const john = new User({ name: 'John Smith', email: 'john@example.com' });
   t.equal(john.isActive, true, 'default applied');
   t.same(m.toPrimitive(john), { name: 'John Smith', email: 'john@example.com', isActive: true });
   const jane = new User({ name: 'Jane Smith', email: 'jane@example.com', isActive: true });
-  t.ok(m.equals(jane, m.fromPrimitive(User, { name: 'Jane Smith', email: 'jane@example.com', ignored: 1 })));
+  t.ok(
+    m.equals(
+      jane,
+      m.fromPrimitive(User, { name: 'Jane Smith', email: 'jane@example.com', ignored: 1 }),
+    ),
+  );
   t.throws(() => new User({}), new ValidationError('User.name', 'is required but was not given'));
-  t.throws(() => new User({ name: 3 }), { name: 'ValidationError', message: 'User.name: expected a string, got 3 (number)' });
-  t.throws(() => new User({ name: 'x', nope: 1 }), { message: /User\.nope: unknown field; User has fields name, email, isActive/ });
+  t.throws(() => new User({ name: 3 }), {
+    name: 'ValidationError',
+    message: 'User.name: expected a string, got 3 (number)',
+  });
+  t.throws(() => new User({ name: 'x', nope: 1 }), {
+    message: /User\.nope: unknown field; User has fields name, email, isActive/,
+  });
 });
 
-t.test('Value union: exactly one field', async (t) => {
+void t.test('Value union: exactly one field', async (t) => {
   t.equal(new Value({ integerValue: 3 }).integerValue, 3);
-  t.throws(() => new Value({}), { message: /Value: a union needs exactly one field set, got none/ });
-  t.throws(() => new Value({ stringValue: 'a', integerValue: 1 }), { message: /got 2: stringValue, integerValue/ });
+  t.throws(() => new Value({}), {
+    message: /Value: a union needs exactly one field set, got none/,
+  });
+  t.throws(() => new Value({ stringValue: 'a', integerValue: 1 }), {
+    message: /got 2: stringValue, integerValue/,
+  });
 });
 
-t.test('Status enum: values, names and lookup; string primitives by annotation', async (t) => {
+void t.test('Status enum: values, names and lookup; string primitives by annotation', async (t) => {
   const Status = m.Status as EnumObject;
   t.same([Status.QUEUED, Status.RUNNING, Status.FAILED, Status.SUCCEEDED], [0, 1, 2, 3]);
   t.same(Status.names, ['QUEUED', 'RUNNING', 'FAILED', 'SUCCEEDED']);
   t.equal(Status.nameOf(2), 'FAILED');
   t.equal(Status.fromName('SUCCEEDED'), 3);
   t.equal(Status.nameOf(99), undefined);
-  const src = compile(`enum S { A, B } (py.primitiveType = "string")\nstruct H { 1: required S s, 2: optional map<S, i32> m }`, { file: 'h.thrift' });
+  const src = compile(
+    `enum S { A, B } (py.primitiveType = "string")\nstruct H { 1: required S s, 2: optional map<S, i32> m }`,
+    { file: 'h.thrift' },
+  );
   const H = src.H as StructClass;
   const h = new H({ s: 1, m: new Map([[0, 5]]) });
   t.same(src.toPrimitive(h), { s: 'B', m: { A: 5 } });
   t.ok(src.equals(src.fromPrimitive(H, { s: 'B', m: { A: 5 } }), h));
-  t.ok(src.equals(src.fromPrimitive(H, { s: 1, m: [[0, 5]] }), h), 'numbers and pairs are accepted too');
+  t.ok(
+    src.equals(src.fromPrimitive(H, { s: 1, m: [[0, 5]] }), h),
+    'numbers and pairs are accepted too',
+  );
 });
 
-t.test('KeyValue service: request/response, success and exceptions, void', async (t) => {
+void t.test('KeyValue service: request/response, success and exceptions, void', async (t) => {
   const KeyValue = m.KeyValue as ServiceObject;
-  const getValue = KeyValue.getValue as { request: StructClass; response: StructClass; oneway: boolean };
+  const getValue = KeyValue.getValue as {
+    request: StructClass;
+    response: StructClass;
+    oneway: boolean;
+  };
   const request = new getValue.request({ key: 'some_key' });
   const payload = m.dumps(request);
   t.ok(m.equals(m.loads(getValue.request, payload), request));
   const ok = new getValue.response({ success: new Value({ stringValue: 'v' }) });
-  const failed = new getValue.response({ doesNotExist: new (m.ResourceDoesNotExist as StructClass)({ key: 'k' }) });
+  const failed = new getValue.response({
+    doesNotExist: new (m.ResourceDoesNotExist as StructClass)({ key: 'k' }),
+  });
   t.ok(m.equals(m.loads(getValue.response, m.dumps(failed)), failed));
   t.ok(m.equals(m.loads(getValue.response, m.dumps(ok)), ok));
   const putValue = KeyValue.putValue as { response: StructClass };
@@ -121,7 +147,7 @@ t.test('KeyValue service: request/response, success and exceptions, void', async
   t.match((e as unknown as Error).message, /key/);
 });
 
-t.test('constants, struct constants and forward references', async (t) => {
+void t.test('constants, struct constants and forward references', async (t) => {
   t.equal(m.LAST_UPDATED, '2015-08-28');
   t.ok(m.equals(m.ZERO_ITEM, new (m.Item as StructClass)({ key: '', value: 0 })));
   t.same(m.__constants__.LAST_UPDATED, '2015-08-28');
@@ -130,19 +156,25 @@ t.test('constants, struct constants and forward references', async (t) => {
   t.ok(m.equals(m.loads(Foo, m.dumps(chain)), chain), 'typedef Foo Bar before Foo is defined');
 });
 
-t.test('Tree/Leaf/Branch cyclic types', async (t) => {
+void t.test('Tree/Leaf/Branch cyclic types', async (t) => {
   const Tree = m.Tree as StructClass;
   const Leaf = m.Leaf as StructClass;
   const Branch = m.Branch as StructClass;
   const tree = new Tree({
-    branch: new Branch({ leftTree: new Tree({ leaf: new Leaf({ value: 1 }) }), rightTree: new Tree({ leaf: new Leaf({ value: 2 }) }) }),
+    branch: new Branch({
+      leftTree: new Tree({ leaf: new Leaf({ value: 1 }) }),
+      rightTree: new Tree({ leaf: new Leaf({ value: 2 }) }),
+    }),
   });
   const back = m.loads(Tree, m.dumps(tree));
   t.ok(m.equals(back, tree));
-  t.equal(((back.branch as Record<string, Record<string, Record<string, unknown>>>).rightTree!.leaf!).value, 2);
+  t.equal(
+    (back.branch as Record<string, Record<string, Record<string, unknown>>>).rightTree!.leaf!.value,
+    2,
+  );
 });
 
-t.test('module members the seed lists', async (t) => {
+void t.test('module members the seed lists', async (t) => {
   t.equal(m.__thrift_source__, SEED);
   t.ok('User' in m.__types__ && 'Status' in m.__types__);
   t.ok('KeyValue' in m.__services__);
@@ -150,7 +182,7 @@ t.test('module members the seed lists', async (t) => {
   t.equal((m.KeyValue as { __thrift_module__?: unknown }).__thrift_module__, m);
 });
 
-t.test('includes across folders; the same file loaded twice is the same module', async (t) => {
+void t.test('includes across folders; the same file loaded twice is the same module', async (t) => {
   const service = load(join(here, 'fixtures/seed/services/user.thrift'));
   const types = load(join(here, 'fixtures/seed/shared/types.thrift'));
   t.equal(service.types, types, 'service.types is types');
@@ -158,6 +190,10 @@ t.test('includes across folders; the same file loaded twice is the same module',
   t.equal(load(join(here, 'fixtures/seed/services/user.thrift')), service, 'load is cached');
   const UUID = types.UUID as StructClass;
   const user = new (service.User as StructClass)({ uuid: new UUID({ high: 1, low: 2n }) });
-  t.equal((user.uuid as Record<string, unknown>).high, 1n, 'i64 given as a number is stored as bigint');
+  t.equal(
+    (user.uuid as Record<string, unknown>).high,
+    1n,
+    'i64 given as a number is stored as bigint',
+  );
   t.ok(service.equals(service.loads(service.User as StructClass, service.dumps(user)), user));
 });

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { ValidationError, ProtocolError } from '../src/errors.js';
 
-t.test('errors carry their name and path', async (t) => {
+void t.test('errors carry their name and path', async (t) => {
   const e = new ValidationError('User.name', 'is required');
   t.equal(e.name, 'ValidationError');
   t.match(e.message, /User\.name: is required/);

@@ -28,7 +28,16 @@ const AVOID = new Set([
   'items', 'names', 'values', 'nameOf', 'fromName', 'success', '__proto__',
 ]); // prettier-ignore
 
-const BASES: readonly ast.BaseTypeName[] = ['bool', 'byte', 'i16', 'i32', 'i64', 'double', 'string', 'binary'];
+const BASES: readonly ast.BaseTypeName[] = [
+  'bool',
+  'byte',
+  'i16',
+  'i32',
+  'i64',
+  'double',
+  'string',
+  'binary',
+];
 
 function base(name: ast.BaseTypeName): ast.BaseTypeRef {
   return { kind: 'BaseType', name, annotations: [], loc: LOC };
@@ -41,23 +50,42 @@ function named(name: string): ast.NamedTypeRef {
 function namesArb(n: number, upper: boolean): fc.Arbitrary<string[]> {
   const first = upper ? 'ABCDEFGHIJKLMNOPQRSTUVWXYZ' : 'abcdefghijklmnopqrstuvwxyz';
   const ident = fc
-    .tuple(fc.constantFrom(...first), fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789_'), maxLength: 6 }))
+    .tuple(
+      fc.constantFrom(...first),
+      fc.string({
+        unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789_'),
+        maxLength: 6,
+      }),
+    )
     .map(([a, b]) => a + b)
     .filter((s) => !AVOID.has(s));
-  return fc.uniqueArray(ident, { minLength: n, maxLength: n, comparator: (a, b) => a.toLowerCase() === b.toLowerCase() });
+  return fc.uniqueArray(ident, {
+    minLength: n,
+    maxLength: n,
+    comparator: (a, b) => a.toLowerCase() === b.toLowerCase(),
+  });
 }
 
 type Kind = 'struct' | 'union' | 'exception';
 
 interface Plan {
-  readonly enums: { name: string; items: string[]; values: (bigint | undefined)[]; hex: boolean[] }[];
+  readonly enums: {
+    name: string;
+    items: string[];
+    values: (bigint | undefined)[];
+    hex: boolean[];
+  }[];
   readonly structs: { name: string; kind: Kind; fields: string[]; ids: number[] }[];
   readonly typedefs: string[];
 }
 
 const planArb = (maxStructs: number): fc.Arbitrary<Plan> =>
   fc
-    .record({ nEnums: fc.integer({ min: 0, max: 2 }), nStructs: fc.integer({ min: 1, max: maxStructs }), nTypedefs: fc.integer({ min: 0, max: 2 }) })
+    .record({
+      nEnums: fc.integer({ min: 0, max: 2 }),
+      nStructs: fc.integer({ min: 1, max: maxStructs }),
+      nTypedefs: fc.integer({ min: 0, max: 2 }),
+    })
     .chain(({ nEnums, nStructs, nTypedefs }) =>
       namesArb(nEnums + nStructs + nTypedefs, true).chain((names) =>
         fc.record({
@@ -67,7 +95,17 @@ const planArb = (maxStructs: number): fc.Arbitrary<Plan> =>
                 fc.record({
                   name: fc.constant(name),
                   items: namesArb(n, true),
-                  values: fc.uniqueArray(fc.option(fc.bigInt({ min: -(2n ** 31n), max: 2n ** 31n - 64n }), { nil: undefined, freq: 2 }), { minLength: n, maxLength: n, comparator: (a, b) => a !== undefined && a === b }),
+                  values: fc.uniqueArray(
+                    fc.option(fc.bigInt({ min: -(2n ** 31n), max: 2n ** 31n - 64n }), {
+                      nil: undefined,
+                      freq: 2,
+                    }),
+                    {
+                      minLength: n,
+                      maxLength: n,
+                      comparator: (a, b) => a !== undefined && a === b,
+                    },
+                  ),
                   hex: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
                 }),
               ),
@@ -80,7 +118,10 @@ const planArb = (maxStructs: number): fc.Arbitrary<Plan> =>
                   name: fc.constant(name),
                   kind: fc.constantFrom<Kind>('struct', 'struct', 'union', 'exception'),
                   fields: namesArb(n, false),
-                  ids: fc.uniqueArray(fc.oneof(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 32767 })), { minLength: n, maxLength: n }),
+                  ids: fc.uniqueArray(
+                    fc.oneof(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 32767 })),
+                    { minLength: n, maxLength: n },
+                  ),
                 }),
               ),
             ),
@@ -103,15 +144,38 @@ export function programArb(options: ProgramArbOptions = {}): fc.Arbitrary<ast.Pr
     );
     const typeArb = (earlier: string[], any: boolean): fc.Arbitrary<ast.TypeRef> => {
       const structs = any ? structNames : earlier;
-      const leafOrStruct = structs.length ? fc.oneof(leaf, fc.constantFrom(...structs).map(named)) : leaf;
-      const key = fc.oneof(fc.constantFrom<ast.BaseTypeName>('string', 'i32', 'i64', 'byte').map(base), ...(enumNames.length ? [fc.constantFrom(...enumNames).map(named)] : []));
+      const leafOrStruct = structs.length
+        ? fc.oneof(leaf, fc.constantFrom(...structs).map(named))
+        : leaf;
+      const key = fc.oneof(
+        fc.constantFrom<ast.BaseTypeName>('string', 'i32', 'i64', 'byte').map(base),
+        ...(enumNames.length ? [fc.constantFrom(...enumNames).map(named)] : []),
+      );
       const container = (elem: fc.Arbitrary<ast.TypeRef>): fc.Arbitrary<ast.TypeRef> =>
         fc.oneof(
-          elem.map((valueType): ast.TypeRef => ({ kind: 'ListType', valueType, annotations: [], loc: LOC })),
-          key.map((valueType): ast.TypeRef => ({ kind: 'SetType', valueType, annotations: [], loc: LOC })),
-          fc.tuple(key, elem).map(([keyType, valueType]): ast.TypeRef => ({ kind: 'MapType', keyType, valueType, annotations: [], loc: LOC })),
+          elem.map((valueType): ast.TypeRef => ({
+            kind: 'ListType',
+            valueType,
+            annotations: [],
+            loc: LOC,
+          })),
+          key.map((valueType): ast.TypeRef => ({
+            kind: 'SetType',
+            valueType,
+            annotations: [],
+            loc: LOC,
+          })),
+          fc.tuple(key, elem).map(([keyType, valueType]): ast.TypeRef => ({
+            kind: 'MapType',
+            keyType,
+            valueType,
+            annotations: [],
+            loc: LOC,
+          })),
         );
-      const allStructs = structNames.length ? fc.oneof(leaf, fc.constantFrom(...structNames).map(named)) : leaf;
+      const allStructs = structNames.length
+        ? fc.oneof(leaf, fc.constantFrom(...structNames).map(named))
+        : leaf;
       return fc.oneof(
         { arbitrary: leafOrStruct, weight: 4 },
         { arbitrary: container(allStructs), weight: 2 },
@@ -134,7 +198,13 @@ export function programArb(options: ProgramArbOptions = {}): fc.Arbitrary<ast.Pr
               id: s.ids[fi]!,
               name: fname,
               type,
-              requiredness: isUnion ? 'default' : optional ? 'optional' : dialect === 'apache' && fi % 3 === 2 ? 'default' : 'required',
+              requiredness: isUnion
+                ? 'default'
+                : optional
+                  ? 'optional'
+                  : dialect === 'apache' && fi % 3 === 2
+                    ? 'default'
+                    : 'required',
               defaultValue: undefined,
               annotations: [],
               doc: undefined,
@@ -142,13 +212,26 @@ export function programArb(options: ProgramArbOptions = {}): fc.Arbitrary<ast.Pr
             })),
           );
       });
-      return fc.tuple(...fields).map(
-        (fs): ast.Definition =>
-          s.kind === 'union'
-            ? { kind: 'Union', name: s.name, fields: fs, annotations: [], doc: undefined, loc: LOC }
-            : s.kind === 'exception'
-              ? { kind: 'Exception', name: s.name, fields: fs, annotations: [], doc: undefined, loc: LOC }
-              : { kind: 'Struct', name: s.name, fields: fs, annotations: [], doc: undefined, loc: LOC },
+      return fc.tuple(...fields).map((fs): ast.Definition =>
+        s.kind === 'union'
+          ? { kind: 'Union', name: s.name, fields: fs, annotations: [], doc: undefined, loc: LOC }
+          : s.kind === 'exception'
+            ? {
+                kind: 'Exception',
+                name: s.name,
+                fields: fs,
+                annotations: [],
+                doc: undefined,
+                loc: LOC,
+              }
+            : {
+                kind: 'Struct',
+                name: s.name,
+                fields: fs,
+                annotations: [],
+                doc: undefined,
+                loc: LOC,
+              },
       );
     });
     const enumDefs: ast.Definition[] = plan.enums.map((e) => ({
@@ -159,7 +242,15 @@ export function programArb(options: ProgramArbOptions = {}): fc.Arbitrary<ast.Pr
         return {
           kind: 'EnumItem',
           name,
-          value: v === undefined ? undefined : { kind: 'ConstInt', value: v, text: e.hex[i] && v >= 0n ? `0x${v.toString(16)}` : v.toString(), loc: LOC },
+          value:
+            v === undefined
+              ? undefined
+              : {
+                  kind: 'ConstInt',
+                  value: v,
+                  text: e.hex[i] && v >= 0n ? `0x${v.toString(16)}` : v.toString(),
+                  loc: LOC,
+                },
           annotations: [],
           doc: undefined,
           loc: LOC,
@@ -169,12 +260,25 @@ export function programArb(options: ProgramArbOptions = {}): fc.Arbitrary<ast.Pr
       doc: undefined,
       loc: LOC,
     }));
-    const typedefDefs = fc.tuple(...plan.typedefs.map((name) => typeArb(structNames, true).map((type): ast.Definition => ({ kind: 'Typedef', name, type, annotations: [], doc: undefined, loc: LOC }))));
-    return fc.tuple(fc.tuple(...structDefs), typedefDefs).map(([structs, typedefs]): ast.Program => ({
-      kind: 'Program',
-      file: 'generated.thrift',
-      headers: [],
-      definitions: [...enumDefs, ...typedefs, ...structs],
-    }));
+    const typedefDefs = fc.tuple(
+      ...plan.typedefs.map((name) =>
+        typeArb(structNames, true).map((type): ast.Definition => ({
+          kind: 'Typedef',
+          name,
+          type,
+          annotations: [],
+          doc: undefined,
+          loc: LOC,
+        })),
+      ),
+    );
+    return fc
+      .tuple(fc.tuple(...structDefs), typedefDefs)
+      .map(([structs, typedefs]): ast.Program => ({
+        kind: 'Program',
+        file: 'generated.thrift',
+        headers: [],
+        definitions: [...enumDefs, ...typedefs, ...structs],
+      }));
   });
 }

@@ -28,11 +28,24 @@ const I64_EDGES = [
   2n ** 31n,
   -(2n ** 31n) - 1n,
 ];
-const DOUBLE_EDGES = [0, -0, NaN, Infinity, -Infinity, Number.MIN_VALUE, Number.MAX_VALUE, -1.5, 2 ** 53 + 2];
+const DOUBLE_EDGES = [
+  0,
+  -0,
+  NaN,
+  Infinity,
+  -Infinity,
+  Number.MIN_VALUE,
+  Number.MAX_VALUE,
+  -1.5,
+  2 ** 53 + 2,
+];
 const STRING_EDGES = ['', 'a', '😀', 'é€😀', '\u0000', 'a'.repeat(100)];
 
 function withEdges<T>(edges: readonly T[], arb: fc.Arbitrary<T>): fc.Arbitrary<T> {
-  return fc.oneof({ arbitrary: fc.constantFrom(...edges), weight: 1 }, { arbitrary: arb, weight: 3 });
+  return fc.oneof(
+    { arbitrary: fc.constantFrom(...edges), weight: 1 },
+    { arbitrary: arb, weight: 3 },
+  );
 }
 
 function intArb(bits: number): fc.Arbitrary<number> {
@@ -47,7 +60,11 @@ function sameKey(a: unknown, b: unknown): boolean {
 }
 
 /** Returns an arbitrary of values of `spec` (see the module comment for what it generates). */
-export function valueArb(spec: TypeSpec, options: ValueArbOptions = {}, depth = 0): fc.Arbitrary<unknown> {
+export function valueArb(
+  spec: TypeSpec,
+  options: ValueArbOptions = {},
+  depth = 0,
+): fc.Arbitrary<unknown> {
   const maxLength = options.maxLength ?? 4;
   const maxDepth = options.maxDepth ?? 4;
   switch (spec.kind) {
@@ -70,7 +87,9 @@ export function valueArb(spec: TypeSpec, options: ValueArbOptions = {}, depth = 
     case 'uuid':
       return fc.uuid();
     case 'enum':
-      return spec.items.length === 0 ? fc.integer() : fc.constantFrom(...spec.items.map((i) => i.value));
+      return spec.items.length === 0
+        ? fc.integer()
+        : fc.constantFrom(...spec.items.map((i) => i.value));
     case 'list':
       return fc.array(valueArb(spec.valueType, options, depth + 1), {
         maxLength: depth >= maxDepth ? 0 : maxLength,
@@ -84,10 +103,16 @@ export function valueArb(spec: TypeSpec, options: ValueArbOptions = {}, depth = 
         .map((a) => new Set(a));
     case 'map':
       return fc
-        .uniqueArray(fc.tuple(valueArb(spec.keyType, options, depth + 1), valueArb(spec.valueType, options, depth + 1)), {
-          maxLength: depth >= maxDepth ? 0 : maxLength,
-          comparator: (a, b) => sameKey(a[0], b[0]),
-        })
+        .uniqueArray(
+          fc.tuple(
+            valueArb(spec.keyType, options, depth + 1),
+            valueArb(spec.valueType, options, depth + 1),
+          ),
+          {
+            maxLength: depth >= maxDepth ? 0 : maxLength,
+            comparator: (a, b) => sameKey(a[0], b[0]),
+          },
+        )
         .map((entries) => new Map(entries));
     case 'struct':
       return structArb(spec, options, depth);
@@ -113,13 +138,17 @@ export function structRank(spec: StructSpec): number {
   visit(spec);
   const rank = new Map<StructSpec, number>([...all].map((s) => [s, Infinity]));
   const typeRank = (t: TypeSpec) => (t.kind === 'struct' ? rank.get(t)! : 0);
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const s of all) {
       const r =
         s.variant === 'union'
           ? 1 + Math.min(Infinity, ...s.fields.map((f) => typeRank(f.type)))
-          : 1 + Math.max(0, ...s.fields.filter((f) => f.requiredness === 'required').map((f) => typeRank(f.type)));
+          : 1 +
+            Math.max(
+              0,
+              ...s.fields.filter((f) => f.requiredness === 'required').map((f) => typeRank(f.type)),
+            );
       if (r < rank.get(s)!) {
         rank.set(s, r);
         changed = true;
@@ -131,7 +160,11 @@ export function structRank(spec: StructSpec): number {
 }
 
 /** Returns an arbitrary of instances of a struct-like spec. */
-export function structArb(spec: StructSpec, options: ValueArbOptions = {}, depth = 0): fc.Arbitrary<object> {
+export function structArb(
+  spec: StructSpec,
+  options: ValueArbOptions = {},
+  depth = 0,
+): fc.Arbitrary<object> {
   const C = classFor(spec);
   const maxDepth = options.maxDepth ?? 4;
   const deep = depth >= maxDepth;

@@ -38,15 +38,27 @@ export class ControlChannel {
     private readonly stderr: () => string,
   ) {
     input.on('data', (chunk: Buffer) => this.onData(chunk));
-    input.on('end', () => this.fail(new PeerError(peer, 'Exited', 'the peer closed its stdout', { stderr: stderr() })));
-    output.on('error', (e) => this.fail(new PeerError(peer, 'Exited', `cannot write to the peer: ${e.message}`, { stderr: stderr() })));
+    input.on('end', () =>
+      this.fail(new PeerError(peer, 'Exited', 'the peer closed its stdout', { stderr: stderr() })),
+    );
+    output.on('error', (e) =>
+      this.fail(
+        new PeerError(peer, 'Exited', `cannot write to the peer: ${e.message}`, {
+          stderr: stderr(),
+        }),
+      ),
+    );
   }
 
   /**
    * Sends `{id, op, ...params}` and resolves with the answer's fields; rejects with PeerError when
    * the answer is `ok: false`, after `timeoutMs`, or when the channel fails.
    */
-  request(op: string, params: Record<string, Json>, timeoutMs: number): Promise<Record<string, Json>> {
+  request(
+    op: string,
+    params: Record<string, Json>,
+    timeoutMs: number,
+  ): Promise<Record<string, Json>> {
     if (this.failed) return Promise.reject(this.failed);
     const id = this.nextId++;
     const body = Buffer.from(JSON.stringify({ id, op, ...params }), 'utf8');
@@ -55,7 +67,11 @@ export class ControlChannel {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting.delete(id);
-        reject(new PeerError(this.peer, 'Timeout', `no answer to '${op}' within ${timeoutMs} ms`, { stderr: this.stderr() }));
+        reject(
+          new PeerError(this.peer, 'Timeout', `no answer to '${op}' within ${timeoutMs} ms`, {
+            stderr: this.stderr(),
+          }),
+        );
       }, timeoutMs);
       this.waiting.set(id, { op, resolve, reject, timer });
       this.output.write(Buffer.concat([head, body]));
@@ -77,7 +93,14 @@ export class ControlChannel {
     while (this.buf.length >= 4) {
       const n = this.buf.readUInt32BE(0);
       if (n > MAX_CONTROL_MESSAGE_BYTES) {
-        this.fail(new PeerError(this.peer, 'Garbage', `stdout gave a message length of ${n} bytes (is the peer printing to stdout?)`, { stderr: this.stderr() }));
+        this.fail(
+          new PeerError(
+            this.peer,
+            'Garbage',
+            `stdout gave a message length of ${n} bytes (is the peer printing to stdout?)`,
+            { stderr: this.stderr() },
+          ),
+        );
         return;
       }
       if (this.buf.length < 4 + n) return;
@@ -87,7 +110,14 @@ export class ControlChannel {
       try {
         msg = JSON.parse(text) as Record<string, Json>;
       } catch {
-        this.fail(new PeerError(this.peer, 'Garbage', `stdout gave a message that is not JSON: ${JSON.stringify(text.slice(0, 80))}`, { stderr: this.stderr() }));
+        this.fail(
+          new PeerError(
+            this.peer,
+            'Garbage',
+            `stdout gave a message that is not JSON: ${JSON.stringify(text.slice(0, 80))}`,
+            { stderr: this.stderr() },
+          ),
+        );
         return;
       }
       const w = typeof msg.id === 'number' ? this.waiting.get(msg.id) : undefined;
@@ -98,10 +128,15 @@ export class ControlChannel {
       else {
         const err = (msg.error ?? {}) as Record<string, Json>;
         w.reject(
-          new PeerError(this.peer, String(err.type ?? 'Error'), String(err.message ?? `'${w.op}' failed`), {
-            ...(typeof err.traceback === 'string' ? { traceback: err.traceback } : {}),
-            stderr: this.stderr(),
-          }),
+          new PeerError(
+            this.peer,
+            String(err.type ?? 'Error'),
+            String(err.message ?? `'${w.op}' failed`),
+            {
+              ...(typeof err.traceback === 'string' ? { traceback: err.traceback } : {}),
+              stderr: this.stderr(),
+            },
+          ),
         );
       }
     }

@@ -31,7 +31,12 @@ export function toPeerJson(t: TypeSpec, v: unknown): Json {
     case 'set':
       return { $set: [...(v as Iterable<unknown>)].map((x) => toPeerJson(t.valueType, x)) };
     case 'map':
-      return { $map: [...(v as Map<unknown, unknown>)].map(([k, x]) => [toPeerJson(t.keyType, k), toPeerJson(t.valueType, x)]) };
+      return {
+        $map: [...(v as Map<unknown, unknown>)].map(([k, x]) => [
+          toPeerJson(t.keyType, k),
+          toPeerJson(t.valueType, x),
+        ]),
+      };
     case 'struct': {
       const out: { [k: string]: Json } = {};
       for (const f of t.fields) {
@@ -69,7 +74,8 @@ export function fromPeerJson(t: TypeSpec, j: Json): unknown {
     }
     case 'binary': {
       const s = tagged(j, '$binary');
-      if (typeof s !== 'string') throw new Error(`expected {"$binary": base64}, got ${JSON.stringify(j)}`);
+      if (typeof s !== 'string')
+        throw new Error(`expected {"$binary": base64}, got ${JSON.stringify(j)}`);
       return new Uint8Array(Buffer.from(s, 'base64'));
     }
     case 'list':
@@ -77,7 +83,8 @@ export function fromPeerJson(t: TypeSpec, j: Json): unknown {
       return j.map((x) => fromPeerJson(t.valueType, x));
     case 'set': {
       const items = tagged(j, '$set') ?? j;
-      if (!Array.isArray(items)) throw new Error(`expected {"$set": [...]}, got ${JSON.stringify(j)}`);
+      if (!Array.isArray(items))
+        throw new Error(`expected {"$set": [...]}, got ${JSON.stringify(j)}`);
       return new Set(items.map((x) => fromPeerJson(t.valueType, x)));
     }
     case 'map': {
@@ -85,18 +92,25 @@ export function fromPeerJson(t: TypeSpec, j: Json): unknown {
       if (Array.isArray(entries)) {
         return new Map(
           entries.map((e) => {
-            if (!Array.isArray(e) || e.length !== 2) throw new Error(`expected a [key, value] pair, got ${JSON.stringify(e)}`);
+            if (!Array.isArray(e) || e.length !== 2)
+              throw new Error(`expected a [key, value] pair, got ${JSON.stringify(e)}`);
             return [fromPeerJson(t.keyType, e[0]!), fromPeerJson(t.valueType, e[1]!)];
           }),
         );
       }
       if (typeof j === 'object' && j !== null && !Array.isArray(j)) {
-        return new Map(Object.entries(j).map(([k, x]) => [fromPeerJson(t.keyType, k), fromPeerJson(t.valueType, x)]));
+        return new Map(
+          Object.entries(j).map(([k, x]) => [
+            fromPeerJson(t.keyType, k),
+            fromPeerJson(t.valueType, x),
+          ]),
+        );
       }
       throw new Error(`expected {"$map": [...]}, got ${JSON.stringify(j)}`);
     }
     case 'struct': {
-      if (typeof j !== 'object' || j === null || Array.isArray(j)) throw new Error(`expected an object for ${t.name}, got ${JSON.stringify(j)}`);
+      if (typeof j !== 'object' || j === null || Array.isArray(j))
+        throw new Error(`expected an object for ${t.name}, got ${JSON.stringify(j)}`);
       const init: Record<string, unknown> = {};
       for (const f of t.fields) {
         const x = j[f.name];

@@ -8,7 +8,10 @@ import type { Json } from './json-values.js';
 export interface Abilities {
   readonly protocols: readonly ('binary' | 'compact')[];
   readonly transports: readonly ('framed' | 'buffered')[];
-  readonly envelopes: { readonly read: readonly ('strict' | 'nonstrict')[]; readonly write: readonly ('strict' | 'nonstrict')[] };
+  readonly envelopes: {
+    readonly read: readonly ('strict' | 'nonstrict')[];
+    readonly write: readonly ('strict' | 'nonstrict')[];
+  };
   readonly dialect: 'thriftrw' | 'apache';
   readonly features: Readonly<Record<string, boolean>>;
 }
@@ -33,7 +36,13 @@ export type CallOutcome =
   | { readonly result: Json }
   | { readonly exception: { readonly type: string; readonly field: string; readonly value: Json } }
   | { readonly applicationException: { readonly type: number; readonly message: string } }
-  | { readonly unknownException: { readonly name: string; readonly seqid: number; readonly body: string } };
+  | {
+      readonly unknownException: {
+        readonly name: string;
+        readonly seqid: number;
+        readonly body: string;
+      };
+    };
 
 /** A running peer. Every method rejects with PeerError when the peer answers `ok: false`. */
 export interface Peer {
@@ -44,13 +53,34 @@ export interface Peer {
   /** Hands over IDL files (relative path → source) and loads `entry`; resolves with the module handle. */
   loadIdl(files: Readonly<Record<string, string>>, entry: string): Promise<string>;
   /** Serves `service` on a port of the peer's choosing on 127.0.0.1; resolves with the port. */
-  serve(module: string, service: string, settings?: WireSettings & { readonly impl?: 'keyvalue' }): Promise<number>;
+  serve(
+    module: string,
+    service: string,
+    settings?: WireSettings & { readonly impl?: 'keyvalue' },
+  ): Promise<number>;
   /** Calls `fn` on our server at `port` with JSON arguments; resolves with the outcome. */
-  call(module: string, service: string, fn: string, args: Json, port: number, settings?: WireSettings): Promise<CallOutcome>;
+  call(
+    module: string,
+    service: string,
+    fn: string,
+    args: Json,
+    port: number,
+    settings?: WireSettings,
+  ): Promise<CallOutcome>;
   /** Decodes `bytes` as `type` with the peer's library and encodes it again. */
-  roundtrip(module: string, type: string, bytes: Uint8Array, protocol?: 'binary' | 'compact'): Promise<{ value: Json; bytes: Uint8Array; trailing: number }>;
+  roundtrip(
+    module: string,
+    type: string,
+    bytes: Uint8Array,
+    protocol?: 'binary' | 'compact',
+  ): Promise<{ value: Json; bytes: Uint8Array; trailing: number }>;
   /** Encodes a JSON value as `type` with the peer's library. */
-  encode(module: string, type: string, value: Json, protocol?: 'binary' | 'compact'): Promise<Uint8Array>;
+  encode(
+    module: string,
+    type: string,
+    value: Json,
+    protocol?: 'binary' | 'compact',
+  ): Promise<Uint8Array>;
   /** The oneway calls the peer's servers received (cleared when `clear`). */
   onewayLog(clear?: boolean): Promise<{ service: string; function: string; args: Json }[]>;
   /** Stops the peer (shutdown, then SIGTERM, then SIGKILL). Never rejects. */

@@ -86,7 +86,11 @@ export class ProcessPeer implements Peer {
     const [file, ...args] = this.spec.command;
     if (file === undefined) throw new PeerError(this.name, 'Config', 'empty command');
     if (file.includes('/') && !existsSync(file)) {
-      throw new PeerError(this.name, 'Missing', `${file} does not exist; run \`npm run setup\` first`);
+      throw new PeerError(
+        this.name,
+        'Missing',
+        `${file} does not exist; run \`npm run setup\` first`,
+      );
     }
     const t0 = performance.now();
     const child = spawn(file, args, this.spec.env);
@@ -96,12 +100,21 @@ export class ProcessPeer implements Peer {
     });
     this.channel = new ControlChannel(this.name, child.stdout, child.stdin, () => this.errText);
     void child.then((r) => {
-      this.channel.fail(new PeerError(this.name, 'Exited', `the peer exited (code ${String(r.exitCode)}, signal ${String(r.signal)})`, { stderr: this.errText }));
+      this.channel.fail(
+        new PeerError(
+          this.name,
+          'Exited',
+          `the peer exited (code ${String(r.exitCode)}, signal ${String(r.signal)})`,
+          { stderr: this.errText },
+        ),
+      );
     });
-    const hello = await this.channel.request('hello', {}, HELLO_TIMEOUT_MS).catch(async (e: unknown) => {
-      await this.stop();
-      throw e;
-    });
+    const hello = await this.channel
+      .request('hello', {}, HELLO_TIMEOUT_MS)
+      .catch(async (e: unknown) => {
+        await this.stop();
+        throw e;
+      });
     this.startMs = performance.now() - t0;
     this.info = hello as unknown as PeerInfo;
   }
@@ -114,22 +127,60 @@ export class ProcessPeer implements Peer {
     return String((await this.req('load_idl', { files: { ...files }, entry })).module);
   }
 
-  async serve(module: string, service: string, settings: WireSettings & { readonly impl?: 'keyvalue' } = {}): Promise<number> {
+  async serve(
+    module: string,
+    service: string,
+    settings: WireSettings & { readonly impl?: 'keyvalue' } = {},
+  ): Promise<number> {
     return Number((await this.req('serve', { module, service, ...settings })).port);
   }
 
-  async call(module: string, service: string, fn: string, args: Json, port: number, settings: WireSettings = {}): Promise<CallOutcome> {
-    const r = await this.req('call', { module, service, function: fn, args, host: '127.0.0.1', port, ...settings });
+  async call(
+    module: string,
+    service: string,
+    fn: string,
+    args: Json,
+    port: number,
+    settings: WireSettings = {},
+  ): Promise<CallOutcome> {
+    const r = await this.req('call', {
+      module,
+      service,
+      function: fn,
+      args,
+      host: '127.0.0.1',
+      port,
+      ...settings,
+    });
     const { id: _id, ok: _ok, ...outcome } = r;
     return outcome as unknown as CallOutcome;
   }
 
-  async roundtrip(module: string, type: string, bytes: Uint8Array, protocol: 'binary' | 'compact' = 'binary') {
-    const r = await this.req('roundtrip', { module, type, bytes: Buffer.from(bytes).toString('base64'), protocol });
-    return { value: r.value as Json, bytes: new Uint8Array(Buffer.from(String(r.bytes), 'base64')), trailing: Number(r.trailing ?? 0) };
+  async roundtrip(
+    module: string,
+    type: string,
+    bytes: Uint8Array,
+    protocol: 'binary' | 'compact' = 'binary',
+  ) {
+    const r = await this.req('roundtrip', {
+      module,
+      type,
+      bytes: Buffer.from(bytes).toString('base64'),
+      protocol,
+    });
+    return {
+      value: r.value as Json,
+      bytes: new Uint8Array(Buffer.from(String(r.bytes), 'base64')),
+      trailing: Number(r.trailing ?? 0),
+    };
   }
 
-  async encode(module: string, type: string, value: Json, protocol: 'binary' | 'compact' = 'binary'): Promise<Uint8Array> {
+  async encode(
+    module: string,
+    type: string,
+    value: Json,
+    protocol: 'binary' | 'compact' = 'binary',
+  ): Promise<Uint8Array> {
     const r = await this.req('encode', { module, type, value, protocol });
     return new Uint8Array(Buffer.from(String(r.bytes), 'base64'));
   }
@@ -143,7 +194,11 @@ export class ProcessPeer implements Peer {
     const child = this.child;
     if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((r) => void child.finally(() => r()));
-    const wait = (ms: number) => Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+    const wait = (ms: number) =>
+      Promise.race([
+        exited.then(() => true),
+        new Promise<boolean>((r) => setTimeout(() => r(false), ms)),
+      ]);
     await this.channel.request('shutdown', {}, STOP_GRACE_MS).catch(() => undefined);
     if (await wait(STOP_GRACE_MS)) return;
     child.kill('SIGTERM');

@@ -6,8 +6,17 @@
  */
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
-import { ApplicationExceptionType, MessageType, TApplicationException } from '../../codec/src/index.js';
-import type { Message, ServiceFunction, ServiceObject, ThriftModule } from '../../codec/src/index.js';
+import {
+  ApplicationExceptionType,
+  MessageType,
+  TApplicationException,
+} from '../../codec/src/index.js';
+import type {
+  Message,
+  ServiceFunction,
+  ServiceObject,
+  ThriftModule,
+} from '../../codec/src/index.js';
 import type { TransportKind } from './transport.js';
 import { DEFAULT_MAX_FRAME_SIZE, frame, MessageReader } from './transport.js';
 
@@ -60,11 +69,18 @@ export class ThriftClient {
     private readonly service: ServiceObject,
     private readonly options: ClientOptions,
   ) {
-    this.reader = new MessageReader(options.transport ?? 'framed', options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE);
+    this.reader = new MessageReader(
+      options.transport ?? 'framed',
+      options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE,
+    );
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (e) => this.fail(new ConnectionClosedError(`connection failed: ${e.message}`, { cause: e })));
-    socket.on('close', () => this.fail(new ConnectionClosedError('connection closed by the server')));
+    socket.on('error', (e) =>
+      this.fail(new ConnectionClosedError(`connection failed: ${e.message}`, { cause: e })),
+    );
+    socket.on('close', () =>
+      this.fail(new ConnectionClosedError('connection closed by the server')),
+    );
   }
 
   /**
@@ -82,7 +98,11 @@ export class ThriftClient {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         socket.destroy();
-        reject(new CallTimeoutError(`could not connect to ${host}:${port} within ${options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS} ms`));
+        reject(
+          new CallTimeoutError(
+            `could not connect to ${host}:${port} within ${options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS} ms`,
+          ),
+        );
       }, options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS);
       socket.once('connect', () => {
         clearTimeout(timer);
@@ -101,7 +121,11 @@ export class ThriftClient {
    * and oneway); rejects with the declared exception the server raised, a TApplicationException,
    * CallTimeoutError (after `timeoutMs`, default the client's) or ConnectionClosedError.
    */
-  async call(method: string, args: Record<string, unknown> = {}, timeoutMs?: number): Promise<unknown> {
+  async call(
+    method: string,
+    args: Record<string, unknown> = {},
+    timeoutMs?: number,
+  ): Promise<unknown> {
     const fn = this.service.__functions__.get(method);
     if (fn === undefined) throw new Error(`${this.service.__name__} has no method '${method}'`);
     const message = await this.send(fn, new fn.request(args), timeoutMs);
@@ -118,10 +142,16 @@ export class ThriftClient {
    * Sends a request struct and resolves with the whole reply message (or undefined for oneway):
    * for callers that need the envelope itself. Rejects like `call` for timeouts and closes.
    */
-  async send(fn: ServiceFunction, request: object, timeoutMs?: number): Promise<Message | undefined> {
+  async send(
+    fn: ServiceFunction,
+    request: object,
+    timeoutMs?: number,
+  ): Promise<Message | undefined> {
     if (this.closed) throw this.closed;
     const seqid = (this.seqid = (this.seqid + 1) | 0);
-    const bytes = this.module.dumps.message(request, seqid, { strict: this.options.strict ?? true });
+    const bytes = this.module.dumps.message(request, seqid, {
+      strict: this.options.strict ?? true,
+    });
     if (fn.oneway) {
       await new Promise<void>((resolve, reject) =>
         this.socket.write(frame(this.reader.kind, bytes), (e) => (e ? reject(e) : resolve())),
@@ -132,7 +162,11 @@ export class ThriftClient {
     return new Promise<Message>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(seqid);
-        reject(new CallTimeoutError(`${this.service.__name__}.${fn.name} (seqid ${seqid}) got no reply within ${ms} ms`));
+        reject(
+          new CallTimeoutError(
+            `${this.service.__name__}.${fn.name} (seqid ${seqid}) got no reply within ${ms} ms`,
+          ),
+        );
       }, ms);
       this.pending.set(seqid, { fn, resolve, reject, timer });
       this.socket.write(frame(this.reader.kind, bytes));
@@ -174,7 +208,12 @@ export class ThriftClient {
       this.pending.delete(msg.seqid);
       clearTimeout(p.timer);
       if (msg.name !== p.fn.name && !(msg.body instanceof TApplicationException)) {
-        p.reject(new TApplicationException(ApplicationExceptionType.WRONG_METHOD_NAME, `reply names '${msg.name}' but the call was '${p.fn.name}' (seqid ${msg.seqid})`));
+        p.reject(
+          new TApplicationException(
+            ApplicationExceptionType.WRONG_METHOD_NAME,
+            `reply names '${msg.name}' but the call was '${p.fn.name}' (seqid ${msg.seqid})`,
+          ),
+        );
       } else p.resolve(msg);
     }
   }

@@ -17,7 +17,13 @@ import {
   peekEnvelope,
   TApplicationException,
 } from '../../codec/src/index.js';
-import type { EnvelopeHeader, Message, ServiceFunction, ServiceObject, ThriftModule } from '../../codec/src/index.js';
+import type {
+  EnvelopeHeader,
+  Message,
+  ServiceFunction,
+  ServiceObject,
+  ThriftModule,
+} from '../../codec/src/index.js';
 import type { TransportKind } from './transport.js';
 import { DEFAULT_MAX_FRAME_SIZE, frame, MessageReader } from './transport.js';
 
@@ -65,11 +71,15 @@ export class ThriftServer {
     for (const [name, fn] of service.__functions__) {
       const impl = handler[name];
       if (typeof impl !== 'function') {
-        throw new Error(`handler for ${service.__name__} has no function '${name}'; give one for every method`);
+        throw new Error(
+          `handler for ${service.__name__} has no function '${name}'; give one for every method`,
+        );
       }
       const clash = this.methods.get(name);
       if (clash && clash.service !== service) {
-        throw new Error(`method '${name}' of ${service.__name__} is already served by ${clash.service.__name__}`);
+        throw new Error(
+          `method '${name}' of ${service.__name__} is already served by ${clash.service.__name__}`,
+        );
       }
       this.methods.set(name, { module, service, fn, impl: impl.bind(handler) });
     }
@@ -143,16 +153,25 @@ export class ThriftServer {
       this.send(socket, encodeApplicationExceptionMessage(ex, head.name, head.seqid, strict));
     };
     const entry = this.methods.get(head.name);
-    if (entry === undefined) return fail(ApplicationExceptionType.UNKNOWN_METHOD, `Unknown method ${head.name}`);
+    if (entry === undefined)
+      return fail(ApplicationExceptionType.UNKNOWN_METHOD, `Unknown method ${head.name}`);
     if (head.messageType !== MessageType.CALL && head.messageType !== MessageType.ONEWAY) {
-      return fail(ApplicationExceptionType.INVALID_MESSAGE_TYPE, `expected CALL or ONEWAY, got message type ${head.messageType}`);
+      return fail(
+        ApplicationExceptionType.INVALID_MESSAGE_TYPE,
+        `expected CALL or ONEWAY, got message type ${head.messageType}`,
+      );
     }
     let message: Message;
     try {
-      message = entry.module.loads.message(entry.service, bytes, { limits: { maxMessageSize: this.maxFrameSize } });
+      message = entry.module.loads.message(entry.service, bytes, {
+        limits: { maxMessageSize: this.maxFrameSize },
+      });
     } catch (e) {
       this.options.onError?.(e);
-      return fail(ApplicationExceptionType.PROTOCOL_ERROR, e instanceof Error ? e.message : String(e));
+      return fail(
+        ApplicationExceptionType.PROTOCOL_ERROR,
+        e instanceof Error ? e.message : String(e),
+      );
     }
     const oneway = head.messageType === MessageType.ONEWAY || entry.fn.oneway;
     const Response = entry.fn.response;
@@ -162,7 +181,9 @@ export class ThriftServer {
       if (oneway) return;
       const hasSuccess = Response.__spec__.fields.some((f) => f.id === 0);
       reply = entry.module.dumps.message(
-        new Response(hasSuccess && result !== undefined && result !== null ? { success: result } : {}),
+        new Response(
+          hasSuccess && result !== undefined && result !== null ? { success: result } : {},
+        ),
         head.seqid,
         { strict },
       );

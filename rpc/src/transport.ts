@@ -45,7 +45,10 @@ export class MessageReader {
         if (buf.length < 4) break;
         const n = ((buf[0]! << 24) | (buf[1]! << 16) | (buf[2]! << 8) | buf[3]!) >>> 0;
         if (n > this.maxFrameSize) {
-          throw new LimitExceededError(`frame of ${n} bytes exceeds the limit of ${this.maxFrameSize}`, 0);
+          throw new LimitExceededError(
+            `frame of ${n} bytes exceeds the limit of ${this.maxFrameSize}`,
+            0,
+          );
         }
         if (buf.length < 4 + n) {
           this.need = 4 + n;
@@ -55,7 +58,10 @@ export class MessageReader {
         this.consume(buf, 4 + n);
       } else {
         if (buf.length === 0) break;
-        const n = binaryMessageLength(buf, { ...DEFAULT_LIMITS, maxMessageSize: this.maxFrameSize });
+        const n = binaryMessageLength(buf, {
+          ...DEFAULT_LIMITS,
+          maxMessageSize: this.maxFrameSize,
+        });
         if (n < 0) break;
         out.push(buf.slice(0, n));
         this.consume(buf, n);

@@ -32,22 +32,32 @@ function keyValueHandler() {
 
 for (const transport of ['framed', 'buffered'] as TransportKind[]) {
   for (const strict of [true, false]) {
-    t.test(`KeyValue scenario, ${transport}, ${strict ? 'strict' : 'non-strict'} envelopes`, async (t) => {
-      const server = new ThriftServer({ transport }).register(kv, KeyValue, keyValueHandler());
-      const port = await server.listen();
-      t.teardown(() => server.close());
-      const client = await ThriftClient.connect(kv, KeyValue, port, '127.0.0.1', { transport, strict });
-      t.teardown(() => client.close());
-      t.equal(await client.call('put', { key: 'hello', value: 'world' }), undefined, 'put returns nothing');
-      t.equal(await client.call('get', { key: 'hello' }), 'world');
-      const err = await client.call('get', { key: 'missing' }).catch((e: unknown) => e);
-      t.ok(err instanceof NotFoundError, 'a missing key raises NotFoundError');
-      t.equal((err as Record<string, unknown>).key, 'missing');
-    });
+    void t.test(
+      `KeyValue scenario, ${transport}, ${strict ? 'strict' : 'non-strict'} envelopes`,
+      async (t) => {
+        const server = new ThriftServer({ transport }).register(kv, KeyValue, keyValueHandler());
+        const port = await server.listen();
+        t.teardown(() => server.close());
+        const client = await ThriftClient.connect(kv, KeyValue, port, '127.0.0.1', {
+          transport,
+          strict,
+        });
+        t.teardown(() => client.close());
+        t.equal(
+          await client.call('put', { key: 'hello', value: 'world' }),
+          undefined,
+          'put returns nothing',
+        );
+        t.equal(await client.call('get', { key: 'hello' }), 'world');
+        const err = await client.call('get', { key: 'missing' }).catch((e: unknown) => e);
+        t.ok(err instanceof NotFoundError, 'a missing key raises NotFoundError');
+        t.equal((err as Record<string, unknown>).key, 'missing');
+      },
+    );
   }
 }
 
-t.test('32 calls in flight on one connection are matched by seqid', async (t) => {
+void t.test('32 calls in flight on one connection are matched by seqid', async (t) => {
   const slow = {
     async get({ key }: Record<string, unknown>) {
       await new Promise((r) => setTimeout(r, Math.random() * 20));
@@ -63,7 +73,10 @@ t.test('32 calls in flight on one connection are matched by seqid', async (t) =>
   const keys = Array.from({ length: 32 }, (_, i) => `k${i}`);
   const calls = keys.map((key) => client.call('get', { key }));
   t.equal(client.inFlight, 32);
-  t.same(await Promise.all(calls), keys.map((k) => `v-${k}`));
+  t.same(
+    await Promise.all(calls),
+    keys.map((k) => `v-${k}`),
+  );
 });
 
 const EXTRA = `
@@ -79,7 +92,7 @@ service KeyValue {
 const extra = compile(EXTRA, { file: 'extra.thrift' });
 const Extra = extra.KeyValue as ServiceObject;
 
-t.test('oneway, unknown method, handler crash, timeout', async (t) => {
+void t.test('oneway, unknown method, handler crash, timeout', async (t) => {
   const fired: number[] = [];
   const handler = {
     ...keyValueHandler(),
@@ -94,7 +107,11 @@ t.test('oneway, unknown method, handler crash, timeout', async (t) => {
   // The server serves a service without `nope`; the client's IDL has it.
   const served = compile(EXTRA.replace('  i32 nope()\n', ''), { file: 'served.thrift' });
   const errors: unknown[] = [];
-  const server = new ThriftServer({ onError: (e) => errors.push(e) }).register(served, served.KeyValue as ServiceObject, handler);
+  const server = new ThriftServer({ onError: (e) => errors.push(e) }).register(
+    served,
+    served.KeyValue as ServiceObject,
+    handler,
+  );
   const port = await server.listen();
   t.teardown(() => server.close());
   const client = await ThriftClient.connect(extra, Extra, port);
@@ -117,7 +134,7 @@ t.test('oneway, unknown method, handler crash, timeout', async (t) => {
   t.equal(await client.call('get', { key: 'a' }), 'b', 'and the connection keeps working');
 });
 
-t.test('a malformed or oversized frame closes only its connection', async (t) => {
+void t.test('a malformed or oversized frame closes only its connection', async (t) => {
   const server = new ThriftServer({ maxFrameSize: 1024 }).register(kv, KeyValue, keyValueHandler());
   const port = await server.listen();
   t.teardown(() => server.close());
@@ -140,7 +157,7 @@ t.test('a malformed or oversized frame closes only its connection', async (t) =>
   t.equal(await good.call('get', { key: 'k' }), 'v', 'the other connection is still served');
 });
 
-t.test('a server going away fails the waiting calls', async (t) => {
+void t.test('a server going away fails the waiting calls', async (t) => {
   const server = new ThriftServer().register(extra, Extra, {
     ...keyValueHandler(),
     fire() {},

@@ -55,6 +55,11 @@ export function load(path: string, options: LoadOptions = {}): ThriftModule {
   const key = resolve(path);
   const cached = cache.get(key);
   if (cached !== undefined) return moduleFor(cached);
-  const spec = compileModule(key, readSource(key, undefined), { dialect, resolve: fileResolver }, cache);
+  const spec = compileModule(
+    key,
+    readSource(key, undefined),
+    { dialect, resolve: fileResolver },
+    cache,
+  );
   return moduleFor(spec);
 }

@@ -26,7 +26,8 @@ export function resolveLimits(partial: Partial<DecodeLimits> | undefined): Decod
   if (partial === undefined) return DEFAULT_LIMITS;
   const merged = { ...DEFAULT_LIMITS, ...partial };
   for (const [k, v] of Object.entries(merged)) {
-    if (!Number.isInteger(v) || v < 0) throw new RangeError(`limit ${k} must be a non-negative integer, got ${v}`);
+    if (!Number.isInteger(v) || v < 0)
+      throw new RangeError(`limit ${k} must be a non-negative integer, got ${v}`);
   }
   return Object.freeze(merged);
 }

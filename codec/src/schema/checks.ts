@@ -7,7 +7,8 @@ import { ValidationError } from '../errors.js';
 import type { TypeSpec } from './spec.js';
 
 /** Canonical uuid text (any case); the codec stores lowercase. */
-export const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+export const UUID_RE =
+  /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /**
  * Returns a JS expression that is true when `v` is not a valid value of a leaf type, or undefined
@@ -103,7 +104,8 @@ export function typeMismatch(path: string, spec: TypeSpec, v: unknown): Validati
 
 /** Returns `e` with `prefix` put in front of its path (ValidationError), or `e` unchanged. */
 export function prefixPath(e: unknown, prefix: string): unknown {
-  if (e instanceof ValidationError) return new ValidationError(prefix + e.path, e.reason, { cause: e.cause });
+  if (e instanceof ValidationError)
+    return new ValidationError(prefix + e.path, e.reason, { cause: e.cause });
   return e;
 }
 

@@ -30,9 +30,10 @@ export class CodeGen {
    */
   compile<T>(body: string): T {
     const names = this.refs.map((_, i) => `$${i}`);
-    const factory = new Function('$refs', `'use strict';\nconst [${names.join(', ')}] = $refs;\n${body}`) as (
-      refs: unknown[],
-    ) => T;
+    const factory = new Function(
+      '$refs',
+      `'use strict';\nconst [${names.join(', ')}] = $refs;\n${body}`,
+    ) as (refs: unknown[]) => T;
     return factory(this.refs);
   }
 }

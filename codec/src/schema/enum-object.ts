@@ -20,7 +20,16 @@ export interface EnumObject {
   fromName(name: string): number | undefined;
 }
 
-const MEMBERS = new Set(['__spec__', '__name__', '__thrift_module__', 'items', 'names', 'values', 'nameOf', 'fromName']);
+const MEMBERS = new Set([
+  '__spec__',
+  '__name__',
+  '__thrift_module__',
+  'items',
+  'names',
+  'values',
+  'nameOf',
+  'fromName',
+]);
 
 const enums = new WeakMap<EnumSpec, EnumObject>();
 
@@ -48,7 +57,9 @@ export function enumFor(spec: EnumSpec): EnumObject {
   Object.defineProperties(obj, {
     __spec__: hidden(spec),
     __name__: hidden(spec.name),
-    items: hidden(Object.freeze(spec.items.map((i) => Object.freeze({ name: i.name, value: i.value })))),
+    items: hidden(
+      Object.freeze(spec.items.map((i) => Object.freeze({ name: i.name, value: i.value }))),
+    ),
     names: hidden(Object.freeze(spec.items.map((i) => i.name))),
     values: hidden(Object.freeze(spec.items.map((i) => i.value))),
     nameOf: hidden((v: number) => byValue.get(v)),

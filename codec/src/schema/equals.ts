@@ -68,7 +68,11 @@ export function equals(a: unknown, b: unknown): boolean {
 }
 
 function isSimpleKey(k: unknown): boolean {
-  return typeof k === 'string' || typeof k === 'boolean' || (typeof k === 'number' && !Object.is(k, -0) && k === k);
+  return (
+    typeof k === 'string' ||
+    typeof k === 'boolean' ||
+    (typeof k === 'number' && !Object.is(k, -0) && k === k)
+  );
 }
 
 /** Unordered comparison of two equally long arrays (a multiset match with `equals`). */

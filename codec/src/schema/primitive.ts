@@ -27,7 +27,10 @@ import { normalizerFor, validatorFor } from './values.js';
 
 /** True when an enum's primitive form is its item name (`py.primitiveType` / `js.primitiveType` = "string"). */
 export function enumIsString(spec: EnumSpec): boolean {
-  return (spec.annotations.get('js.primitiveType') ?? spec.annotations.get('py.primitiveType')) === 'string';
+  return (
+    (spec.annotations.get('js.primitiveType') ?? spec.annotations.get('py.primitiveType')) ===
+    'string'
+  );
 }
 
 function stringKeyed(t: TypeSpec): boolean {
@@ -35,7 +38,11 @@ function stringKeyed(t: TypeSpec): boolean {
 }
 
 /** Converts a value of `spec` to its primitive form (see the module comment). Throws ValidationError for a value of the wrong shape. */
-export function toPrimitive(spec: TypeSpec, v: unknown, path = spec.kind === 'struct' ? spec.name : spec.kind): unknown {
+export function toPrimitive(
+  spec: TypeSpec,
+  v: unknown,
+  path = spec.kind === 'struct' ? spec.name : spec.kind,
+): unknown {
   switch (spec.kind) {
     case 'enum':
       if (enumIsString(spec) && typeof v === 'number') {
@@ -64,7 +71,10 @@ export function toPrimitive(spec: TypeSpec, v: unknown, path = spec.kind === 'st
         }
         return out;
       }
-      return [...v].map(([k, x]) => [toPrimitive(spec.keyType, k, path), toPrimitive(spec.valueType, x, path)]);
+      return [...v].map(([k, x]) => [
+        toPrimitive(spec.keyType, k, path),
+        toPrimitive(spec.valueType, x, path),
+      ]);
     }
     case 'struct': {
       if (typeof v !== 'object' || v === null) throw typeMismatch(path, spec, v);
@@ -87,13 +97,20 @@ export function toPrimitive(spec: TypeSpec, v: unknown, path = spec.kind === 'st
 }
 
 /** Builds a value of `spec` from its primitive form. Throws ValidationError naming the path. */
-export function fromPrimitive(spec: TypeSpec, p: unknown, path = spec.kind === 'struct' ? spec.name : spec.kind): unknown {
+export function fromPrimitive(
+  spec: TypeSpec,
+  p: unknown,
+  path = spec.kind === 'struct' ? spec.name : spec.kind,
+): unknown {
   switch (spec.kind) {
     case 'enum': {
       if (typeof p === 'string') {
         const it = spec.items.find((i) => i.name === p);
         if (it === undefined) {
-          throw new ValidationError(path, `'${p}' is not an item of enum ${spec.name} (items: ${spec.items.map((i) => i.name).join(', ')})`);
+          throw new ValidationError(
+            path,
+            `'${p}' is not an item of enum ${spec.name} (items: ${spec.items.map((i) => i.name).join(', ')})`,
+          );
         }
         return it.value;
       }
@@ -119,11 +136,15 @@ export function fromPrimitive(spec: TypeSpec, p: unknown, path = spec.kind === '
       else if (Array.isArray(p)) {
         entries = p.map((e, i) => {
           if (!Array.isArray(e) || e.length !== 2) {
-            throw new ValidationError(`${path}[${i}]`, `expected a [key, value] pair, got ${describeValue(e)}`);
+            throw new ValidationError(
+              `${path}[${i}]`,
+              `expected a [key, value] pair, got ${describeValue(e)}`,
+            );
           }
           return [e[0], e[1]];
         });
-      } else if (typeof p === 'object' && p !== null && stringKeyed(spec.keyType)) entries = Object.entries(p);
+      } else if (typeof p === 'object' && p !== null && stringKeyed(spec.keyType))
+        entries = Object.entries(p);
       else throw typeMismatch(path, spec, p);
       return new Map(
         entries.map(([k, x]) => [
@@ -147,7 +168,10 @@ function structFromPrimitive(spec: StructSpec, p: unknown, path: string): unknow
   const C = classFor(spec);
   if (p instanceof C) return p;
   if (typeof p !== 'object' || p === null || Array.isArray(p)) {
-    throw new ValidationError(path, `expected an object with the fields of ${spec.name}, got ${describeValue(p)}`);
+    throw new ValidationError(
+      path,
+      `expected an object with the fields of ${spec.name}, got ${describeValue(p)}`,
+    );
   }
   const init: Record<string, unknown> = {};
   for (const f of spec.fields) {

@@ -11,15 +11,7 @@ import type { Program } from '../idl/ast.js';
 export type AnnotationMap = ReadonlyMap<string, string | undefined>;
 
 export type BaseKind =
-  | 'bool'
-  | 'byte'
-  | 'i16'
-  | 'i32'
-  | 'i64'
-  | 'double'
-  | 'string'
-  | 'binary'
-  | 'uuid';
+  'bool' | 'byte' | 'i16' | 'i32' | 'i64' | 'double' | 'string' | 'binary' | 'uuid';
 
 export interface BaseSpec {
   readonly kind: BaseKind;

@@ -49,7 +49,9 @@ export function classFor(spec: StructSpec): StructClass {
   return C;
 }
 
-setClassLookup({ classFor: (s) => classFor(s) as unknown as new (init?: Record<string, unknown>) => object });
+setClassLookup({
+  classFor: (s) => classFor(s) as unknown as new (init?: Record<string, unknown>) => object,
+});
 
 function plansFor(spec: StructSpec): FieldPlan[] {
   return spec.fields.map((f) => {
@@ -82,7 +84,10 @@ function buildClass(spec: StructSpec): StructClass {
     names ??= new Set(plans.map((p) => p.name));
     const given = values ?? {};
     if (typeof given !== 'object' || given === null) {
-      throw new ValidationError(typeName, `expected an object of field values, got ${describeValue(given)}`);
+      throw new ValidationError(
+        typeName,
+        `expected an object of field values, got ${describeValue(given)}`,
+      );
     }
     for (const k of Object.keys(given)) {
       if (!names.has(k)) {
@@ -101,7 +106,8 @@ function buildClass(spec: StructSpec): StructClass {
         v = p.normalize(v);
       }
       if (v === undefined) {
-        if (p.required) throw new ValidationError(`${typeName}.${p.name}`, 'is required but was not given');
+        if (p.required)
+          throw new ValidationError(`${typeName}.${p.name}`, 'is required but was not given');
       } else {
         p.validate(v, `${typeName}.${p.name}`);
         set++;
@@ -139,7 +145,11 @@ function buildClass(spec: StructSpec): StructClass {
         configurable: true,
       });
     }
-    Object.defineProperty(C.prototype, 'name', { value: typeName, configurable: true, writable: true });
+    Object.defineProperty(C.prototype, 'name', {
+      value: typeName,
+      configurable: true,
+      writable: true,
+    });
   } else {
     C = class {
       constructor(values?: Record<string, unknown> | typeof RAW) {

@@ -9,7 +9,7 @@ const mod = compile(GOLDEN_IDL, { file: 'golden.thrift' });
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 for (const v of STRUCT_VECTORS) {
-  t.test(`struct vector: ${v.name}`, async (t) => {
+  void t.test(`struct vector: ${v.name}`, async (t) => {
     const Type = mod[v.type] as StructClass;
     const value = mod.fromPrimitive(Type, v.value) as object;
     const want = bytesOf(v.lines);
@@ -22,7 +22,7 @@ for (const v of STRUCT_VECTORS) {
 
 const KeyValue = mod.KeyValue as ServiceObject;
 for (const v of MESSAGE_VECTORS) {
-  t.test(`message vector: ${v.name}`, async (t) => {
+  void t.test(`message vector: ${v.name}`, async (t) => {
     const want = bytesOf(v.lines);
     let value: object;
     if (v.kind === 'exception') {

@@ -1,7 +1,7 @@
 /**
  * Golden byte vectors for the binary protocol, written by hand from Apache Thrift's
  * doc/specs/thrift-binary-protocol.md — not produced by our encoder. Each vector is a list of
-  * annotated lines: `['0b 0001', 'field header: type 11 (string), id 1']`. The tests check both
+ * annotated lines: `['0b 0001', 'field header: type 11 (string), id 1']`. The tests check both
  * directions: encode(value) gives exactly these bytes, and decode(bytes) gives the value.
  */
 
@@ -134,19 +134,31 @@ export const STRUCT_VECTORS: readonly StructVector[] = [
     name: 'double 1.5',
     type: 'Bases',
     value: { d: 1.5 },
-    lines: [['04 0006', 'field: type 4 (double), id 6'], ['3ff8000000000000', '1.5 IEEE 754 big-endian'], STOP],
+    lines: [
+      ['04 0006', 'field: type 4 (double), id 6'],
+      ['3ff8000000000000', '1.5 IEEE 754 big-endian'],
+      STOP,
+    ],
   },
   {
     name: 'double -0.0',
     type: 'Bases',
     value: { d: -0 },
-    lines: [['04 0006', 'field: type 4 (double), id 6'], ['8000000000000000', '-0.0: only the sign bit'], STOP],
+    lines: [
+      ['04 0006', 'field: type 4 (double), id 6'],
+      ['8000000000000000', '-0.0: only the sign bit'],
+      STOP,
+    ],
   },
   {
     name: 'double NaN',
     type: 'Bases',
     value: { d: NaN },
-    lines: [['04 0006', 'field: type 4 (double), id 6'], ['7ff8000000000000', 'the canonical quiet NaN'], STOP],
+    lines: [
+      ['04 0006', 'field: type 4 (double), id 6'],
+      ['7ff8000000000000', 'the canonical quiet NaN'],
+      STOP,
+    ],
   },
   {
     name: 'double -Infinity',
@@ -177,7 +189,12 @@ export const STRUCT_VECTORS: readonly StructVector[] = [
     name: 'binary with a zero byte',
     type: 'Bases',
     value: { bin: new Uint8Array([0, 255, 16]) },
-    lines: [['0b 0008', 'field: type 11 (binary is string on the wire), id 8'], ['00000003', 'length 3'], ['00ff10', 'the bytes'], STOP],
+    lines: [
+      ['0b 0008', 'field: type 11 (binary is string on the wire), id 8'],
+      ['00000003', 'length 3'],
+      ['00ff10', 'the bytes'],
+      STOP,
+    ],
   },
   {
     name: 'enum with a negative value',
@@ -276,7 +293,11 @@ export const STRUCT_VECTORS: readonly StructVector[] = [
     name: 'field id 32767 (the largest)',
     type: 'Ids',
     value: { top: true, low: false },
-    lines: [['02 7fff 01', 'bool id 32767 = true (declared first, written first)'], ['02 0001 00', 'bool id 1 = false'], STOP],
+    lines: [
+      ['02 7fff 01', 'bool id 32767 = true (declared first, written first)'],
+      ['02 0001 00', 'bool id 1 = false'],
+      STOP,
+    ],
   },
 ];
 

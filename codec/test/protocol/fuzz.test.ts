@@ -22,20 +22,35 @@ const types = ['Bases', 'Containers', 'Value', 'WithDefaults', 'Ids', 'Tree', 'N
   (n) => mod[n] as StructClass,
 );
 const KeyValue = mod.KeyValue as ServiceObject;
-const seeds = [...STRUCT_VECTORS.map((v) => bytesOf(v.lines)), ...MESSAGE_VECTORS.map((v) => bytesOf(v.lines))];
+const seeds = [
+  ...STRUCT_VECTORS.map((v) => bytesOf(v.lines)),
+  ...MESSAGE_VECTORS.map((v) => bytesOf(v.lines)),
+];
 
 function onlyProtocolErrors(run: () => unknown): void {
   try {
     run();
   } catch (e) {
     if (!(e instanceof ProtocolError)) {
-      throw new Error(`a non-ProtocolError escaped: ${e instanceof Error ? `${e.name}: ${e.message}\n${e.stack}` : String(e)}`);
+      throw new Error(
+        `a non-ProtocolError escaped: ${e instanceof Error ? `${e.name}: ${e.message}\n${e.stack}` : String(e)}`,
+      );
     }
   }
 }
 
 const mutated = fc
-  .tuple(fc.constantFrom(...seeds), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('set', 'cut', 'insert', 'big')), { minLength: 1, maxLength: 4 }))
+  .tuple(
+    fc.constantFrom(...seeds),
+    fc.array(
+      fc.tuple(
+        fc.nat(),
+        fc.integer({ min: 0, max: 255 }),
+        fc.constantFrom('set', 'cut', 'insert', 'big'),
+      ),
+      { minLength: 1, maxLength: 4 },
+    ),
+  )
   .map(([base, edits]) => {
     let b = Uint8Array.from(base);
     for (const [pos, byte, op] of edits) {
@@ -50,7 +65,7 @@ const mutated = fc
 
 const inputs = fc.oneof(fc.uint8Array({ maxLength: 64 }), mutated);
 
-t.test('loads of any bytes throws only ProtocolErrors', async (t) => {
+void t.test('loads of any bytes throws only ProtocolErrors', async (t) => {
   let decoded = 0;
   let rejected = 0;
   fc.assert(
@@ -67,7 +82,7 @@ t.test('loads of any bytes throws only ProtocolErrors', async (t) => {
   t.ok(rejected - decoded > 0, `some inputs were rejected (${rejected - decoded})`);
 });
 
-t.test('loads.message of any bytes throws only ProtocolErrors', async (t) => {
+void t.test('loads.message of any bytes throws only ProtocolErrors', async (t) => {
   fc.assert(
     fc.property(inputs, (bytes) => {
       onlyProtocolErrors(() => mod.loads.message(KeyValue, bytes));
@@ -77,7 +92,7 @@ t.test('loads.message of any bytes throws only ProtocolErrors', async (t) => {
   t.pass(`${numRuns} inputs`);
 });
 
-t.test('deep nesting stops at the depth limit with a ProtocolError', async (t) => {
+void t.test('deep nesting stops at the depth limit with a ProtocolError', async (t) => {
   // Tree.kids = [ Tree{ kids = [ ... ] } ] nested 200 deep.
   const parts: number[] = [];
   for (let i = 0; i < 200; i++) parts.push(0x0f, 0x00, 0x01, 0x0c, 0, 0, 0, 1);
@@ -87,13 +102,14 @@ t.test('deep nesting stops at the depth limit with a ProtocolError', async (t) =
   t.ok(ok, 'the same bytes decode with a larger limit');
 });
 
-t.test('a huge length is refused before anything is allocated', async (t) => {
+void t.test('a huge length is refused before anything is allocated', async (t) => {
   const Bases = mod.Bases as StructClass;
   const Containers = mod.Containers as StructClass;
   // string length 2^31-1: over the 16,384,000 limit
   t.throws(() => mod.loads(Bases, Uint8Array.from([0x0b, 0, 7, 0x7f, 0xff, 0xff, 0xff, 0x61])), {
     name: 'LimitExceededError',
-    message: /cannot decode Bases\.str: string length 2147483647 exceeds the limit of 16384000 at byte 3/,
+    message:
+      /cannot decode Bases\.str: string length 2147483647 exceeds the limit of 16384000 at byte 3/,
   });
   // string length 4096 with 1 byte left
   t.throws(() => mod.loads(Bases, Uint8Array.from([0x0b, 0, 7, 0, 0, 0x10, 0, 0x61])), {
@@ -101,11 +117,17 @@ t.test('a huge length is refused before anything is allocated', async (t) => {
     message: /Bases\.str: string length 4096 but only 1 bytes remain at byte 3/,
   });
   // list<i32> of 1,000,000 elements needs 4,000,000 bytes
-  t.throws(() => mod.loads(Containers, Uint8Array.from([0x0f, 0, 1, 0x08, 0, 0x0f, 0x42, 0x40, 0])), {
-    name: 'EndOfInputError',
-    message: /Containers\.ints: container of 1000000 elements needs at least 4000000 bytes/,
-  });
-  t.throws(() => mod.loads(Containers, Uint8Array.from([0x0f, 0, 1, 0x08, 0x7f, 0xff, 0xff, 0xff])), {
-    name: 'LimitExceededError',
-  });
+  t.throws(
+    () => mod.loads(Containers, Uint8Array.from([0x0f, 0, 1, 0x08, 0, 0x0f, 0x42, 0x40, 0])),
+    {
+      name: 'EndOfInputError',
+      message: /Containers\.ints: container of 1000000 elements needs at least 4000000 bytes/,
+    },
+  );
+  t.throws(
+    () => mod.loads(Containers, Uint8Array.from([0x0f, 0, 1, 0x08, 0x7f, 0xff, 0xff, 0xff])),
+    {
+      name: 'LimitExceededError',
+    },
+  );
 });

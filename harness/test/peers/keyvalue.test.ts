@@ -15,7 +15,10 @@ import { defaultProcessPeers, ProcessPeer } from '../../peers/process.js';
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const KV_IDL = readFileSync(join(root, 'idl/keyvalue.thrift'), 'utf8');
 // The same service plus a oneway and a method only our side knows (to ask for UNKNOWN_METHOD).
-const EXTRA_IDL = KV_IDL.replace(/}\s*$/, '  oneway void fire(1: string key)\n  string nope(1: string key)\n}\n');
+const EXTRA_IDL = KV_IDL.replace(
+  /}\s*$/,
+  '  oneway void fire(1: string key)\n  string nope(1: string key)\n}\n',
+);
 const PEER_IDL = KV_IDL.replace(/}\s*$/, '  oneway void fire(1: string key)\n}\n');
 
 /**
@@ -36,44 +39,67 @@ const KeyValue = ours.KeyValue as ServiceObject;
 const NotFoundError = ours.NotFoundError as StructClass;
 
 for (const spec of defaultProcessPeers(root)) {
-  t.test(`peer ${spec.name} (process)`, async (t) => {
+  void t.test(`peer ${spec.name} (process)`, async (t) => {
     const peer = await ProcessPeer.start(spec);
     t.teardown(() => peer.stop());
     const info = peer.info;
     t.equal(info.name, spec.name, 'hello names the peer');
-    t.comment(`${spec.name} ${info.version}: started in ${peer.startMs.toFixed(0)} ms; abilities ${JSON.stringify(info.abilities)}`);
+    t.comment(
+      `${spec.name} ${info.version}: started in ${peer.startMs.toFixed(0)} ms; abilities ${JSON.stringify(info.abilities)}`,
+    );
     const mod = await peer.loadIdl({ 'keyvalue.thrift': PEER_IDL }, 'keyvalue.thrift');
     const ab = info.abilities;
 
     for (const transport of ab.transports) {
       for (const envelope of ab.envelopes.write) {
-        t.test(`our client → ${spec.name} server, ${transport}, peer writes ${envelope}`, async (t) => {
-          const port = await peer.serve(mod, 'KeyValue', { transport, envelope, impl: 'keyvalue' });
-          for (const strict of [true, false]) {
-            if (!ab.envelopes.read.includes(strict ? 'strict' : 'nonstrict')) continue;
-            const client = await ThriftClient.connect(ours, KeyValue, port, '127.0.0.1', { transport, strict });
-            t.teardown(() => client.close());
-            const label = strict ? 'strict' : 'non-strict';
-            const known = KNOWN[spec.name]?.serverRejectsNonStrict;
-            if (!strict && known !== undefined) {
-              const e = await client.call('get', { key: 'hello' }).catch((x: unknown) => x);
-              t.match(String(e), /closed/, `known failure still holds: ${known}`);
-              continue;
+        void t.test(
+          `our client → ${spec.name} server, ${transport}, peer writes ${envelope}`,
+          async (t) => {
+            const port = await peer.serve(mod, 'KeyValue', {
+              transport,
+              envelope,
+              impl: 'keyvalue',
+            });
+            for (const strict of [true, false]) {
+              if (!ab.envelopes.read.includes(strict ? 'strict' : 'nonstrict')) continue;
+              const client = await ThriftClient.connect(ours, KeyValue, port, '127.0.0.1', {
+                transport,
+                strict,
+              });
+              t.teardown(() => client.close());
+              const label = strict ? 'strict' : 'non-strict';
+              const known = KNOWN[spec.name]?.serverRejectsNonStrict;
+              if (!strict && known !== undefined) {
+                const e = await client.call('get', { key: 'hello' }).catch((x: unknown) => x);
+                t.match(String(e), /closed/, `known failure still holds: ${known}`);
+                continue;
+              }
+              try {
+                t.equal(
+                  await client.call('put', { key: 'hello', value: `world-${label}` }),
+                  undefined,
+                  `${label}: put`,
+                );
+                t.equal(
+                  await client.call('get', { key: 'hello' }),
+                  `world-${label}`,
+                  `${label}: get`,
+                );
+                const e = await client.call('get', { key: 'missing' }).catch((x: unknown) => x);
+                t.ok(
+                  e instanceof NotFoundError,
+                  `${label}: get of a missing key raises NotFoundError`,
+                );
+              } catch (e) {
+                t.fail(`${label}: ${String(e)}\n${peer.stderr().slice(-2000)}`);
+              }
             }
-            try {
-              t.equal(await client.call('put', { key: 'hello', value: `world-${label}` }), undefined, `${label}: put`);
-              t.equal(await client.call('get', { key: 'hello' }), `world-${label}`, `${label}: get`);
-              const e = await client.call('get', { key: 'missing' }).catch((x: unknown) => x);
-              t.ok(e instanceof NotFoundError, `${label}: get of a missing key raises NotFoundError`);
-            } catch (e) {
-              t.fail(`${label}: ${String(e)}\n${peer.stderr().slice(-2000)}`);
-            }
-          }
-        });
+          },
+        );
       }
     }
 
-    t.test(`our client → ${spec.name}: oneway is recorded`, async (t) => {
+    void t.test(`our client → ${spec.name}: oneway is recorded`, async (t) => {
       const port = await peer.serve(mod, 'KeyValue', { impl: 'keyvalue' });
       const client = await ThriftClient.connect(ours, KeyValue, port);
       t.teardown(() => client.close());
@@ -81,12 +107,17 @@ for (const spec of defaultProcessPeers(root)) {
       await client.call('fire', { key: 'bang' });
       await client.call('get', { key: 'x' }).catch(() => undefined); // a round trip after the oneway
       const log = await peer.onewayLog(true);
-      t.same(log.map((c) => [c.function, c.args]), [['fire', { key: 'bang' }]]);
+      t.same(
+        log.map((c) => [c.function, c.args]),
+        [['fire', { key: 'bang' }]],
+      );
     });
 
-    t.test(`our client → ${spec.name}: unknown method`, async (t) => {
+    void t.test(`our client → ${spec.name}: unknown method`, async (t) => {
       const port = await peer.serve(mod, 'KeyValue', { impl: 'keyvalue' });
-      const client = await ThriftClient.connect(ours, KeyValue, port, '127.0.0.1', { timeoutMs: 5000 });
+      const client = await ThriftClient.connect(ours, KeyValue, port, '127.0.0.1', {
+        timeoutMs: 5000,
+      });
       t.teardown(() => client.close());
       const e = await client.call('nope', { key: 'k' }).catch((x: unknown) => x);
       if (info.abilities.features.applicationException) {
@@ -99,7 +130,7 @@ for (const spec of defaultProcessPeers(root)) {
     });
 
     for (const transport of ab.transports) {
-      t.test(`${spec.name} client → our server, ${transport}`, async (t) => {
+      void t.test(`${spec.name} client → our server, ${transport}`, async (t) => {
         const values = new Map<string, string>();
         const fired: string[] = [];
         const server = new ThriftServer({ transport }).register(ours, KeyValue, {
@@ -120,14 +151,26 @@ for (const spec of defaultProcessPeers(root)) {
         t.teardown(() => server.close());
         for (const envelope of ab.envelopes.write) {
           const s = { transport, envelope } as const;
-          t.same(await peer.call(mod, 'KeyValue', 'put', { key: 'k', value: envelope }, port, s), { result: null }, `${envelope}: put`);
-          t.same(await peer.call(mod, 'KeyValue', 'get', { key: 'k' }, port, s), { result: envelope }, `${envelope}: get`);
+          t.same(
+            await peer.call(mod, 'KeyValue', 'put', { key: 'k', value: envelope }, port, s),
+            { result: null },
+            `${envelope}: put`,
+          );
+          t.same(
+            await peer.call(mod, 'KeyValue', 'get', { key: 'k' }, port, s),
+            { result: envelope },
+            `${envelope}: get`,
+          );
           t.same(
             await peer.call(mod, 'KeyValue', 'get', { key: 'nope' }, port, s),
             { exception: { type: 'NotFoundError', field: 'notFound', value: { key: 'nope' } } },
             `${envelope}: NotFoundError reaches the peer's client`,
           );
-          t.same(await peer.call(mod, 'KeyValue', 'fire', { key: envelope }, port, s), { result: null }, `${envelope}: oneway`);
+          t.same(
+            await peer.call(mod, 'KeyValue', 'fire', { key: envelope }, port, s),
+            { result: null },
+            `${envelope}: oneway`,
+          );
         }
         // The oneway calls arrive asynchronously; a round trip orders them before this check.
         await peer.call(mod, 'KeyValue', 'get', { key: 'k' }, port, { transport });

@@ -22,7 +22,11 @@ export function envelopeHeaderSize(name: string, strict: boolean): number {
 }
 
 /** Writes an envelope header. */
-export function writeEnvelopeHeader(w: BinaryWriter, h: Omit<EnvelopeHeader, 'strict'>, strict: boolean): void {
+export function writeEnvelopeHeader(
+  w: BinaryWriter,
+  h: Omit<EnvelopeHeader, 'strict'>,
+  strict: boolean,
+): void {
   if (strict) {
     w.i32(BINARY_VERSION_1 | h.messageType);
     w.string(h.name);
@@ -53,7 +57,10 @@ export function readEnvelopeHeader(r: BinaryReader): EnvelopeHeader {
     }
     type = first & 0xff;
     if ((first & 0x0000ff00) !== 0) {
-      throw new InvalidDataError(`bad envelope header 0x${(first >>> 0).toString(16)}: unused bits set`, at);
+      throw new InvalidDataError(
+        `bad envelope header 0x${(first >>> 0).toString(16)}: unused bits set`,
+        at,
+      );
     }
     name = r.string();
     strict = true;
@@ -63,7 +70,8 @@ export function readEnvelopeHeader(r: BinaryReader): EnvelopeHeader {
     type = r.byte();
     strict = false;
   }
-  if (type < 1 || type > 4) throw new InvalidDataError(`unknown message type ${type}`, strict ? at + 3 : r.pos - 1);
+  if (type < 1 || type > 4)
+    throw new InvalidDataError(`unknown message type ${type}`, strict ? at + 3 : r.pos - 1);
   const seqid = r.i32();
   return { name, messageType: type as MessageTypeCode, seqid, strict };
 }

@@ -90,9 +90,13 @@ export class BinaryReader {
     const at = this.pos;
     const n = this.i32();
     if (n < 0) throw new InvalidDataError(`negative ${what} length ${n}`, at);
-    if (n > max) throw new LimitExceededError(`${what} length ${n} exceeds the limit of ${max}`, at);
+    if (n > max)
+      throw new LimitExceededError(`${what} length ${n} exceeds the limit of ${max}`, at);
     if (n > this.end - this.pos) {
-      throw new EndOfInputError(`${what} length ${n} but only ${this.end - this.pos} bytes remain`, at);
+      throw new EndOfInputError(
+        `${what} length ${n} but only ${this.end - this.pos} bytes remain`,
+        at,
+      );
     }
     return n;
   }
@@ -126,7 +130,10 @@ export class BinaryReader {
   /** Enters a struct or container: throws LimitExceededError past `maxDepth`. */
   enter(): void {
     if (++this.depth > this.limits.maxDepth) {
-      throw new LimitExceededError(`nesting deeper than the limit of ${this.limits.maxDepth}`, this.pos);
+      throw new LimitExceededError(
+        `nesting deeper than the limit of ${this.limits.maxDepth}`,
+        this.pos,
+      );
     }
   }
 

@@ -14,7 +14,10 @@ import { BinaryReader } from './reader.js';
  * Returns the length of the first whole message in `buf`, or -1 when `buf` holds only part of
  * one. Throws InvalidDataError / LimitExceededError when the bytes cannot start a valid message.
  */
-export function binaryMessageLength(buf: Uint8Array, limits: DecodeLimits = DEFAULT_LIMITS): number {
+export function binaryMessageLength(
+  buf: Uint8Array,
+  limits: DecodeLimits = DEFAULT_LIMITS,
+): number {
   const r = new BinaryReader(buf, limits);
   try {
     readEnvelopeHeader(r);

@@ -1,0 +1,139 @@
+"""The peer control channel: length-prefixed JSON over stdin/stdout (see peers/README.md).
+
+Each message is a 4-byte big-endian unsigned length followed by that many bytes of UTF-8 JSON
+(one object). No Thrift codec is involved, so a codec bug cannot hide itself. stdout carries
+nothing else: `run()` points sys.stdout at stderr, where every log line goes.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+import sys
+import threading
+import traceback
+from typing import Any, BinaryIO, Callable, Dict, Optional
+
+#: Largest control message accepted or sent (bytes of JSON). Longer requests are skipped and
+#: answered with ok:false, type "BadRequest".
+MAX_CONTROL_MESSAGE_BYTES = 256 * 1024 * 1024
+_HEADER = struct.Struct(">I")
+_SKIP_CHUNK = 1 << 20
+
+
+class PeerError(Exception):
+    """An expected failure of an op, answered as ok:false with this `type`."""
+
+    def __init__(self, type_: str, message: str, cause: Optional[BaseException] = None):
+        super().__init__(message)
+        self.type = type_
+        self.cause = cause
+
+
+class EndOfChannel(Exception):
+    """stdin closed (cleanly between messages or in the middle of one)."""
+
+
+def _read_exact(stream: BinaryIO, n: int) -> bytes:
+    chunks = []
+    while n > 0:
+        chunk = stream.read(n)
+        if not chunk:
+            raise EndOfChannel()
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_message(stream: BinaryIO) -> bytes:
+    """Reads one framed message. Raises EndOfChannel at EOF, PeerError(BadRequest) if too long
+    (the payload is consumed, so the channel stays in sync)."""
+    (length,) = _HEADER.unpack(_read_exact(stream, 4))
+    if length > MAX_CONTROL_MESSAGE_BYTES:
+        remaining = length
+        while remaining > 0:
+            remaining -= len(_read_exact(stream, min(remaining, _SKIP_CHUNK)))
+        raise PeerError("BadRequest", f"control message of {length} bytes exceeds {MAX_CONTROL_MESSAGE_BYTES}")
+    return _read_exact(stream, length)
+
+
+def encode_message(obj: Any) -> bytes:
+    payload = json.dumps(obj, allow_nan=False, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _HEADER.pack(len(payload)) + payload
+
+
+def write_message(stream: BinaryIO, obj: Any) -> None:
+    stream.write(encode_message(obj))
+    stream.flush()
+
+
+def error_body(type_: str, message: str, exc: Optional[BaseException] = None) -> dict:
+    body = {"type": type_, "message": message}
+    if exc is not None:
+        body["traceback"] = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    return body
+
+
+Op = Callable[[dict], dict]
+
+
+def handle(ops: Dict[str, Op], raw: bytes) -> tuple:
+    """Runs one request; returns (response, op name)."""
+    try:
+        req = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as e:
+        return {"id": None, "ok": False, "error": error_body("BadRequest", f"not JSON: {e}")}, None
+    if not isinstance(req, dict):
+        return {"id": None, "ok": False, "error": error_body("BadRequest", "a request must be a JSON object")}, None
+    rid = req.get("id")
+    op = req.get("op")
+    fn = ops.get(op) if isinstance(op, str) else None
+    if fn is None:
+        return {"id": rid, "ok": False, "error": error_body("UnknownOp", f"unknown op {op!r}; known: {sorted(ops)}")}, op
+    try:
+        result = fn(req)
+    except PeerError as e:
+        cause = e.cause if e.cause is not None else e
+        return {"id": rid, "ok": False, "error": error_body(e.type, str(e), cause)}, op
+    except Exception as e:  # noqa: BLE001 - any failure of an op is an answer, never a crash
+        return {"id": rid, "ok": False, "error": error_body(type(e).__name__, str(e) or repr(e), e)}, op
+    resp = {"id": rid, "ok": True}
+    resp.update(result or {})
+    return resp, op
+
+
+def run(ops: Dict[str, Op], log: Callable[[str], None]) -> int:
+    """Serves the control channel until `shutdown` or EOF on stdin. Returns the exit code."""
+    stdin = sys.stdin.buffer
+    stdout = sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing but control messages may reach the real stdout
+    lock = threading.Lock()
+    while True:
+        try:
+            raw = read_message(stdin)
+        except EndOfChannel:
+            log("stdin closed; exiting")
+            return 0
+        except PeerError as e:
+            try:
+                with lock:
+                    write_message(stdout, {"id": None, "ok": False, "error": error_body(e.type, str(e))})
+            except OSError:
+                return 1
+            continue
+        resp, op = handle(ops, raw)
+        try:
+            data = encode_message(resp)
+        except (TypeError, ValueError) as e:  # a bug: the op returned something not JSON-able
+            data = encode_message({"id": resp.get("id"), "ok": False, "error": error_body("InternalError", f"unencodable response: {e}", e)})
+        if len(data) - 4 > MAX_CONTROL_MESSAGE_BYTES:
+            data = encode_message({"id": resp.get("id"), "ok": False, "error": error_body("InternalError", "response too large")})
+        try:
+            with lock:
+                stdout.write(data)
+                stdout.flush()
+        except OSError as e:  # the harness went away
+            log(f"cannot write to stdout ({e}); exiting")
+            return 1
+        if op == "shutdown" and resp.get("ok"):
+            return 0

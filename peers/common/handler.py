@@ -1,0 +1,158 @@
+"""What a peer's server answers: the generic echo handler and the KeyValue implementation.
+
+The rules (peers/README.md, "Server behaviour") are decided here from library-neutral function
+descriptions, so every Python peer answers the same call the same way.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+from .values import FieldDesc, STRING, TypeDesc, describe, same_type, struct_from_json, to_json
+
+#: Name of the argument that asks the generic handler to raise a declared exception.
+RAISE_ARG = "raiseField"
+#: Largest number of oneway calls kept in the log (older ones are dropped).
+MAX_ONEWAY_LOG = 10_000
+
+
+@dataclass(eq=False)
+class FunctionInfo:
+    name: str
+    params: List[FieldDesc]  # in declaration order
+    returns: Optional[TypeDesc]  # None for void
+    exceptions: List[FieldDesc]  # the throws clause (fields of the response struct but success)
+    oneway: bool
+
+
+@dataclass(eq=False)
+class Outcome:
+    kind: str  # "return" | "void" | "raise" | "fail"
+    value: Any = None  # "return": the library value; "raise": the exception or None
+    field: Optional[FieldDesc] = None  # "raise": the exception field of the response
+    value_json: Any = None  # "raise": JSON to build the exception from when value is None
+    message: str = ""  # "fail": why
+
+
+class HandlerFailure(Exception):
+    """The handler cannot produce an answer (rule 4); the server reports it the library's way."""
+
+
+def decide(fn: FunctionInfo, args: Dict[str, Any]) -> Outcome:
+    """Generic handler rules, in order:
+
+    1. an argument named `raiseField` whose value is the name of one of the function's declared
+       exception fields: raise that exception - the first set argument of the exception's type,
+       else a default-constructed one (the library's no-argument constructor);
+    2. a void or oneway function: return nothing;
+    3. return the first set argument whose type equals the return type;
+    4. otherwise fail (no answer can be made).
+    """
+    wanted = args.get(RAISE_ARG)
+    if isinstance(wanted, str):
+        for exc_field in fn.exceptions:
+            if exc_field.name == wanted:
+                for p in fn.params:
+                    v = args.get(p.name)
+                    if v is not None and same_type(p.type, exc_field.type):
+                        return Outcome("raise", value=v, field=exc_field)
+                return Outcome("raise", value=None, field=exc_field)
+    if fn.oneway or fn.returns is None:
+        return Outcome("void")
+    for p in fn.params:
+        v = args.get(p.name)
+        if v is not None and same_type(p.type, fn.returns):
+            return Outcome("return", value=v)
+    return Outcome(
+        "fail",
+        message=f"{fn.name}: no argument of the return type {describe(fn.returns)} is set, and no {RAISE_ARG} names a declared exception",
+    )
+
+
+def exception_value(o: Outcome) -> Any:
+    """The library exception instance for a "raise" outcome (may raise TypeError when the
+    library cannot default-construct it, e.g. thriftrw with required fields)."""
+    if o.value is not None:
+        return o.value
+    s = o.field.type.struct
+    if o.value_json is not None:
+        return struct_from_json(s, o.value_json)
+    return s.cls()
+
+
+class KeyValueStore:
+    """The real in-memory KeyValue service (serve option impl: "keyvalue").
+
+    get(key) returns the stored value or raises the function's first declared exception with
+    {"key": key}; put(key, value) (also accepted under the name `set`) stores. Other functions
+    fall through to the generic rules."""
+
+    SETTERS = ("put", "set", "setValue")
+
+    def __init__(self) -> None:
+        self.values: Dict[str, Any] = {}
+        self.lock = threading.Lock()
+
+    def decide(self, fn: FunctionInfo, args: Dict[str, Any]) -> Optional[Outcome]:
+        names = [p.name for p in fn.params]
+        if fn.name == "get" and "key" in names:
+            key = args.get("key")
+            with self.lock:
+                if key in self.values:
+                    return Outcome("return", value=self.values[key])
+            if fn.exceptions:
+                exc_field = fn.exceptions[0]
+                key_field = exc_field.type.struct.field_named("key") if exc_field.type.struct else None
+                payload = {"key": key} if key is not None and key_field is not None and key_field.type.kind == STRING else {}
+                return Outcome("raise", field=exc_field, value_json=payload)
+            return Outcome("fail", message=f"get: no value for {key!r} and no exception declared")
+        if fn.name in self.SETTERS and "key" in names and "value" in names:
+            with self.lock:
+                self.values[args.get("key")] = args.get("value")
+            return Outcome("void") if fn.returns is None else Outcome("return", value=args.get("value"))
+        return None
+
+
+@dataclass
+class OnewayLog:
+    entries: list = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, port: int, service: str, fn: FunctionInfo, args: Dict[str, Any]) -> None:
+        try:
+            args_json = {p.name: to_json(p.type, args[p.name], p.name) for p in fn.params if args.get(p.name) is not None}
+        except Exception as e:  # noqa: BLE001 - record what we can
+            args_json = {"$error": f"{type(e).__name__}: {e}"}
+        entry = {"port": port, "service": service, "function": fn.name, "args": args_json, "time": time.time()}
+        with self.lock:
+            self.entries.append(entry)
+            del self.entries[:-MAX_ONEWAY_LOG]
+
+    def take(self, clear: bool) -> list:
+        with self.lock:
+            out = list(self.entries)
+            if clear:
+                self.entries.clear()
+            return out
+
+
+class Dispatcher:
+    """One server's handler: KeyValue (if asked) first, then the generic rules; logs oneways."""
+
+    def __init__(self, service: str, impl: Optional[str], oneway_log: OnewayLog):
+        self.service = service
+        self.store = KeyValueStore() if impl == "keyvalue" else None
+        self.oneway_log = oneway_log
+        self.port = 0
+
+    def decide(self, fn: FunctionInfo, args: Dict[str, Any]) -> Outcome:
+        if fn.oneway:
+            self.oneway_log.record(self.port, self.service, fn, args)
+        if self.store is not None:
+            o = self.store.decide(fn, args)
+            if o is not None:
+                return o
+        return decide(fn, args)

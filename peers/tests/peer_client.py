@@ -1,0 +1,101 @@
+"""A minimal client of the peer control channel (length-prefixed JSON on stdin/stdout).
+
+Deliberately independent of peers/common: it re-implements the framing from peers/README.md, so
+the tests check the documented protocol rather than the peers' own helper code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import struct
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PEERS = {
+    "thriftrw-py": os.path.join(ROOT, "peers", "thriftrw-py", "peer.py"),
+    "apache-py": os.path.join(ROOT, "peers", "apache-py", "peer.py"),
+}
+#: Seconds a test waits for one control answer.
+ANSWER_TIMEOUT_S = 60.0
+#: Numbers the tests measured, printed at the end of the pytest run: (what, value, unit).
+MEASUREMENTS = []
+
+
+def measure(what: str, value: float, unit: str) -> None:
+    MEASUREMENTS.append((what, value, unit))
+
+
+class PeerFailed(Exception):
+    def __init__(self, resp):
+        super().__init__(f"{resp['error']['type']}: {resp['error']['message']}")
+        self.resp = resp
+        self.type = resp["error"]["type"]
+
+
+class PeerProcess:
+    def __init__(self, name: str, env=None):
+        self.name = name
+        self.started = time.perf_counter()
+        self.proc = subprocess.Popen(
+            [sys.executable, PEERS[name]],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=None,  # logs go to the test's stderr
+            cwd=ROOT,
+            env=env,
+        )
+        self.next_id = 1
+
+    def send_raw(self, payload: bytes) -> None:
+        self.proc.stdin.write(struct.pack(">I", len(payload)) + payload)
+        self.proc.stdin.flush()
+
+    def _read_exact(self, n: int) -> bytes:
+        out = b""
+        deadline = time.monotonic() + ANSWER_TIMEOUT_S
+        fd = self.proc.stdout.fileno()
+        while len(out) < n:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise TimeoutError(f"{self.name}: no answer within {ANSWER_TIMEOUT_S}s")
+            chunk = os.read(fd, n - len(out))
+            if not chunk:
+                raise EOFError(f"{self.name}: stdout closed (exit code {self.proc.poll()})")
+            out += chunk
+        return out
+
+    def read(self) -> dict:
+        (n,) = struct.unpack(">I", self._read_exact(4))
+        return json.loads(self._read_exact(n).decode("utf-8"))
+
+    def request(self, op: str, **params) -> dict:
+        """Sends a request and returns the whole response (ok true or false)."""
+        rid = self.next_id
+        self.next_id += 1
+        self.send_raw(json.dumps({"id": rid, "op": op, **params}).encode("utf-8"))
+        resp = self.read()
+        assert resp["id"] == rid, resp
+        return resp
+
+    def ok(self, op: str, **params) -> dict:
+        resp = self.request(op, **params)
+        if not resp["ok"]:
+            raise PeerFailed(resp)
+        return resp
+
+    def close(self) -> int:
+        if self.proc.poll() is None:
+            try:
+                self.ok("shutdown")
+            except Exception:  # noqa: BLE001
+                pass
+            try:
+                return self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                return self.proc.wait()
+        return self.proc.returncode
