@@ -1,13 +1,11 @@
 /**
- * UTF-8 helpers tuned for short strings (a plain loop beats TextEncoder/TextDecoder's call cost
- * below a few dozen characters) and correct for all strings: lone surrogates are written as
- * U+FFFD, exactly as TextEncoder does, and decoding rejects invalid UTF-8.
+ * UTF-8 helpers for encoders, tuned for short strings (a plain loop beats TextEncoder's call cost
+ * below a few dozen characters). Decoding lives beside the binary reader.
  */
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** Strings at most this long are encoded and decoded by hand. */
+/** Strings at most this long are encoded by hand. */
 const SHORT = 48;
 
 /**
@@ -78,32 +76,6 @@ export function writeUtf8(buf: Uint8Array, pos: number, s: string): number {
     }
   }
   return pos;
-}
-
-/**
- * Decodes `buf[start, end)` as UTF-8. Returns `undefined` when the bytes are not valid UTF-8 (the
- * caller turns that into a ProtocolError with its offset).
- */
-export function readUtf8(buf: Uint8Array, start: number, end: number): string | undefined {
-  if (end - start <= SHORT) {
-    let ascii = true;
-    for (let i = start; i < end; i++) {
-      if (buf[i]! >= 0x80) {
-        ascii = false;
-        break;
-      }
-    }
-    if (ascii) {
-      let out = '';
-      for (let i = start; i < end; i++) out += String.fromCharCode(buf[i]!);
-      return out;
-    }
-  }
-  try {
-    return decoder.decode(buf.subarray(start, end));
-  } catch {
-    return undefined;
-  }
 }
 
 /** Returns `s` with every lone surrogate replaced by U+FFFD (as TextEncoder would write it). */

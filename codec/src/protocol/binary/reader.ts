@@ -7,7 +7,58 @@ import { EndOfInputError, InvalidDataError, LimitExceededError } from '../../err
 import { TType, ttypeName } from '../../wire/ttype.js';
 import type { DecodeLimits } from '../limits.js';
 import { DEFAULT_LIMITS } from '../limits.js';
-import { readUtf8 } from '../../util/utf8.js';
+import { allocate, takeDouble, takeI64 } from './scratch.js';
+
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Strings at most this long are decoded by hand (a loop beats TextDecoder's call cost). */
+const SHORT_STRING = 48;
+
+// Kept in this module: a call across modules costs a live-binding lookup under some loaders.
+/**
+ * Decodes `buf[start, end)` as UTF-8. Returns `undefined` when the bytes are not valid UTF-8 (the
+ * caller turns that into a ProtocolError with its offset).
+ */
+function readUtf8(buf: Uint8Array, start: number, end: number): string | undefined {
+  if (end - start <= SHORT_STRING) {
+    let bits = 0;
+    for (let i = start; i < end; i++) bits |= buf[i]!;
+    if (bits < 0x80) return readAscii(buf, start, end);
+  }
+  try {
+    return decoder.decode(buf.subarray(start, end));
+  } catch {
+    return undefined;
+  }
+}
+
+const chr = String.fromCharCode;
+
+/** Decodes ASCII bytes with as few String.fromCharCode calls (and string pieces) as it can. */
+function readAscii(b: Uint8Array, i: number, end: number): string {
+  let out = '';
+  for (; i + 8 <= end; i += 8) {
+    out += chr(b[i]!, b[i + 1]!, b[i + 2]!, b[i + 3]!, b[i + 4]!, b[i + 5]!, b[i + 6]!, b[i + 7]!);
+  }
+  switch (end - i) {
+    case 0:
+      return out;
+    case 1:
+      return out + chr(b[i]!);
+    case 2:
+      return out + chr(b[i]!, b[i + 1]!);
+    case 3:
+      return out + chr(b[i]!, b[i + 1]!, b[i + 2]!);
+    case 4:
+      return out + chr(b[i]!, b[i + 1]!, b[i + 2]!, b[i + 3]!);
+    case 5:
+      return out + chr(b[i]!, b[i + 1]!, b[i + 2]!, b[i + 3]!, b[i + 4]!);
+    case 6:
+      return out + chr(b[i]!, b[i + 1]!, b[i + 2]!, b[i + 3]!, b[i + 4]!, b[i + 5]!);
+    default:
+      return out + chr(b[i]!, b[i + 1]!, b[i + 2]!, b[i + 3]!, b[i + 4]!, b[i + 5]!, b[i + 6]!);
+  }
+}
 
 /** Smallest number of bytes one value of each wire type takes, for container size checks. */
 const MIN_SIZE: readonly number[] = [0, 0, 1, 1, 8, 0, 2, 0, 4, 0, 8, 4, 1, 6, 5, 5, 16];
@@ -15,7 +66,6 @@ const MIN_SIZE: readonly number[] = [0, 0, 1, 1, 8, 0, 2, 0, 4, 0, 8, 4, 1, 6, 5
 /** A cursor over input bytes with limits. Reusable: `reset` points it at new input. */
 export class BinaryReader {
   buf: Uint8Array;
-  view: DataView;
   pos: number;
   end: number;
   depth = 0;
@@ -24,7 +74,6 @@ export class BinaryReader {
   /** Reads `buf` from `start` to its end, with `limits` (defaults: DEFAULT_LIMITS). */
   constructor(buf: Uint8Array, limits: DecodeLimits = DEFAULT_LIMITS, start = 0) {
     this.buf = buf;
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     this.pos = start;
     this.end = buf.length;
     this.limits = limits;
@@ -72,7 +121,7 @@ export class BinaryReader {
   /** Reads a big-endian i64 as a bigint. */
   i64(): bigint {
     if (this.end - this.pos < 8) this.need(8);
-    const v = this.view.getBigInt64(this.pos);
+    const v = takeI64(this.buf, this.pos);
     this.pos += 8;
     return v;
   }
@@ -80,7 +129,7 @@ export class BinaryReader {
   /** Reads a big-endian IEEE 754 double. */
   double(): number {
     if (this.end - this.pos < 8) this.need(8);
-    const v = this.view.getFloat64(this.pos);
+    const v = takeDouble(this.buf, this.pos);
     this.pos += 8;
     return v;
   }
@@ -111,10 +160,14 @@ export class BinaryReader {
     return s;
   }
 
-  /** Reads length-prefixed binary data (a copy, so it outlives the input buffer). */
+  /**
+   * Reads length-prefixed binary data as a copy (so it outlives the input buffer). Copies up to
+   * 32 KiB come from the shared pool (see `allocate`), which saves an ArrayBuffer per value.
+   */
   binary(): Uint8Array {
     const n = this.length(this.limits.maxStringLength, 'binary');
-    const out = this.buf.slice(this.pos, this.pos + n);
+    const out = allocate(n);
+    out.set(this.buf.subarray(this.pos, this.pos + n));
     this.pos += n;
     return out;
   }

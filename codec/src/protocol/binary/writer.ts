@@ -4,17 +4,19 @@
  * exact size the encoder computed beforehand, so a value is copied once and never regrown.
  */
 import { writeUtf8 } from '../../util/utf8.js';
+import { allocate, putDouble, putI64 } from './scratch.js';
 
 /** A cursor over an output buffer sized by the caller. Methods do no bounds checks. */
 export class BinaryWriter {
   readonly buf: Uint8Array;
-  readonly view: DataView;
   pos = 0;
 
-  /** Creates a writer over a new buffer of exactly `size` bytes. */
+  /**
+   * Creates a writer over a new buffer of exactly `size` bytes. Buffers up to 32 KiB are views
+   * into a shared pool (see `allocate`): their `.buffer` holds other messages too.
+   */
   constructor(size: number) {
-    this.buf = new Uint8Array(size);
-    this.view = new DataView(this.buf.buffer, 0, size);
+    this.buf = allocate(size);
   }
 
   /** Writes a bool as one byte, 1 or 0. */
@@ -48,13 +50,13 @@ export class BinaryWriter {
 
   /** Writes a big-endian i64 from a bigint (or a safe-integer number). */
   i64(v: bigint | number): void {
-    this.view.setBigInt64(this.pos, typeof v === 'bigint' ? v : BigInt(v));
+    putI64(this.buf, this.pos, typeof v === 'bigint' ? v : BigInt(v));
     this.pos += 8;
   }
 
   /** Writes a big-endian IEEE 754 double. */
   double(v: number): void {
-    this.view.setFloat64(this.pos, v);
+    putDouble(this.buf, this.pos, v);
     this.pos += 8;
   }
 
