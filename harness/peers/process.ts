@@ -25,6 +25,10 @@ export interface ProcessPeerSpec {
   /** The program and its arguments, e.g. `['.venv/bin/python', 'peers/apache-py/peer.py']`. */
   readonly command: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
+  /** Overrides HELLO_TIMEOUT_MS (tests of hanging peers). */
+  readonly helloTimeoutMs?: number;
+  /** Overrides REQUEST_TIMEOUT_MS. */
+  readonly requestTimeoutMs?: number;
 }
 
 /** The default peers, as local processes run by the project's virtualenv. */
@@ -110,7 +114,7 @@ export class ProcessPeer implements Peer {
       );
     });
     const hello = await this.channel
-      .request('hello', {}, HELLO_TIMEOUT_MS)
+      .request('hello', {}, this.spec.helloTimeoutMs ?? HELLO_TIMEOUT_MS)
       .catch(async (e: unknown) => {
         await this.stop();
         throw e;
@@ -120,7 +124,7 @@ export class ProcessPeer implements Peer {
   }
 
   private req(op: string, params: Record<string, Json> = {}): Promise<Record<string, Json>> {
-    return this.channel.request(op, params, REQUEST_TIMEOUT_MS);
+    return this.channel.request(op, params, this.spec.requestTimeoutMs ?? REQUEST_TIMEOUT_MS);
   }
 
   async loadIdl(files: Readonly<Record<string, string>>, entry: string): Promise<string> {

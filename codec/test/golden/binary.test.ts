@@ -32,6 +32,7 @@ for (const v of MESSAGE_VECTORS) {
       t.equal(msg.messageType, MessageType.EXCEPTION);
       t.equal(msg.name, v.fn);
       t.equal(msg.seqid, v.seqid);
+      t.equal(msg.strict, v.strict);
       t.ok(msg.body instanceof TApplicationException, 'EXCEPTION body is a TApplicationException');
       const e = msg.body as TApplicationException;
       t.equal(e.type, 1);

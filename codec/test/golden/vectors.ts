@@ -30,6 +30,7 @@ struct Bases {
   7: optional string str
   8: optional binary bin
   9: optional Color color
+  10: optional uuid id
 }
 struct Inner { 1: required i32 x }
 struct Containers {
@@ -201,6 +202,22 @@ export const STRUCT_VECTORS: readonly StructVector[] = [
     type: 'Bases',
     value: { color: -3 },
     lines: [['08 0009', 'field: type 8 (enums are i32), id 9'], ['fffffffd', 'BLUE = -3'], STOP],
+  },
+  {
+    name: 'i16 max',
+    type: 'Bases',
+    value: { s: 32767 },
+    lines: [['06 0003', 'field: type 6 (i16), id 3'], ['7fff', '32767'], STOP],
+  },
+  {
+    name: 'uuid: 16 raw bytes, no length prefix',
+    type: 'Bases',
+    value: { id: '00112233-4455-6677-8899-aabbccddeeff' },
+    lines: [
+      ['10 000a', 'field: type 16 (uuid), id 10'],
+      ['00112233 4455 6677 8899 aabbccddeeff', 'the uuid’s 16 bytes in text order'],
+      STOP,
+    ],
   },
   {
     name: 'fields in id order of declaration',
@@ -396,6 +413,37 @@ export const MESSAGE_VECTORS: readonly MessageVector[] = [
       ['00000004 66697265', '"fire"'],
       ['00000000', 'seqid 0'],
       ['08 0001 00000001', 'n = 1'],
+      STOP,
+    ],
+  },
+  {
+    name: 'ONEWAY non-strict',
+    fn: 'fire',
+    kind: 'request',
+    seqid: 5,
+    strict: false,
+    value: { n: -1 },
+    lines: [
+      ['00000004 66697265', 'non-strict: name "fire"'],
+      ['04', 'message type 4 (ONEWAY)'],
+      ['00000005', 'seqid 5'],
+      ['08 0001 ffffffff', 'n = -1'],
+      STOP,
+    ],
+  },
+  {
+    name: 'EXCEPTION non-strict: TApplicationException UNKNOWN_METHOD',
+    fn: 'nope',
+    kind: 'exception',
+    seqid: 9,
+    strict: false,
+    value: { type: 1, message: 'no' },
+    lines: [
+      ['00000004 6e6f7065', 'non-strict: name "nope"'],
+      ['03', 'message type 3 (EXCEPTION)'],
+      ['00000009', 'seqid 9'],
+      ['0b 0001 00000002 6e6f', 'message = "no"'],
+      ['08 0002 00000001', 'type = 1 (UNKNOWN_METHOD)'],
       STOP,
     ],
   },
