@@ -26,7 +26,7 @@ import { MessageType } from './adapter.js';
 import type { LoadedApacheJs } from './generate.js';
 import { loadApacheJs } from './generate.js';
 import type { Schema, StructShape, TypeRef } from './schema.js';
-import { functionOf, loadSchema, structOf } from './schema.js';
+import { functionOf, loadSchema, structOf, mapSetFields } from './schema.js';
 
 const require = createRequire(import.meta.url);
 
@@ -241,12 +241,7 @@ export function createApacheAdapter(
   }
 
   function structFromNative(s: StructShape, v: Record<string, unknown>): Record<string, unknown> {
-    const res: Record<string, unknown> = {};
-    for (const f of s.fields) {
-      const x = v[f.name];
-      if (x !== undefined && x !== null) res[f.name] = fromNativeValue(f.type, x);
-    }
-    return res;
+    return mapSetFields(s, v, fromNativeValue);
   }
 
   const adapter: ApacheAdapter = {

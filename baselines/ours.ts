@@ -12,7 +12,7 @@
 import type { CodecAdapter, Envelope, MessageTypeCode } from './adapter.js';
 import { MessageType } from './adapter.js';
 import type { Schema, StructShape, TypeRef } from './schema.js';
-import { functionOf, loadSchema, structOf } from './schema.js';
+import { functionOf, loadSchema, structOf, mapSetFields } from './schema.js';
 
 /** What this adapter uses of OUR codec's module object (see codec/src/module.ts). */
 export interface OurModule {
@@ -121,12 +121,7 @@ export async function createOursAdapter(
   }
 
   function structToNative(s: StructShape, v: Record<string, unknown>): Record<string, unknown> {
-    const fields: Record<string, unknown> = {};
-    for (const f of s.fields) {
-      const x = v[f.name];
-      if (x !== undefined && x !== null) fields[f.name] = toNativeValue(f.type, x);
-    }
-    return new (classOf(s.name))(fields);
+    return new (classOf(s.name))(mapSetFields(s, v, toNativeValue));
   }
 
   function fromNativeValue(t: TypeRef, v: unknown): unknown {
@@ -150,12 +145,7 @@ export async function createOursAdapter(
   }
 
   function structFromNative(s: StructShape, v: Record<string, unknown>): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (const f of s.fields) {
-      const x = v[f.name];
-      if (x !== undefined && x !== null) out[f.name] = fromNativeValue(f.type, x);
-    }
-    return out;
+    return mapSetFields(s, v, fromNativeValue);
   }
 
   const adapter: OursAdapter = {

@@ -203,6 +203,23 @@ export function loadSchema(idlPath: string): Schema {
 }
 
 /** The struct named `name`. Throws when the schema has none. */
+/**
+ * Returns a plain object of the fields of `v` that are set (not undefined or null), each passed
+ * through `convert` with its type. Shared by the adapters' struct conversions.
+ */
+export function mapSetFields(
+  s: StructShape,
+  v: Record<string, unknown>,
+  convert: (t: TypeRef, x: unknown) => unknown,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of s.fields) {
+    const x = v[f.name];
+    if (x !== undefined && x !== null) out[f.name] = convert(f.type, x);
+  }
+  return out;
+}
+
 export function structOf(schema: Schema, name: string): StructShape {
   const s = schema.structs.get(name);
   if (!s) throw new Error(`no struct, union or exception named ${name} in the IDL`);

@@ -24,7 +24,7 @@ import { readFileSync } from 'node:fs';
 import type { CodecAdapter, Envelope, MessageTypeCode } from './adapter.js';
 import { MessageType } from './adapter.js';
 import type { RwStructModel, RwThrift, Schema, StructShape, TypeRef } from './schema.js';
-import { functionOf, schemaOf, structOf, thriftrwFromSource } from './schema.js';
+import { functionOf, schemaOf, structOf, thriftrwFromSource, mapSetFields } from './schema.js';
 
 const require = createRequire(import.meta.url);
 
@@ -186,12 +186,7 @@ export function createThriftrwAdapter(
   }
 
   function structToNative(s: StructShape, v: Record<string, unknown>): Record<string, unknown> {
-    const fields: Record<string, unknown> = {};
-    for (const f of s.fields) {
-      const x = v[f.name];
-      if (x !== undefined && x !== null) fields[f.name] = toNativeValue(f.type, x);
-    }
-    return new (model(s.name).Constructor)(fields);
+    return new (model(s.name).Constructor)(mapSetFields(s, v, toNativeValue));
   }
 
   function fromNativeValue(t: TypeRef, v: unknown): unknown {
@@ -230,12 +225,7 @@ export function createThriftrwAdapter(
   }
 
   function structFromNative(s: StructShape, v: Record<string, unknown>): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (const f of s.fields) {
-      const x = v[f.name];
-      if (x !== undefined && x !== null) out[f.name] = fromNativeValue(f.type, x);
-    }
-    return out;
+    return mapSetFields(s, v, fromNativeValue);
   }
 
   const rwFunction = (service: string, name: string): RwFunction => {
