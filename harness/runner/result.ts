@@ -1,0 +1,99 @@
+/**
+ * The data model of a run's results: what the runner produces, what every reporter reads and
+ * what `merge` combines across shards. Plain JSON-able data (bytes as hex strings), versioned.
+ */
+
+/** How one comparison came out (DESIGN.md: classify every difference). */
+export type Verdict =
+  /** Same bytes, same meaning. */
+  | 'identical'
+  /** Bytes differ, meaning is the same, and the difference is one the spec allows (field order, map/set order, envelope form). Reported, not failed, unless --strict-bytes. */
+  | 'allowed-variant'
+  /** A real incompatibility: the meaning differs, or bytes differ in a way the spec does not allow. */
+  | 'mismatch'
+  /** The peer rejected valid input, crashed or hung. */
+  | 'peer-error'
+  /** A mismatch or peer error that a known-failures entry names (with its reason). */
+  | 'known-failure';
+
+/** One differing byte range, mapped to what it is. */
+export interface ByteDiffSpan {
+  /** Offset into the expected (wanted) bytes. */
+  readonly offset: number;
+  readonly length: number;
+  /** The field path, e.g. `args.value.items[3].key`. */
+  readonly path: string;
+  /** What the bytes are in the protocol: `field header`, `length`, `value`, `stop`, `list header`, … */
+  readonly meaning: string;
+}
+
+/** One semantic difference: `- wanted / + got` at a field path. */
+export interface ValueDiff {
+  readonly path: string;
+  /** JSON text of the wanted value (absent when the field should be unset). */
+  readonly wanted?: string;
+  /** JSON text of the value got (absent when it is unset). */
+  readonly got?: string;
+}
+
+/** One comparison of one case against one peer on one wire setting. */
+export interface CaseResult {
+  /** Hierarchical case name: `binary/peer:thriftrw-py/struct-nested-map`. */
+  readonly name: string;
+  readonly peer: string;
+  readonly protocol: 'binary' | 'compact';
+  readonly transport?: 'framed' | 'buffered';
+  readonly envelope?: 'strict' | 'nonstrict';
+  /** Which property: `codec-roundtrip`, `peer-roundtrip`, `our-client-peer-server`, `peer-client-our-server`, … */
+  readonly property: string;
+  readonly verdict: Verdict;
+  /** One line a person reads first: what differs and where. */
+  readonly summary: string;
+  /** A stable fingerprint of the mismatch (for known-failures matching), e.g. `set-order` or `field:Foo.bar:missing`. */
+  readonly fingerprint?: string;
+  /** The reason from the known-failures entry that matched. */
+  readonly knownReason?: string;
+  readonly wantedHex?: string;
+  readonly gotHex?: string;
+  readonly byteDiff?: readonly ByteDiffSpan[];
+  readonly valueDiff?: readonly ValueDiff[];
+  /** The IDL files of the case (path → text), the value as JSON, the seed and fast-check path. */
+  readonly idl?: Readonly<Record<string, string>>;
+  readonly valueJson?: string;
+  readonly seed?: number;
+  readonly path?: string;
+  /** One command that replays just this case against just this peer. */
+  readonly replay?: string;
+  /** Where its bundle was written, relative to the report folder. */
+  readonly bundle?: string;
+  readonly durationMs: number;
+  /** The peer's stderr tail, for peer errors. */
+  readonly stderr?: string;
+}
+
+/** Per-peer facts of a run. */
+export interface PeerSummary {
+  readonly name: string;
+  readonly version: string;
+  readonly backend: 'process' | 'container';
+  readonly startMs: number;
+  readonly cases: number;
+  readonly casesPerSecond: number;
+}
+
+/** A whole run (or a merge of shards). */
+export interface RunReport {
+  readonly schemaVersion: 1;
+  readonly tool: { readonly name: 'thrift-conform'; readonly version: string };
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly seed: number;
+  readonly shard?: { readonly index: number; readonly count: number };
+  readonly command: string;
+  readonly peers: readonly PeerSummary[];
+  readonly results: readonly CaseResult[];
+  /** Known-failures entries that matched nothing or whose case now passes (each fails the run). */
+  readonly staleKnownFailures: readonly { readonly peer: string; readonly entry: string; readonly why: string }[];
+  /** 0 = conformant, 1 = mismatches, 2 = the harness could not run. */
+  readonly exitCode: 0 | 1 | 2;
+}
