@@ -15,6 +15,13 @@ export interface ProgramArbOptions {
   readonly dialect?: 'thriftrw' | 'apache';
   /** Most structs (of all kinds) in one document. Default 5. */
   readonly maxStructs?: number;
+  /**
+   * Peer features (a peer's `hello` abilities) the document must stay within. Default: all
+   * allowed. `typedefOfSet: false` avoids `typedef set<…>` (thriftrw-py 1.9 cannot link it).
+   */
+  readonly features?: Readonly<Record<string, boolean>>;
+  /** Names never to generate, beyond Thrift's keywords (e.g. APACHE_RESERVED_NAMES for Apache peers). */
+  readonly avoidNames?: ReadonlySet<string>;
 }
 
 const LOC: SourceLocation = { file: 'generated.thrift', line: 1, column: 1 };
@@ -47,7 +54,11 @@ function named(name: string): ast.NamedTypeRef {
 }
 
 /** A unique list of identifiers starting with an upper or lower case letter. */
-function namesArb(n: number, upper: boolean): fc.Arbitrary<string[]> {
+function namesArb(
+  n: number,
+  upper: boolean,
+  avoid: ReadonlySet<string> = new Set(),
+): fc.Arbitrary<string[]> {
   const first = upper ? 'ABCDEFGHIJKLMNOPQRSTUVWXYZ' : 'abcdefghijklmnopqrstuvwxyz';
   const ident = fc
     .tuple(
@@ -58,7 +69,7 @@ function namesArb(n: number, upper: boolean): fc.Arbitrary<string[]> {
       }),
     )
     .map(([a, b]) => a + b)
-    .filter((s) => !AVOID.has(s));
+    .filter((s) => !AVOID.has(s) && !avoid.has(s));
   return fc.uniqueArray(ident, {
     minLength: n,
     maxLength: n,
@@ -79,7 +90,7 @@ interface Plan {
   readonly typedefs: string[];
 }
 
-const planArb = (maxStructs: number): fc.Arbitrary<Plan> =>
+const planArb = (maxStructs: number, avoid: ReadonlySet<string>): fc.Arbitrary<Plan> =>
   fc
     .record({
       nEnums: fc.integer({ min: 0, max: 2 }),
@@ -87,14 +98,14 @@ const planArb = (maxStructs: number): fc.Arbitrary<Plan> =>
       nTypedefs: fc.integer({ min: 0, max: 2 }),
     })
     .chain(({ nEnums, nStructs, nTypedefs }) =>
-      namesArb(nEnums + nStructs + nTypedefs, true).chain((names) =>
+      namesArb(nEnums + nStructs + nTypedefs, true, avoid).chain((names) =>
         fc.record({
           enums: fc.tuple(
             ...names.slice(0, nEnums).map((name) =>
               fc.integer({ min: 1, max: 4 }).chain((n) =>
                 fc.record({
                   name: fc.constant(name),
-                  items: namesArb(n, true),
+                  items: namesArb(n, true, avoid),
                   values: fc.uniqueArray(
                     fc.option(fc.bigInt({ min: -(2n ** 31n), max: 2n ** 31n - 64n }), {
                       nil: undefined,
@@ -117,7 +128,7 @@ const planArb = (maxStructs: number): fc.Arbitrary<Plan> =>
                 fc.record({
                   name: fc.constant(name),
                   kind: fc.constantFrom<Kind>('struct', 'struct', 'union', 'exception'),
-                  fields: namesArb(n, false),
+                  fields: namesArb(n, false, avoid),
                   ids: fc.uniqueArray(
                     fc.oneof(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 32767 })),
                     { minLength: n, maxLength: n },
@@ -134,7 +145,7 @@ const planArb = (maxStructs: number): fc.Arbitrary<Plan> =>
 /** Returns an arbitrary of IDL ASTs (see the module comment); print them with the codec's `print`. */
 export function programArb(options: ProgramArbOptions = {}): fc.Arbitrary<ast.Program> {
   const dialect = options.dialect ?? 'thriftrw';
-  return planArb(options.maxStructs ?? 5).chain((plan) => {
+  return planArb(options.maxStructs ?? 5, options.avoidNames ?? new Set()).chain((plan) => {
     const enumNames = plan.enums.map((e) => e.name);
     const structNames = plan.structs.map((s) => s.name);
     // A leaf type: base types and enums; `safe` struct refs are those that cannot make a cycle.
@@ -260,16 +271,19 @@ export function programArb(options: ProgramArbOptions = {}): fc.Arbitrary<ast.Pr
       doc: undefined,
       loc: LOC,
     }));
+    const typedefOfSet = options.features?.typedefOfSet !== false;
     const typedefDefs = fc.tuple(
       ...plan.typedefs.map((name) =>
-        typeArb(structNames, true).map((type): ast.Definition => ({
-          kind: 'Typedef',
-          name,
-          type,
-          annotations: [],
-          doc: undefined,
-          loc: LOC,
-        })),
+        typeArb(structNames, true)
+          .filter((type) => typedefOfSet || type.kind !== 'SetType')
+          .map((type): ast.Definition => ({
+            kind: 'Typedef',
+            name,
+            type,
+            annotations: [],
+            doc: undefined,
+            loc: LOC,
+          })),
       ),
     );
     return fc

@@ -93,7 +93,11 @@ export interface RunReport {
   readonly peers: readonly PeerSummary[];
   readonly results: readonly CaseResult[];
   /** Known-failures entries that matched nothing or whose case now passes (each fails the run). */
-  readonly staleKnownFailures: readonly { readonly peer: string; readonly entry: string; readonly why: string }[];
+  readonly staleKnownFailures: readonly {
+    readonly peer: string;
+    readonly entry: string;
+    readonly why: string;
+  }[];
   /** 0 = conformant, 1 = mismatches, 2 = the harness could not run. */
   readonly exitCode: 0 | 1 | 2;
 }

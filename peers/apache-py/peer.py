@@ -87,6 +87,7 @@ ABILITIES = {
         "includes": True,
         "requiredFieldsChecked": False,  # neither encode nor decode checks required fields
         "setsOfUnhashable": False,  # generated structs are unhashable: set<struct>, map<struct,_> fail
+        "typedefOfSet": True,
         "accelerated": HAVE_FASTBINARY,  # option "accelerated": true uses the C extension
     },
 }
