@@ -4,7 +4,9 @@
  * typedefs, structs, unions and exceptions with required and optional fields, ids anywhere in
  * 1..32767, containers nested two deep, forward and cyclic references (cycles only through
  * optional fields, containers or non-first union members, so every type has finite values),
- * simple defaults, and a service. The same seed gives the same document.
+ * and a service `Echo` with one function per struct and union (`Foo echoFoo(1: Foo v)`), which the
+ * peers' generic handlers answer by echoing. The same seed gives the same document. Not yet:
+ * defaults, constants, includes, service inheritance, oneway and throws (issue 4 lists them).
  */
 import fc from 'fast-check';
 import type { ast, SourceLocation } from '../../codec/src/index.js';
@@ -31,7 +33,7 @@ const AVOID = new Set([
   'include', 'cpp_include', 'namespace', 'const', 'typedef', 'enum', 'struct', 'union', 'exception',
   'service', 'extends', 'throws', 'oneway', 'void', 'required', 'optional', 'map', 'list', 'set',
   'bool', 'byte', 'i8', 'i16', 'i32', 'i64', 'double', 'string', 'binary', 'uuid', 'true', 'false',
-  'senum', 'slist', 'async', 'dumps', 'loads', 'equals', 'toPrimitive', 'fromPrimitive',
+  'senum', 'slist', 'async', 'dumps', 'loads', 'Echo', 'v', 'equals', 'toPrimitive', 'fromPrimitive',
   'items', 'names', 'values', 'nameOf', 'fromName', 'success', '__proto__',
 ]); // prettier-ignore
 
@@ -141,6 +143,50 @@ const planArb = (maxStructs: number, avoid: ReadonlySet<string>): fc.Arbitrary<P
         }),
       ),
     );
+
+/** The name of the echo function of type `name` in the generated `Echo` service. */
+export function echoFunctionName(name: string): string {
+  return `echo${name}`;
+}
+
+/** `service Echo { Foo echoFoo(1: Foo v) … }` for every struct and union (exceptions are left out). */
+function echoService(defs: readonly ast.Definition[]): ast.Service {
+  const functions = defs
+    .filter((d) => d.kind === 'Struct' || d.kind === 'Union')
+    .map((d): ast.FunctionDef => ({
+      kind: 'Function',
+      name: echoFunctionName(d.name),
+      oneway: false,
+      returnType: named(d.name),
+      parameters: [
+        {
+          kind: 'Field',
+          id: 1,
+          name: 'v',
+          type: named(d.name),
+          requiredness: 'default',
+          defaultValue: undefined,
+          annotations: [],
+          doc: undefined,
+          loc: LOC,
+        },
+      ],
+      exceptions: [],
+      annotations: [],
+      doc: undefined,
+      loc: LOC,
+    }));
+  return {
+    kind: 'Service',
+    name: 'Echo',
+    extends: undefined,
+    extendsLoc: undefined,
+    functions,
+    annotations: [],
+    doc: undefined,
+    loc: LOC,
+  };
+}
 
 /** Returns an arbitrary of IDL ASTs (see the module comment); print them with the codec's `print`. */
 export function programArb(options: ProgramArbOptions = {}): fc.Arbitrary<ast.Program> {
@@ -292,7 +338,7 @@ export function programArb(options: ProgramArbOptions = {}): fc.Arbitrary<ast.Pr
         kind: 'Program',
         file: 'generated.thrift',
         headers: [],
-        definitions: [...enumDefs, ...typedefs, ...structs],
+        definitions: [...enumDefs, ...typedefs, ...structs, echoService(structs)],
       }));
   });
 }
