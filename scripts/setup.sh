@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepares everything the Python peers need, in one idempotent command:
 #   - Debian's thrift-compiler (0.17.0 on bookworm), with apt-get, if `thrift` is missing;
+#   - Debian's chromium, if missing (the HTML report is tested in headless Chromium);
 #   - .venv/ in the project root with the pinned packages of peers/requirements.txt;
 #   - Apache Thrift's Python library 0.17.0 in that venv, taken from Debian's python3-thrift
 #     package (PyPI has no 0.17.0).
@@ -44,6 +45,13 @@ fi
 compiler_version="$(thrift --version | awk '{print $3}')"
 if [ "$compiler_version" != "$THRIFT_VERSION" ]; then
   say "warning: thrift compiler is $compiler_version, the Python library is $THRIFT_VERSION"
+fi
+
+# --- 1b. Chromium, for the HTML report's browser test (playwright-core drives Debian's build) -
+if ! command -v chromium >/dev/null 2>&1; then
+  apt_update_once
+  say "installing chromium (for the HTML report test)"
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get "${APT_OPTS[@]}" install -y -qq --no-install-recommends chromium >&2
 fi
 
 # --- 2. the virtualenv ----------------------------------------------------------------------

@@ -36,7 +36,7 @@ export function valueDiffLines(r: CaseResult, limits: DetailLimits = {}): string
   return lines;
 }
 
-/** The facts that replay a result: `key: value` lines for seed, path, fingerprint, bundle, replay. */
+/** The facts that replay a result: `key: value` lines for seed, path, fingerprint, bundle, replay. Never throws. */
 export function replayLines(r: CaseResult): string[] {
   const lines: string[] = [];
   if (r.seed !== undefined) lines.push(`seed: ${r.seed}`);

@@ -71,14 +71,14 @@ export function hexToBytes(hex: string): Uint8Array {
   return out;
 }
 
-/** The offset of the first byte where `a` and `b` differ (a shorter side differs at its end), or -1. */
+/** The offset of the first byte where `a` and `b` differ (a shorter side differs at its end), or -1. Never throws. */
 export function firstDifference(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
   return a.length === b.length ? -1 : n;
 }
 
-/** The index of the first span covering `offset` (a zero-length span covers its own offset), or undefined. */
+/** The index of the first span covering `offset` (a zero-length span covers its own offset), or undefined. Never throws. */
 export function spanAt(spans: readonly ByteDiffSpan[], offset: number): number | undefined {
   for (let i = 0; i < spans.length; i++) {
     const s = spans[i];
@@ -87,12 +87,12 @@ export function spanAt(spans: readonly ByteDiffSpan[], offset: number): number |
   return undefined;
 }
 
-/** A byte as two lower-case hex digits. */
+/** A byte as two lower-case hex digits. Never throws. */
 export function hexByte(b: number): string {
   return b.toString(16).padStart(2, '0');
 }
 
-/** An offset as hex, padded to `width` digits. */
+/** An offset as hex, padded to `width` digits. Never throws. */
 export function hexOffset(offset: number, width: number): string {
   return offset.toString(16).padStart(width, '0');
 }
@@ -112,8 +112,11 @@ export function hexWindow(
   const context = Math.max(0, options.contextRows ?? 1);
   const longest = Math.max(wanted.length, got.length);
   const first = firstDifference(wanted, got);
-  const anchor = first >= 0 ? first : Math.min(...spans.map((s) => s.offset), longest);
-  const startRow = Math.max(0, Math.floor(Math.min(anchor, Math.max(0, longest - 1)) / ROW) - context);
+  const anchor = first >= 0 ? first : spans.reduce((m, s) => Math.min(m, s.offset), longest);
+  const startRow = Math.max(
+    0,
+    Math.floor(Math.min(anchor, Math.max(0, longest - 1)) / ROW) - context,
+  );
   const totalRows = Math.ceil(longest / ROW);
   const endRow = Math.min(totalRows, startRow + maxRows);
   const rows: HexRow[] = [];
@@ -121,7 +124,7 @@ export function hexWindow(
   const cell = (side: Uint8Array, other: Uint8Array, offset: number): HexCell => {
     const byte = side[offset];
     const span = spanAt(spans, offset);
-    if (span !== undefined && (byte !== undefined || offset < longest)) shown.add(span);
+    if (span !== undefined && offset < longest) shown.add(span);
     const differs = byte !== other[offset] || (span !== undefined && byte !== undefined);
     return { offset, byte, differs, span };
   };
@@ -155,7 +158,7 @@ export function hexWindow(
   };
 }
 
-/** The hex window of a result's hex strings, or undefined when either side is missing or not hex. */
+/** The hex window of a result's hex strings, or undefined when either side is missing or not hex. Never throws. */
 export function hexWindowOf(
   wantedHex: string | undefined,
   gotHex: string | undefined,
@@ -170,9 +173,14 @@ export function hexWindowOf(
   }
 }
 
-/** One side of a text row: 16 bytes or blanks, 47 characters. */
+/** A cell's two characters: the byte, `--` where only the other side has a byte, else blanks. Never throws. */
+export function cellText(c: HexCell): string {
+  return c.byte !== undefined ? hexByte(c.byte) : c.differs ? '--' : '  ';
+}
+
+/** One side of a text row: 16 cells, 47 characters. */
 function textSide(cells: readonly HexCell[]): string {
-  return cells.map((c) => (c.byte === undefined ? '  ' : hexByte(c.byte))).join(' ');
+  return cells.map(cellText).join(' ');
 }
 
 /** The marker line under one side: `^^` under each differing byte. */
@@ -186,20 +194,20 @@ function markSide(cells: readonly HexCell[]): string {
  * (offset, length, field path, meaning). Never throws.
  */
 export function formatHexWindow(win: HexWindow): string {
-  const pad = ' '.repeat(win.offsetWidth);
+  const col = Math.max(win.offsetWidth, 6);
+  const pad = ' '.repeat(col);
   const width = ROW * 3 - 1;
   const lines: string[] = [];
   const where = win.first >= 0 ? `first difference at 0x${hexOffset(win.first, 1)}` : 'same bytes';
   lines.push(
-    `${'offset'.padEnd(win.offsetWidth)}  ${`wanted (${win.wantedLength} bytes)`.padEnd(width)} | got (${win.gotLength} bytes); ${where}`,
+    `${'offset'.padEnd(col)}  ${`wanted (${win.wantedLength} bytes)`.padEnd(width)} | got (${win.gotLength} bytes); ${where}`,
   );
   if (win.before > 0) lines.push(`${pad}  … ${win.before} bytes before`);
   for (const row of win.rows) {
     lines.push(
-      `${hexOffset(row.offset, win.offsetWidth)}  ${textSide(row.wanted)} | ${textSide(row.got)}`.trimEnd(),
+      `${hexOffset(row.offset, win.offsetWidth).padEnd(col)}  ${textSide(row.wanted)} | ${textSide(row.got)}`.trimEnd(),
     );
-    if (row.differs)
-      lines.push(`${pad}  ${markSide(row.wanted)}   ${markSide(row.got)}`.trimEnd());
+    if (row.differs) lines.push(`${pad}  ${markSide(row.wanted)}   ${markSide(row.got)}`.trimEnd());
   }
   if (win.after > 0) lines.push(`${pad}  … ${win.after} bytes after`);
   for (const i of win.shownSpans) {

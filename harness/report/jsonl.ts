@@ -85,7 +85,12 @@ function partialPeers(meta: RunMeta, results: readonly CaseResult[]): PeerSummar
     byName.set(r.peer, p);
   }
   const peers: PeerSummary[] = [];
-  const summary = (name: string, version: string, backend: PeerSummary['backend'], start: number) => {
+  const summary = (
+    name: string,
+    version: string,
+    backend: PeerSummary['backend'],
+    start: number,
+  ) => {
     const p = byName.get(name) ?? { cases: 0, ms: 0 };
     byName.delete(name);
     const casesPerSecond = p.ms > 0 ? p.cases / (p.ms / 1000) : 0;
@@ -147,7 +152,11 @@ export function parseJsonl(text: string, name = JSONL_FILE): RecoveredRun {
     staleKnownFailures: [],
     exitCode: 2,
   };
-  return { report: meta.shard ? { ...partial, shard: meta.shard } : partial, complete: false, droppedTail };
+  return {
+    report: meta.shard ? { ...partial, shard: meta.shard } : partial,
+    complete: false,
+    droppedTail,
+  };
 }
 
 /**

@@ -14,10 +14,7 @@ export const JUNIT_FILE = 'junit.xml';
 
 /** Escapes text for XML element content or a double-quoted attribute. Never throws. */
 export function xmlEscape(s: string, attribute = false): string {
-  const out = visible(s)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;');
+  const out = visible(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   if (!attribute) return out;
   return out
     .replace(/"/g, '&quot;')
@@ -35,7 +32,7 @@ function attrs(pairs: Record<string, string | number | undefined>): string {
 
 const seconds = (ms: number) => (ms / 1000).toFixed(3);
 
-/** The testcase name of a result: the case name and its wire settings, `name [binary framed strict]`. */
+/** The testcase name of a result: the case name and its wire settings, `name [binary framed strict]`. Never throws. */
 export function testcaseName(r: CaseResult): string {
   return `${r.name} [${wireLabel(r)}]`;
 }

@@ -26,7 +26,7 @@ export interface Reporter {
   onEnd(report: RunReport): void | Promise<void>;
 }
 
-/** The RunMeta of a finished report (for replaying a report through reporters). */
+/** The RunMeta of a finished report (for replaying a report through reporters). Never throws. */
 export function metaOf(report: RunReport): RunMeta {
   const peers = report.peers.map(({ name, version, backend, startMs }) => ({
     name,

@@ -65,7 +65,7 @@ function diagnostics(r: CaseResult): string {
   return y + '  ...\n';
 }
 
-/** The test point of one result: its line and diagnostic block. `n` is its 1-based number. */
+/** The test point of one result: its line and diagnostic block. `n` is its 1-based number. Never throws. */
 export function tapPoint(r: CaseResult, n: number): string {
   const ok = r.verdict === 'identical' || r.verdict === 'allowed-variant';
   const todo =
@@ -86,7 +86,7 @@ export class TapReporter implements Reporter {
     this.write = write;
   }
 
-  /** Writes `TAP version 14` and a comment with the tool, seed and command. */
+  /** Writes `TAP version 14` and a comment with the tool, seed and command. Never throws. */
   onStart(meta: RunMeta): void {
     this.count = 0;
     this.write(
@@ -94,13 +94,13 @@ export class TapReporter implements Reporter {
     );
   }
 
-  /** Writes the result's test point. */
+  /** Writes the result's test point. Never throws. */
   onResult(result: CaseResult): void {
     this.count += 1;
     this.write(tapPoint(result, this.count));
   }
 
-  /** Writes a `not ok` per stale known-failures entry, the plan and the headline as a comment. */
+  /** Writes a `not ok` per stale known-failures entry, the plan and the headline as a comment. Never throws. */
   onEnd(report: RunReport): void {
     for (const s of report.staleKnownFailures) {
       this.count += 1;

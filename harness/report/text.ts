@@ -13,17 +13,17 @@ export const VERDICTS: readonly Verdict[] = [
   'mismatch',
 ];
 
-/** How bad a verdict is (0 = identical … 4 = mismatch); the worst one colours a matrix cell. */
+/** How bad a verdict is (0 = identical … 4 = mismatch); the worst one colours a matrix cell. Never throws. */
 export function severity(v: Verdict): number {
   return VERDICTS.indexOf(v);
 }
 
-/** True for the verdicts that fail a run: `mismatch` and `peer-error`. */
+/** True for the verdicts that fail a run: `mismatch` and `peer-error`. Never throws. */
 export function isFailure(v: Verdict): boolean {
   return v === 'mismatch' || v === 'peer-error';
 }
 
-/** True for the verdicts that pass: `identical` and `allowed-variant`. */
+/** True for the verdicts that pass: `identical` and `allowed-variant`. Never throws. */
 export function isPass(v: Verdict): boolean {
   return v === 'identical' || v === 'allowed-variant';
 }
@@ -31,7 +31,7 @@ export function isPass(v: Verdict): boolean {
 /** A count per verdict. */
 export type Tally = Record<Verdict, number>;
 
-/** Counts results per verdict (every verdict present, zero when none). */
+/** Counts results per verdict (every verdict present, zero when none). Never throws. */
 export function tally(results: Iterable<CaseResult>): Tally {
   const t: Tally = {
     identical: 0,
@@ -44,7 +44,7 @@ export function tally(results: Iterable<CaseResult>): Tally {
   return t;
 }
 
-/** The peers of a report in order: those of `report.peers` first, then any only results or stale entries name. */
+/** The peers of a report in order: those of `report.peers` first, then any only results or stale entries name. Never throws. */
 export function peerNames(report: RunReport): string[] {
   const names = new Set<string>(report.peers.map((p) => p.name));
   for (const r of report.results) names.add(r.peer);
@@ -52,19 +52,19 @@ export function peerNames(report: RunReport): string[] {
   return [...names];
 }
 
-/** The distinct values of `key(item)` in first-seen order. */
+/** The distinct values of `key(item)` in first-seen order. Never throws. */
 export function distinct<T>(items: Iterable<T>, key: (item: T) => string): string[] {
   const seen = new Set<string>();
   for (const item of items) seen.add(key(item));
   return [...seen];
 }
 
-/** The wire settings of a result as one label: `binary framed strict` (absent parts left out). */
+/** The wire settings of a result as one label: `binary framed strict` (absent parts left out). Never throws. */
 export function wireLabel(r: CaseResult): string {
   return [r.protocol, r.transport, r.envelope].filter((x) => x !== undefined).join(' ');
 }
 
-/** The one-line headline of a run: its status and the counts that matter. */
+/** The one-line headline of a run: its status and the counts that matter. Never throws. */
 export function headline(report: RunReport): string {
   const t = tally(report.results);
   const parts: string[] = [];
@@ -116,7 +116,7 @@ export function visible(s: string): string {
   return clean === 0 ? s : out + s.slice(clean);
 }
 
-/** {@link visible}, and newlines and tabs as `\n` and `\t` too: for text that must stay on one line. */
+/** {@link visible}, and newlines and tabs as `\n` and `\t` too: for text that must stay on one line. Never throws. */
 export function oneLine(s: string): string {
   return visible(s).replace(/\n/g, '\\n').replace(/\t/g, '\\t');
 }
@@ -133,7 +133,17 @@ export function truncate(s: string, max: number): string {
   return `${s.slice(0, cut)}… (${s.length - cut} more characters)`;
 }
 
-/** The value of a `- wanted / + got` side: its JSON text, or `(unset)` when absent. */
+/** The value of a `- wanted / + got` side: its JSON text, or `(unset)` when absent. Never throws. */
 export function sideText(json: string | undefined): string {
   return json ?? '(unset)';
+}
+
+/** Escapes text for HTML content and quoted attributes (control characters made visible). Never throws. */
+export function htmlEscape(s: string): string {
+  return visible(s)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }

@@ -1,0 +1,119 @@
+/**
+ * The inline style and script of report.html. The script reads only the page's own elements and
+ * data-* attributes, never data put into its text, so it can be allowed by its hash in the CSP.
+ */
+
+/** The page's CSS. */
+export const STYLE = `
+:root{--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--soft:#f6f8fa;--link:#0969da;
+--ok:#116329;--ok-bg:#dafbe1;--av:#0a3069;--av-bg:#ddf4ff;--kf:#6b4b00;--kf-bg:#fff3b0;
+--pe:#8a2e00;--pe-bg:#ffe2cc;--mm:#a40e26;--mm-bg:#ffd7d5}
+*{box-sizing:border-box}
+body{margin:0;color:var(--fg);background:#fff;font:14px/1.45 system-ui,-apple-system,"Segoe UI","Noto Sans",Helvetica,Arial,sans-serif}
+main{max-width:1500px;margin:0 auto;padding:0 24px 48px}
+header{padding:20px 0 8px}
+h1{font-size:22px;margin:0 0 6px}
+h2{font-size:18px;margin:28px 0 10px;padding-bottom:4px;border-bottom:1px solid var(--line)}
+h3{font-size:15px;margin:0 0 6px;word-break:break-all}
+h4{font-size:13px;margin:14px 0 6px;color:var(--muted);text-transform:uppercase;letter-spacing:.04em}
+a{color:var(--link);text-decoration:none}a:hover{text-decoration:underline}
+code,pre,.mono{font-family:ui-monospace,SFMono-Regular,"SF Mono",Menlo,Consolas,"Liberation Mono","DejaVu Sans Mono",monospace;font-size:12.5px}
+pre{background:var(--soft);border:1px solid var(--line);border-radius:6px;padding:8px 12px;margin:0;overflow:auto;max-height:420px;white-space:pre-wrap;word-break:break-all}
+table{border-collapse:collapse}
+th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
+thead th{background:var(--soft);font-weight:600}
+.num{text-align:right;font-variant-numeric:tabular-nums}
+.muted{color:var(--muted)}
+dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:8px 0 0}
+dl.meta dt{color:var(--muted)}dl.meta dd{margin:0;word-break:break-all}
+.badge{display:inline-block;padding:1px 9px;border-radius:10px;font-size:12px;font-weight:600;white-space:nowrap;vertical-align:1px}
+.v-identical{background:var(--ok-bg);color:var(--ok)}
+.v-allowed-variant{background:var(--av-bg);color:var(--av)}
+.v-known-failure{background:var(--kf-bg);color:var(--kf)}
+.v-peer-error{background:var(--pe-bg);color:var(--pe)}
+.v-mismatch{background:var(--mm-bg);color:var(--mm)}
+.status{font-size:14px;padding:3px 12px;margin-right:6px}
+nav.filters{position:sticky;top:0;z-index:2;background:rgba(255,255,255,.97);border-bottom:1px solid var(--line);padding:8px 0;display:flex;flex-wrap:wrap;gap:6px 10px;align-items:center}
+nav.filters label{display:inline-flex;align-items:center;gap:4px;padding:2px 8px 2px 4px;border-radius:12px;cursor:pointer;user-select:none}
+nav.filters button{font:inherit;padding:2px 10px;border:1px solid var(--line);border-radius:6px;background:#fff;cursor:pointer}
+nav.filters button:hover{background:var(--soft)}
+nav.filters input[type=search]{font:inherit;padding:3px 8px;border:1px solid var(--line);border-radius:6px;min-width:260px;flex:1;max-width:420px}
+#shown{margin-left:auto}
+table.matrix th[scope=row]{white-space:nowrap;vertical-align:middle}
+table.matrix thead th{text-align:center}
+table.matrix td{text-align:center;vertical-align:middle;min-width:96px;padding:0}
+table.matrix td a{display:block;padding:5px 8px;color:inherit}
+table.matrix td a:hover{text-decoration:none;filter:brightness(.95)}
+table.matrix td.none{color:var(--muted);background:#fff;padding:5px 8px}
+table.matrix b{font-size:16px;display:block}
+table.matrix small{display:block;font-size:11px;white-space:nowrap}
+.legend-line{margin:6px 0 0;color:var(--muted);font-size:12px}
+.legend-line span{margin-right:12px}
+table.results{width:100%}
+table.results td.nw{white-space:nowrap}
+table.results td.name{overflow-wrap:anywhere;min-width:220px}
+table.results td.summary{overflow-wrap:anywhere;min-width:260px}
+section.failure{border:1px solid var(--line);border-left:6px solid var(--mm);border-radius:6px;padding:12px 16px;margin:16px 0}
+section.failure.v-peer-error{border-left-color:#d15704}
+section.failure.v-known-failure{border-left-color:#bf8700}
+section.failure{background:#fff;color:var(--fg)}
+.where{color:var(--muted);margin:0 0 6px}
+section.failure .summary{font-weight:600;margin:6px 0;word-break:break-word}
+.reason{margin:6px 0;padding:4px 10px;border-radius:6px;background:var(--kf-bg);color:var(--kf)}
+table.values td{word-break:break-all}
+table.values td.w{background:#ffebe9}table.values td.g{background:#dafbe1}
+table.hex{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono","DejaVu Sans Mono",monospace;font-size:12.5px}
+table.hex td{white-space:pre;padding:2px 8px}
+table.hex td.off{color:var(--muted)}
+table.hex tr.same td.bytes{color:#6e7781}
+table.hex td.gap{color:var(--muted);font-style:italic;font-family:system-ui,sans-serif}
+table.hex .x{border-radius:2px;font-weight:700;color:#82071e;background:#ffcecb;box-shadow:inset 0 -2px 0 #cf222e;cursor:help}
+table.hex td.ascii .x{font-weight:700}
+.s0{background:#ffd8b5!important}.s1{background:#e0c8ff!important}.s2{background:#b6e3ff!important}
+.s3{background:#fff19e!important}.s4{background:#bff0c9!important}.s5{background:#ffc7e5!important}
+table.hex tfoot td{white-space:normal;font-family:system-ui,sans-serif;font-size:12.5px;color:var(--fg)}
+.sw{background:#ffcecb;display:inline-block;width:12px;height:12px;border-radius:2px;vertical-align:-1px;margin-right:4px;box-shadow:inset 0 -2px 0 #cf222e}
+.key{display:inline-block;margin:1px 14px 1px 0}
+details>summary{cursor:pointer;color:var(--muted)}
+[hidden]{display:none!important}
+body.hide-identical [data-v=identical],body.hide-allowed-variant [data-v=allowed-variant],
+body.hide-known-failure [data-v=known-failure],body.hide-peer-error [data-v=peer-error],
+body.hide-mismatch [data-v=mismatch]{display:none}
+`;
+
+/** The page's JS: verdict checkboxes, "only failures", "show all", the search box, matrix cell links. */
+export const SCRIPT = `
+(function () {
+  var body = document.body;
+  var boxes = Array.prototype.slice.call(document.querySelectorAll('#filters input[data-verdict]'));
+  var search = document.getElementById('search');
+  var shown = document.getElementById('shown');
+  var items = Array.prototype.slice.call(document.querySelectorAll('[data-key]'));
+  function apply() {
+    boxes.forEach(function (b) { body.classList.toggle('hide-' + b.getAttribute('data-verdict'), !b.checked); });
+    var tokens = search.value.toLowerCase().split(/\\s+/).filter(Boolean);
+    var rows = 0;
+    items.forEach(function (el) {
+      var key = el.getAttribute('data-key');
+      el.hidden = !tokens.every(function (t) { return key.indexOf(t) >= 0; });
+      if (el.tagName === 'TR' && !el.hidden && el.offsetParent !== null) rows++;
+    });
+    shown.textContent = rows + ' of ' + document.querySelectorAll('table.results tbody tr').length + ' results shown';
+  }
+  boxes.forEach(function (b) { b.addEventListener('change', apply); });
+  search.addEventListener('input', apply);
+  document.getElementById('only-failures').addEventListener('click', function () {
+    boxes.forEach(function (b) { b.checked = b.hasAttribute('data-failure'); });
+    apply();
+  });
+  document.getElementById('show-all').addEventListener('click', function () {
+    boxes.forEach(function (b) { b.checked = true; });
+    search.value = '';
+    apply();
+  });
+  Array.prototype.forEach.call(document.querySelectorAll('a[data-q]'), function (a) {
+    a.addEventListener('click', function () { search.value = a.getAttribute('data-q'); apply(); });
+  });
+  apply();
+})();
+`;

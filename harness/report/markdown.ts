@@ -1,0 +1,140 @@
+/**
+ * summary.md: a pull-request comment. The verdict line, a table of peers × verdict counts, stale
+ * known-failures entries, then the first failures (mismatches and peer errors), each with its
+ * summary, `- wanted / + got` lines, a short hex diff and the replay command in code blocks.
+ * Kept under a byte budget (GitHub takes 65,536 characters a comment). Data only ever appears in
+ * code spans and fenced code blocks, so no HTML, Markdown or @mention in it takes effect.
+ */
+import type { CaseResult, RunReport, Verdict } from '../runner/result.js';
+import { valueDiffLines } from './details.js';
+import { formatHexDiff } from './hexdump.js';
+import {
+  VERDICTS,
+  headline,
+  isFailure,
+  oneLine,
+  peerNames,
+  tally,
+  truncate,
+  visible,
+  wireLabel,
+} from './text.js';
+
+/** The default file name in a report folder. */
+export const MARKDOWN_FILE = 'summary.md';
+
+/** Options of {@link formatMarkdown}. */
+export interface MarkdownOptions {
+  /** At most this many failures in detail (default 10). */
+  readonly maxFailures?: number;
+  /** At most this many UTF-8 bytes in all (default 60,000). */
+  readonly maxBytes?: number;
+  /** Where the full report is, said under the list when failures were left out (default `report.html`). */
+  readonly fullReport?: string;
+}
+
+const ICON: Record<Verdict, string> = {
+  identical: '✅',
+  'allowed-variant': '☑️',
+  'known-failure': '📝',
+  'peer-error': '💥',
+  mismatch: '❌',
+};
+
+/** An inline code span holding `s` on one line, however many backticks it contains. Never throws. */
+export function mdCode(s: string): string {
+  const text = oneLine(s);
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((m) => m.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') || text === '' ? ' ' : '';
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
+
+/** A fenced code block holding `s` (control characters made visible) with an info string. Never throws. */
+export function mdBlock(s: string, info = ''): string {
+  const text = visible(s).replace(/\s+$/, '');
+  const longest = Math.max(0, ...(text.match(/^ {0,3}`+/gm) ?? []).map((m) => m.trim().length));
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return `${fence}${info}\n${text}\n${fence}`;
+}
+
+/** A table cell: a code span with `|` escaped (GFM splits cells on it even in code). */
+function cell(s: string): string {
+  return mdCode(s).replace(/\|/g, '\\|');
+}
+
+function peersTable(report: RunReport): string {
+  const head = `| peer | version | ${VERDICTS.map((v) => `${ICON[v]} ${v}`).join(' | ')} |`;
+  const rule = `| --- | --- | ${VERDICTS.map(() => '---:').join(' | ')} |`;
+  const rows = peerNames(report).map((peer) => {
+    const t = tally(report.results.filter((r) => r.peer === peer));
+    const version = report.peers.find((p) => p.name === peer)?.version ?? '?';
+    return `| ${cell(peer)} | ${cell(version)} | ${VERDICTS.map((v) => t[v]).join(' | ')} |`;
+  });
+  const all = tally(report.results);
+  rows.push(`| **all** | | ${VERDICTS.map((v) => `**${all[v]}**`).join(' | ')} |`);
+  return [head, rule, ...rows].join('\n');
+}
+
+function failureSection(r: CaseResult, n: number): string {
+  const parts: string[] = [
+    `#### ${n}. ${ICON[r.verdict]} ${r.verdict} · ${mdCode(r.peer)} · ${mdCode(r.property)} · ${mdCode(wireLabel(r))}`,
+    `${mdCode(truncate(r.name, 300))}: ${mdCode(truncate(r.summary, 500))}`,
+  ];
+  const values = valueDiffLines(r, { maxValueDiffs: 8, maxValueChars: 200 });
+  if (values.length > 0) parts.push(mdBlock(values.join('\n'), 'diff'));
+  const hex = formatHexDiff(r.wantedHex, r.gotHex, r.byteDiff, { rows: 4 });
+  if (hex !== undefined) parts.push(mdBlock(hex, 'text'));
+  if (r.stderr !== undefined) {
+    const tail = r.stderr.replace(/\s+$/, '').split('\n').slice(-8).join('\n');
+    parts.push(mdBlock(truncate(tail, 1200), 'text'));
+  }
+  if (r.replay !== undefined) parts.push(mdBlock(truncate(r.replay, 1000), 'sh'));
+  return parts.join('\n\n');
+}
+
+const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+
+/**
+ * The report as a Markdown PR comment. Defaults: 10 failures in detail, at most 60,000 bytes
+ * (failure sections that would not fit are left out and counted), full report `report.html`.
+ * Never throws.
+ */
+export function formatMarkdown(report: RunReport, options: MarkdownOptions = {}): string {
+  const maxFailures = options.maxFailures ?? 10;
+  const maxBytes = options.maxBytes ?? 60_000;
+  const full = options.fullReport ?? 'report.html';
+  const icon = report.exitCode === 0 ? '✅' : report.exitCode === 1 ? '❌' : '⚠️';
+  const seconds = (report.durationMs / 1000).toFixed(1);
+  const shard = report.shard ? ` · shard ${report.shard.index}/${report.shard.count}` : '';
+  const head: string[] = [
+    `## ${icon} ${report.tool.name}: ${headline(report)}`,
+    `${mdCode(truncate(report.command, 500))} · ${seconds} s · started ${report.startedAt} · ${report.tool.name} ${report.tool.version}${shard}`,
+    peersTable(report),
+  ];
+  if (report.staleKnownFailures.length > 0) {
+    const shown = report.staleKnownFailures.slice(0, 20);
+    const lines = shown.map((s) => `- ${mdCode(s.peer)} ${mdCode(s.entry)}: ${mdCode(s.why)}`);
+    if (report.staleKnownFailures.length > shown.length)
+      lines.push(`- … ${report.staleKnownFailures.length - shown.length} more`);
+    head.push(
+      `**Stale known failures** (each fails the run; remove or fix the entry):\n\n${lines.join('\n')}`,
+    );
+  }
+  const failures = report.results.filter((r) => isFailure(r.verdict));
+  let out = head.join('\n\n') + '\n';
+  if (failures.length === 0) return out;
+  const title = `\n### Failures\n`;
+  out += title;
+  let shown = 0;
+  const footerRoom = 300;
+  for (const r of failures.slice(0, maxFailures)) {
+    const section = `\n${failureSection(r, shown + 1)}\n`;
+    if (bytes(out) + bytes(section) + footerRoom > maxBytes) break;
+    out += section;
+    shown += 1;
+  }
+  if (shown < failures.length)
+    out += `\n_${shown} of ${failures.length} failures shown; all of them are in ${mdCode(full)} and \`report.json\`._\n`;
+  return out;
+}

@@ -1,0 +1,181 @@
+// report.html in headless Chromium (Debian's package, driven by playwright-core): the inline
+// script runs under the page's own CSP, the matrix cells show counts and colours, the filters
+// hide passing rows, highlighted bytes carry their field path as title, nothing is fetched,
+// and the JUnit XML parses with the browser's XML parser. Saves reports/screenshots/report.png.
+import t from 'tap';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import { formatHtml } from '../../report/html.js';
+import { formatJunit } from '../../report/junit.js';
+import { REPORT } from './fixture.js';
+
+// The browser globals used inside page.evaluate (the project's tsconfig has no DOM lib).
+declare const window: {
+  scrollTo(x: number, y: number): void;
+  getComputedStyle(el: unknown): { backgroundColor: string };
+};
+declare const DOMParser: new () => {
+  parseFromString(
+    text: string,
+    type: string,
+  ): {
+    getElementsByTagName(name: string): {
+      length: number;
+      [i: number]: { getAttribute(name: string): string | null } | undefined;
+    };
+  };
+};
+
+// Debian's Chromium; CHROMIUM_PATH points elsewhere (e.g. to check the message when it is missing).
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const INSTALL = 'apt-get update && apt-get install -y chromium';
+const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
+const shots = join(root, 'reports', 'screenshots');
+
+void t.test('report.html in headless Chromium', async (t) => {
+  if (!existsSync(CHROMIUM)) {
+    t.fail(`Chromium is not installed at ${CHROMIUM}: install it with \`${INSTALL}\``);
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'tc-html-'));
+  const userDataDir = join(dir, 'profile');
+  const file = join(dir, 'report.html');
+  writeFileSync(file, formatHtml(REPORT));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1400, height: 1000 },
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  t.teardown(async () => {
+    await context.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const problems: string[] = [];
+  const requests: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('request', (r) => requests.push(r.url()));
+  await page.goto(pathToFileURL(file).href);
+
+  const shown = page.locator('#shown');
+  t.equal(await shown.textContent(), '8 of 8 results shown', 'the inline script ran under the CSP');
+
+  const cell = (peer: string, property: string, protocol: string) =>
+    page.locator(
+      `table.matrix td[data-peer="${peer}"][data-property="${property}"][data-protocol="${protocol}"]`,
+    );
+  const worst = cell('thriftrw-py', 'peer-roundtrip', 'binary');
+  t.equal(await worst.locator('b').textContent(), '2');
+  t.equal(await worst.locator('small').textContent(), '1 ✓ · 1 ✗');
+  t.equal(
+    await worst.evaluate((el) => window.getComputedStyle(el).backgroundColor),
+    'rgb(255, 215, 213)',
+    'coloured as a mismatch',
+  );
+  t.equal(
+    await cell('apache-py', 'peer-roundtrip', 'compact').evaluate(
+      (el) => window.getComputedStyle(el).backgroundColor,
+    ),
+    'rgb(218, 251, 225)',
+    'coloured as identical',
+  );
+  t.equal(await page.locator('table.matrix td.none').count(), 9);
+
+  const rows = page.locator('table.results tbody tr');
+  const visibleRows = async () => {
+    let n = 0;
+    for (const row of await rows.all()) if (await row.isVisible()) n++;
+    return n;
+  };
+  t.equal(await visibleRows(), 8);
+  await page.click('#only-failures');
+  t.equal(await visibleRows(), 3, 'only the 2 mismatches and the peer error');
+  t.equal(await page.locator('table.results tr[data-v=identical]').first().isVisible(), false);
+  t.equal(
+    await page.locator('table.matrix tr[data-v=identical]').isVisible(),
+    false,
+    'the passing matrix row is hidden',
+  );
+  t.equal(await page.locator('section.failure[data-v=known-failure]').isVisible(), false);
+  t.equal(await shown.textContent(), '3 of 8 results shown');
+  await page.click('#show-all');
+  await page.locator('#filters input[data-verdict=identical]').uncheck();
+  t.equal(await visibleRows(), 5, 'unchecking identical hides the 3 identical rows');
+  await page.click('#show-all');
+  await page.fill('#search', 'apache-py');
+  t.equal(await visibleRows(), 4, 'the search keeps apache-py rows');
+  await cell('thriftrw-py', 'peer-roundtrip', 'binary').locator('a').click();
+  t.equal(await page.inputValue('#search'), 'thriftrw-py peer-roundtrip binary');
+  t.equal(await visibleRows(), 2, 'clicking a cell filters to its results');
+  await page.click('#show-all');
+  t.equal(await visibleRows(), 8);
+
+  t.equal(await page.locator('section.failure').count(), 4, 'one section per failure');
+  const byte = page.locator('#failure-1 table.hex td.bytes span.x').first();
+  t.equal(await byte.textContent(), '2a');
+  t.equal(
+    await byte.getAttribute('title'),
+    'value.count — i32 value; byte 0x15 (wanted): 2a, got 2b',
+    'the highlighted byte has its field path as title',
+  );
+  t.match(
+    await page.locator('#failure-1 tfoot').textContent(),
+    /0x15\+1 value\.count i32 value/,
+    'the legend names the span',
+  );
+  t.equal(
+    await page.locator('#failure-1 p.summary').textContent(),
+    REPORT.results[2]?.summary
+      .replace('\u0001', '\\u0001')
+      .replace('\u001b', '\\u001b')
+      .replace('\u202e', '\\u202e')
+      .replace('\ud800', '\\ud800'),
+    'the awkward summary shows as text',
+  );
+  t.equal(await page.locator('main script, header script, section script').count(), 0);
+
+  const junit = await page.evaluate((xml) => {
+    const doc = new DOMParser().parseFromString(xml, 'application/xml');
+    return {
+      errors: doc.getElementsByTagName('parsererror').length,
+      suites: doc.getElementsByTagName('testsuite').length,
+      cases: doc.getElementsByTagName('testcase').length,
+      message: doc.getElementsByTagName('failure')[0]?.getAttribute('message') ?? '',
+    };
+  }, formatJunit(REPORT));
+  t.same(
+    { ...junit, message: junit.message.slice(0, 40) },
+    { errors: 0, suites: 2, cases: 9, message: 'value.count: wanted 42, got 43; value.ta' },
+    "the browser's XML parser reads junit.xml",
+  );
+
+  t.same(problems, [], 'no console errors (CSP violations would show here)');
+  t.same(
+    requests.filter((u) => !u.startsWith('file:')),
+    [],
+    'nothing fetched but the file',
+  );
+
+  mkdirSync(shots, { recursive: true });
+  // The sticky filter bar would be drawn where the last click scrolled to: start from the top.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(shots, 'report.png'), fullPage: true });
+  await page.locator('#failure-1').screenshot({ path: join(shots, 'failure.png') });
+  t.comment(`screenshots in ${shots}`);
+});

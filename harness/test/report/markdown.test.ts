@@ -1,0 +1,113 @@
+// summary.md: the verdict line, the peers × verdicts table, stale entries, the failures with
+// their diff, hex and replay command in code blocks, data only inside code, and the size budget.
+import t from 'tap';
+import type { CaseResult, RunReport } from '../../runner/result.js';
+import { formatMarkdown, mdBlock, mdCode } from '../../report/markdown.js';
+import { REPORT, hasRawControl } from './fixture.js';
+
+const md = formatMarkdown(REPORT);
+
+/** The text outside fenced code blocks and code spans. */
+function prose(text: string): string {
+  return text
+    .replace(/^(`{3,})[^\n]*\n[\s\S]*?\n\1$/gm, '')
+    .replace(/(`+)(?!`)[\s\S]*?(?<!`)\1(?!`)/g, '');
+}
+
+void t.test('verdict line and the peers table', (t) => {
+  const lines = md.split('\n');
+  t.equal(
+    lines[0],
+    '## ❌ thrift-conform: NOT conformant: 8 cases, 2 mismatches, 1 peer error, 1 stale known failure, 1 known failure, 1 allowed variant (seed 1234)',
+  );
+  t.ok(
+    lines.includes(
+      '| peer | version | ✅ identical | ☑️ allowed-variant | 📝 known-failure | 💥 peer-error | ❌ mismatch |',
+    ),
+  );
+  t.ok(lines.includes('| --- | --- | ---: | ---: | ---: | ---: | ---: |'));
+  t.ok(lines.includes('| `thriftrw-py` | `1.9.0` | 2 | 1 | 0 | 0 | 1 |'));
+  t.ok(lines.includes('| `apache-py` | `0.17.0` | 1 | 0 | 1 | 1 | 1 |'));
+  t.ok(lines.includes('| **all** | | **3** | **1** | **1** | **1** | **2** |'));
+  t.match(
+    md,
+    /\*\*Stale known failures\*\*[^\n]*\n\n- `thriftrw-py` `binary\/peer:thriftrw-py\/map-order set-order`: `matched nothing in this run <& "stale">`/,
+  );
+  t.end();
+});
+
+void t.test('failures with diff, hex and replay blocks', (t) => {
+  const headings = md.split('\n').filter((l) => l.startsWith('#### '));
+  t.same(headings, [
+    '#### 1. ❌ mismatch · `thriftrw-py` · `peer-roundtrip` · `binary framed strict`',
+    '#### 2. 💥 peer-error · `apache-py` · `our-client-peer-server` · `binary framed strict`',
+    '#### 3. ❌ mismatch · `apache-py` · `peer-client-our-server` · `binary buffered nonstrict`',
+  ]);
+  const replays = [...md.matchAll(/^```sh\n(.*)\n```$/gm)].map((m) => m[1]);
+  t.same(
+    replays,
+    REPORT.results
+      .filter((r) => r.verdict === 'mismatch' || r.verdict === 'peer-error')
+      .map((r) => r.replay),
+  );
+  t.match(md, /```diff\n- value\.count: 42\n\+ value\.count: 43\n/);
+  t.match(md, /```text\noffset {2}wanted \(49 bytes\)[^\n]*\n0000 {4}0b 00 01/);
+  t.notMatch(md, /i8-negative/, 'known failures are counted, not listed');
+  t.end();
+});
+
+void t.test('data never escapes its code span or block', (t) => {
+  const outside = prose(md);
+  t.notMatch(outside, /<script|<\/script|<b>|&"|@/, 'no markup from data outside code');
+  t.notOk(hasRawControl(md), 'no raw control or bidi characters');
+  t.equal(mdCode('a`b'), '``a`b``');
+  t.equal(mdCode('`x`'), '`` `x` ``');
+  t.equal(mdCode('l1\nl2'), '`l1\\nl2`');
+  t.equal(mdBlock('x\n```\ny', 'sh'), '````sh\nx\n```\ny\n````');
+  t.end();
+});
+
+void t.test('a passing run has no failures section', (t) => {
+  const ok: RunReport = {
+    ...REPORT,
+    results: REPORT.results.filter((r) => r.verdict === 'identical'),
+    staleKnownFailures: [],
+    exitCode: 0,
+  };
+  const text = formatMarkdown(ok);
+  t.match(text, /^## ✅ thrift-conform: conformant: 3 cases \(seed 1234\)\n/);
+  t.notMatch(text, /Failures|Stale/);
+  t.end();
+});
+
+void t.test('many big failures stay under the budget and say how many were left out', (t) => {
+  const big = REPORT.results[2]!;
+  const results: CaseResult[] = Array.from({ length: 400 }, (_, i) => ({
+    ...big,
+    name: `${big.name}-${i}`,
+    summary: 'x'.repeat(5000),
+    valueDiff: Array.from({ length: 50 }, (_, j) => ({
+      path: `v.f${j}`,
+      wanted: 'w'.repeat(400),
+      got: 'g',
+    })),
+    replay: `replay ${i} ${'y'.repeat(3000)}`,
+  }));
+  const report: RunReport = { ...REPORT, results };
+  for (const [maxBytes, maxFailures] of [
+    [60_000, 1000],
+    [60_000, 10],
+    [8_000, 10],
+  ] as const) {
+    const text = formatMarkdown(report, { maxBytes, maxFailures });
+    const size = Buffer.byteLength(text);
+    t.ok(size <= maxBytes, `${size} <= ${maxBytes} bytes`);
+    const shown = text.split('\n').filter((l) => l.startsWith('#### ')).length;
+    t.ok(shown >= 1 && shown <= maxFailures, `${shown} failures shown`);
+    t.match(
+      text,
+      new RegExp(`_${shown} of 400 failures shown; all of them are in \`report\\.html\``),
+    );
+  }
+  t.end();
+});

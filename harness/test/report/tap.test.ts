@@ -1,0 +1,105 @@
+// TAP 14: version line, one test point per result in order, known failures as `# TODO`, a
+// `not ok` per stale known-failures entry, the plan, and YAML diagnostic blocks that are well
+// formed (every scalar a JSON-compatible double-quoted string or a number, blocks indented).
+import t from 'tap';
+import { TapReporter, formatTap, tapEscape } from '../../report/tap.js';
+import { metaOf } from '../../report/reporter.js';
+import { REPORT, hasRawControl } from './fixture.js';
+
+const tap = formatTap(REPORT);
+const lines = tap.split('\n');
+
+void t.test('version, plan and one point per result', (t) => {
+  t.equal(lines[0], 'TAP version 14');
+  t.match(lines[1], /^# thrift-conform 0\.1\.0, seed 1234: thrift-conform run/);
+  const points = lines.filter((l) => /^(not )?ok /.test(l));
+  t.equal(points.length, 9);
+  t.same(
+    points.map((l) => Number(/^(?:not )?ok (\d+) - /.exec(l)?.[1])),
+    [1, 2, 3, 4, 5, 6, 7, 8, 9],
+  );
+  t.same(
+    points.map((l) => l.startsWith('ok')),
+    [true, true, false, true, true, false, false, false, false],
+  );
+  t.ok(lines.includes('1..9'));
+  t.equal(lines[lines.length - 1], '', 'ends with a newline');
+  t.match(lines[lines.length - 2], /^# NOT conformant: 8 cases, 2 mismatches/);
+  t.end();
+});
+
+void t.test('directives and descriptions', (t) => {
+  const known = lines.find((l) => l.startsWith('not ok 7 '));
+  t.equal(
+    known,
+    'not ok 7 - apache-py peer-roundtrip binary/peer:apache-py/i8-negative [binary framed strict] # TODO apache-py reads i8 as unsigned <b>byte</b> & "sign" bug THRIFT-0000',
+  );
+  t.equal(
+    lines.find((l) => l.startsWith('not ok 9 ')),
+    'not ok 9 - stale known failure: thriftrw-py binary/peer:thriftrw-py/map-order set-order',
+  );
+  t.equal(tapEscape('a # b \\ c\nd'), 'a \\# b \\\\ c\\\\nd');
+  t.equal(lines.filter((l) => / # TODO /.test(l)).length, 1, 'only the known failure is TODO');
+  t.end();
+});
+
+void t.test('YAML diagnostic blocks are balanced and their scalars parse', (t) => {
+  let open = -1;
+  let blocks = 0;
+  let inLiteral = false;
+  for (const [i, l] of lines.entries()) {
+    if (l === '  ---') {
+      t.equal(open, -1, `no nested block at line ${i + 1}`);
+      t.match(lines[i - 1], /^(not )?ok \d+ - /, 'a block follows its test point');
+      open = i;
+      continue;
+    }
+    if (l === '  ...') {
+      t.not(open, -1);
+      open = -1;
+      blocks++;
+      inLiteral = false;
+      continue;
+    }
+    if (open === -1) continue;
+    if (inLiteral && (l.startsWith('    ') || l === '')) continue;
+    const m = /^ {2}([A-Za-z]+): (.*)$/.exec(l);
+    if (!m) {
+      t.fail(`not a YAML entry: ${JSON.stringify(l)}`);
+      continue;
+    }
+    const value = m[2] ?? '';
+    inLiteral = value === '|-';
+    if (!inLiteral && !/^\d+$/.test(value))
+      t.doesNotThrow(() => JSON.parse(value), `line ${i + 1} is a quoted scalar`);
+  }
+  t.equal(open, -1, 'the last block is closed');
+  t.equal(blocks, 6, 'allowed variant, 2 mismatches, peer error, known failure, stale entry');
+  t.end();
+});
+
+void t.test('diagnostics carry the diff, the bytes and the replay command', (t) => {
+  const block = tap.slice(tap.indexOf('not ok 3 '), tap.indexOf('ok 4 '));
+  t.match(block, / {2}verdict: "mismatch"\n/);
+  t.match(block, / {2}values: \|-\n {4}- value\.count: 42\n {4}\+ value\.count: 43\n/);
+  t.match(block, / {2}bytes: \|-\n {4}offset {2}wanted \(49 bytes\)/);
+  t.match(block, / {2}replay: "npx tsx harness\/cli\.ts replay --seed 1234 --path '3:1:0' /);
+  t.match(block, / {2}seed: 1234\n/);
+  t.notOk(hasRawControl(tap), 'no raw control characters');
+  const peerError = tap.slice(tap.indexOf('not ok 6 '), tap.indexOf('not ok 7 '));
+  t.match(peerError, / {2}stderr: "Traceback/, 'stderr with a "..." line is quoted, not a block');
+  t.end();
+});
+
+void t.test('TapReporter streams points as results come', (t) => {
+  const chunks: string[] = [];
+  const rep = new TapReporter((c) => chunks.push(c));
+  rep.onStart(metaOf(REPORT));
+  t.equal(chunks.length, 1);
+  rep.onResult(REPORT.results[0]!);
+  t.match(chunks[1], /^ok 1 - thriftrw-py codec-roundtrip /);
+  for (const r of REPORT.results.slice(1)) rep.onResult(r);
+  rep.onEnd(REPORT);
+  t.equal(chunks.join(''), tap, 'the same text as formatTap');
+  t.end();
+});
