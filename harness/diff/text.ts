@@ -1,16 +1,37 @@
 /**
- * Text helpers shared by the byte and the semantic diff: hex, path segments for map keys and set
- * members (the syntax of the codec's error paths: `Root.items[3]`, `Root.byName{"k"}` for a key,
- * `Root.byName["k"]` for its value) and the normalised "pattern" of a path, which replaces
- * indices and keys by `[]` / `{}` so that the same problem on other values has the same pattern.
+ * Text and byte helpers shared by the byte and the semantic diff: hex, byte comparison, path
+ * segments for map keys and set members (the syntax of the codec's error paths: `Root.items[3]`,
+ * `Root.byName{"k"}` for a key, `Root.byName["k"]` for its value) and the normalised "pattern" of
+ * a path, which replaces indices and keys by `[]` / `{}` so that the same problem on other values
+ * has the same pattern.
  */
 
-/** Lowercase hex of `bytes`, no separators; longer than `max` bytes ends in `…`. Default max: all. */
+/**
+ * Lowercase hex of `bytes`, no separators; longer than `max` bytes ends in `…`. Default max: all.
+ * Never throws.
+ */
 export function hex(bytes: Uint8Array, max = Infinity): string {
   let out = '';
   const n = Math.min(bytes.length, max);
   for (let i = 0; i < n; i++) out += bytes[i]!.toString(16).padStart(2, '0');
   return n < bytes.length ? out + '…' : out;
+}
+
+/**
+ * The first offset where `a` and `b` differ (a length difference counts), or undefined. Never
+ * throws.
+ */
+export function firstDifference(a: Uint8Array, b: Uint8Array): number | undefined {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
+  return a.length === b.length ? undefined : n;
+}
+
+/** Orders byte strings bytewise (a prefix first), for sorting. Never throws. */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
 }
 
 /**
@@ -23,7 +44,7 @@ export function keySegment(k: unknown): string {
   return '…';
 }
 
-/** True when `keySegment(k)` names `k` exactly (not cut, not `…`). */
+/** True when `keySegment(k)` names `k` exactly (not cut, not `…`). Never throws. */
 export function keySegmentExact(k: unknown): boolean {
   if (typeof k === 'string') return k.length <= 20;
   return typeof k === 'number' || typeof k === 'bigint' || typeof k === 'boolean';
@@ -35,37 +56,37 @@ export interface Loc {
   readonly pattern: string;
 }
 
-/** The root location named `name`. */
+/** The root location named `name`. Never throws. */
 export function rootLoc(name: string): Loc {
   return { path: name, pattern: name };
 }
 
-/** A struct field `.name` of `loc`. */
+/** A struct field `.name` of `loc`. Never throws. */
 export function fieldLoc(loc: Loc, name: string): Loc {
   return { path: `${loc.path}.${name}`, pattern: `${loc.pattern}.${name}` };
 }
 
-/** List (or wire-order set) element `[i]` of `loc`; pattern `[]`. */
+/** List (or wire-order set) element `[i]` of `loc`; pattern `[]`. Never throws. */
 export function indexLoc(loc: Loc, i: number): Loc {
   return { path: `${loc.path}[${i}]`, pattern: `${loc.pattern}[]` };
 }
 
-/** A map key or set member `{k}` of `loc`; pattern `{}`. */
+/** A map key or set member `{k}` of `loc`; pattern `{}`. Never throws. */
 export function keyLoc(loc: Loc, k: unknown): Loc {
   return { path: `${loc.path}{${keySegment(k)}}`, pattern: `${loc.pattern}{}` };
 }
 
-/** The value of map key `k`, `[k]` of `loc`; pattern `[]`. */
+/** The value of map key `k`, `[k]` of `loc`; pattern `[]`. Never throws. */
 export function valueLoc(loc: Loc, k: unknown): Loc {
   return { path: `${loc.path}[${keySegment(k)}]`, pattern: `${loc.pattern}[]` };
 }
 
-/** Cuts `s` to `max` characters, ending in `…` when cut. */
+/** Cuts `s` to `max` characters, ending in `…` when cut. Never throws. */
 export function cut(s: string, max: number): string {
   return s.length > max ? s.slice(0, Math.max(0, max - 1)) + '…' : s;
 }
 
-/** Formats a double as a person reads it: `NaN`, `-0`, `Infinity`, `1.5`. */
+/** Formats a double as a person reads it: `NaN`, `-0`, `Infinity`, `1.5`. Never throws. */
 export function doubleText(v: number): string {
   return Object.is(v, -0) ? '-0' : String(v);
 }
