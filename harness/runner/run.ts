@@ -182,10 +182,9 @@ export async function runCases(options: RunCasesOptions): Promise<CaseResult[]> 
           continue;
         }
         const strict = peer.info.abilities.envelopes.read.includes('strict');
-        const client = await ThriftClient.connect(mod, Echo, peerPort, '127.0.0.1', {
-          strict,
-          timeoutMs: 10_000,
-        });
+        const connect = () =>
+          ThriftClient.connect(mod, Echo, peerPort, '127.0.0.1', { strict, timeoutMs: 10_000 });
+        let client = await connect();
         try {
           for (const [k, { name, C, v }] of values.entries()) {
             const spec = C.__spec__;
@@ -224,6 +223,11 @@ export async function runCases(options: RunCasesOptions): Promise<CaseResult[]> 
                 wanted: v,
                 peerError: e,
               });
+              // A peer that closed the connection (thriftrw-py does on a failed call) gets a new one.
+              if (e instanceof ConnectionClosedError) {
+                client.close();
+                client = await connect();
+              }
             }
             // The peer's client → our echo server.
             t0 = performance.now();
