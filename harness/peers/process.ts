@@ -6,8 +6,8 @@ import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ControlChannel } from './control.js';
-import type { Json } from './json-values.js';
-import type { CallOutcome, Peer, PeerInfo, WireSettings } from './peer.js';
+import { ChannelPeer } from './channel-peer.js';
+import type { PeerInfo } from './peer.js';
 import { PeerError } from './peer.js';
 
 /** How long a peer may take from start to its `hello` answer: Python plus imports is ~0.1–0.5 s; 20 s means it hangs. */
@@ -55,15 +55,12 @@ function spawn(file: string, args: string[], env: Readonly<Record<string, string
 }
 
 /** A peer running as a local process. */
-export class ProcessPeer implements Peer {
+export class ProcessPeer extends ChannelPeer {
   private child: ReturnType<typeof spawn> | undefined;
-  private channel!: ControlChannel;
-  private errText = '';
-  info!: PeerInfo;
-  /** Milliseconds from spawn to the hello answer. */
-  startMs = 0;
 
-  private constructor(private readonly spec: ProcessPeerSpec) {}
+  private constructor(private readonly spec: ProcessPeerSpec) {
+    super();
+  }
 
   get name(): string {
     return this.spec.name;
@@ -123,75 +120,8 @@ export class ProcessPeer implements Peer {
     this.info = hello as unknown as PeerInfo;
   }
 
-  private req(op: string, params: Record<string, Json> = {}): Promise<Record<string, Json>> {
-    return this.channel.request(op, params, this.spec.requestTimeoutMs ?? REQUEST_TIMEOUT_MS);
-  }
-
-  async loadIdl(files: Readonly<Record<string, string>>, entry: string): Promise<string> {
-    return String((await this.req('load_idl', { files: { ...files }, entry })).module);
-  }
-
-  async serve(
-    module: string,
-    service: string,
-    settings: WireSettings & { readonly impl?: 'keyvalue' } = {},
-  ): Promise<number> {
-    return Number((await this.req('serve', { module, service, ...settings })).port);
-  }
-
-  async call(
-    module: string,
-    service: string,
-    fn: string,
-    args: Json,
-    port: number,
-    settings: WireSettings = {},
-  ): Promise<CallOutcome> {
-    const r = await this.req('call', {
-      module,
-      service,
-      function: fn,
-      args,
-      host: '127.0.0.1',
-      port,
-      ...settings,
-    });
-    const { id: _id, ok: _ok, ...outcome } = r;
-    return outcome as unknown as CallOutcome;
-  }
-
-  async roundtrip(
-    module: string,
-    type: string,
-    bytes: Uint8Array,
-    protocol: 'binary' | 'compact' = 'binary',
-  ) {
-    const r = await this.req('roundtrip', {
-      module,
-      type,
-      bytes: Buffer.from(bytes).toString('base64'),
-      protocol,
-    });
-    return {
-      value: r.value as Json,
-      bytes: new Uint8Array(Buffer.from(String(r.bytes), 'base64')),
-      trailing: Number(r.trailing ?? 0),
-    };
-  }
-
-  async encode(
-    module: string,
-    type: string,
-    value: Json,
-    protocol: 'binary' | 'compact' = 'binary',
-  ): Promise<Uint8Array> {
-    const r = await this.req('encode', { module, type, value, protocol });
-    return new Uint8Array(Buffer.from(String(r.bytes), 'base64'));
-  }
-
-  async onewayLog(clear = false) {
-    const r = await this.req('oneway_log', { clear });
-    return r.calls as unknown as { service: string; function: string; args: Json }[];
+  protected get requestTimeoutMs(): number {
+    return this.spec.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   }
 
   async stop(): Promise<void> {
@@ -209,9 +139,5 @@ export class ProcessPeer implements Peer {
     if (await wait(STOP_GRACE_MS)) return;
     child.kill('SIGKILL');
     await wait(STOP_GRACE_MS);
-  }
-
-  stderr(): string {
-    return this.errText;
   }
 }

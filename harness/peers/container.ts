@@ -1,0 +1,292 @@
+/**
+ * The container backend: the same peer program as the process backend (peers/<name>/peer.py),
+ * run in a Docker container started with testcontainers. testcontainers cannot attach a
+ * container's stdin, so the image's entry point (docker/bridge.py) puts the control channel on
+ * 127.0.0.1:$CONTROL_PORT — the container shares the host's network — and the harness talks to it
+ * over a TCP socket with the same ControlChannel. Images are made by `bash scripts/docker-setup.sh`
+ * and tagged `thrift-conform/<peer>:<content hash of their inputs>`; this file computes the same
+ * hash, so a peer whose files changed since the last build is reported as missing instead of
+ * running stale code. Only loopback is ever contacted, and nothing is ever pulled: Ryuk (which
+ * would be pulled from a public registry) is always off, so `stop()` removes the container itself.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import type { Socket } from 'node:net';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import type * as TestcontainersModule from 'testcontainers';
+import type { StartedTestContainer } from 'testcontainers';
+import { ControlChannel } from './control.js';
+import { ChannelPeer } from './channel-peer.js';
+import type { PeerInfo } from './peer.js';
+import { PeerError } from './peer.js';
+import { HELLO_TIMEOUT_MS, REQUEST_TIMEOUT_MS, STOP_GRACE_MS } from './process.js';
+
+/**
+ * How long a container may take from `docker create` to the bridge's readiness line: ~0.2 s with
+ * the overlay2 storage driver, ~4 s with vfs (which copies the whole image); 60 s means the daemon
+ * is stuck.
+ */
+export const CONTAINER_START_TIMEOUT_MS = 60_000;
+/** How long connecting to the bridge may take: it listens before it prints the readiness line. */
+export const CONNECT_TIMEOUT_MS = 5_000;
+/** The base image scripts/docker-setup.sh makes (with debootstrap) when BASE_IMAGE is unset. */
+export const DEFAULT_BASE_IMAGE = 'thrift-conform/bookworm-base:local';
+/** Label of our images (set by docker-setup's build, inherited by their containers). */
+export const PEER_LABEL = 'org.thrift-conform.peer';
+/** The peers that have a docker/<name>/Dockerfile. */
+export const CONTAINER_PEER_NAMES = ['thriftrw-py', 'apache-py'] as const;
+/** The bridge's readiness line (docker/bridge.py: READY_LINE). */
+const READY_LINE = /thrift-conform peer ready on \d+/;
+/** Container log kept for reports. */
+const STDERR_KEEP = 64 * 1024;
+/** What to do when anything about Docker is missing. */
+const SETUP_HINT = 'run `bash scripts/docker-setup.sh`';
+
+/** How to start a containerized peer. */
+export interface ContainerPeerSpec {
+  readonly name: string;
+  /** The image, e.g. `thrift-conform/apache-py:0123456789ab` (must exist locally; never pulled). */
+  readonly image: string;
+  /** More environment for the container (CONTROL_PORT is set by the harness). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The files an image of `peer` is built from, relative to `root`, sorted bytewise: everything
+ * under docker/<peer>/ and peers/<peer>/, docker/bridge.py, peers/common/ and
+ * peers/requirements.txt, without `__pycache__/` and `*.pyc` (scripts/docker-setup.sh:
+ * peer_inputs lists the same). Throws when a listed path cannot be read.
+ */
+export function peerImageInputs(root: string, peer: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string): void => {
+    for (const e of readdirSync(join(root, rel), { withFileTypes: true })) {
+      const path = `${rel}/${e.name}`;
+      if (e.isDirectory()) {
+        if (e.name !== '__pycache__') walk(path);
+      } else if (e.isFile() && !e.name.endsWith('.pyc')) out.push(path);
+    }
+  };
+  for (const dir of [`docker/${peer}`, `peers/${peer}`, 'peers/common']) walk(dir);
+  out.push('docker/bridge.py', 'peers/requirements.txt');
+  return out.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+}
+
+/**
+ * The tag scripts/docker-setup.sh gives the image of `peer`: `thrift-conform/<peer>:<hash>`, the
+ * first 12 hex digits of the SHA-256 of the inputs' `sha256sum` lines followed by
+ * `base <baseImage>`. `baseImage` defaults to $BASE_IMAGE, else DEFAULT_BASE_IMAGE. Throws when an
+ * input cannot be read.
+ */
+export function peerImageTag(
+  root: string,
+  peer: string,
+  baseImage: string = process.env.BASE_IMAGE ?? DEFAULT_BASE_IMAGE,
+): string {
+  const lines = peerImageInputs(root, peer).map(
+    (f) =>
+      `${createHash('sha256')
+        .update(readFileSync(join(root, f)))
+        .digest('hex')}  ${f}\n`,
+  );
+  const hash = createHash('sha256')
+    .update(lines.join('') + `base ${baseImage}\n`)
+    .digest('hex');
+  return `thrift-conform/${peer}:${hash.slice(0, 12)}`;
+}
+
+/**
+ * The default peers as containers, with the image tags scripts/docker-setup.sh builds for the
+ * current files (base image: $BASE_IMAGE, else DEFAULT_BASE_IMAGE). Throws when a peer's files
+ * cannot be read.
+ */
+export function defaultContainerPeers(root: string): ContainerPeerSpec[] {
+  return CONTAINER_PEER_NAMES.map((name) => ({
+    name,
+    image: peerImageTag(root, name),
+    env: { PYTHONHASHSEED: '0' },
+  }));
+}
+
+type Testcontainers = typeof TestcontainersModule;
+let testcontainers: Promise<Testcontainers> | undefined;
+
+/**
+ * Loads testcontainers after setting its environment: never Ryuk (its image would be pulled from
+ * a public registry), and the daemon's host is loopback (not the bridge network's gateway).
+ */
+function loadTestcontainers(): Promise<Testcontainers> {
+  process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
+  process.env.TESTCONTAINERS_HOST_OVERRIDE = '127.0.0.1';
+  testcontainers ??= import('testcontainers');
+  return testcontainers;
+}
+
+/** A free TCP port on 127.0.0.1 (listen on port 0, close, return it). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Connects to 127.0.0.1:`port`; rejects after `timeoutMs`. */
+function connectTo(port: number, timeoutMs: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no connection to 127.0.0.1:${port} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      resolve(socket);
+    });
+    socket.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+  });
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** A peer running in a Docker container, reached over a loopback TCP control channel. */
+export class ContainerPeer extends ChannelPeer {
+  private container: StartedTestContainer | undefined;
+  private socket: Socket | undefined;
+  /** Milliseconds from asking Docker to start the container to the bridge's readiness line. */
+  readyMs = 0;
+
+  private constructor(private readonly spec: ContainerPeerSpec) {
+    super();
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  /** The running container's id, or undefined when stopped. */
+  get containerId(): string | undefined {
+    return this.container?.getId();
+  }
+
+  /**
+   * Starts the peer's container and waits for its hello. Rejects with PeerError when Docker is
+   * not reachable or the image is missing (both: "run bash scripts/docker-setup.sh"), when the
+   * container is not ready within CONTAINER_START_TIMEOUT_MS, or when the peer does not answer
+   * hello within HELLO_TIMEOUT_MS (with the container's log). Never pulls an image.
+   */
+  static async start(spec: ContainerPeerSpec): Promise<ContainerPeer> {
+    const p = new ContainerPeer(spec);
+    await p.launch();
+    return p;
+  }
+
+  /** Stops this peer's container and starts a new one (after a crash); module handles are lost. */
+  async restart(): Promise<void> {
+    await this.stop();
+    this.errText = '';
+    await this.launch();
+  }
+
+  private async launch(): Promise<void> {
+    const { image } = this.spec;
+    const tc = await loadTestcontainers();
+    let exists: boolean;
+    try {
+      const client = await tc.getContainerRuntimeClient();
+      exists = await client.image.exists(tc.ImageName.fromString(image));
+    } catch (e) {
+      throw new PeerError(
+        this.name,
+        'Docker',
+        `Docker is not reachable (${message(e)}); ${SETUP_HINT}`,
+      );
+    }
+    if (!exists) {
+      throw new PeerError(
+        this.name,
+        'Missing',
+        `image ${image} does not exist (not built yet, or the peer's files changed since); ${SETUP_HINT}`,
+      );
+    }
+    const port = await freePort();
+    const t0 = performance.now();
+    try {
+      this.container = await new tc.GenericContainer(image)
+        .withNetworkMode('host')
+        .withEnvironment({ PYTHONHASHSEED: '0', ...this.spec.env, CONTROL_PORT: String(port) })
+        .withLabels({ [PEER_LABEL]: this.name })
+        .withLogConsumer((stream: Readable) => {
+          stream.on('data', (c: Buffer | string) => {
+            this.errText = (this.errText + c.toString()).slice(-STDERR_KEEP);
+          });
+          stream.on('error', () => undefined); // the log ends with the container
+        })
+        .withWaitStrategy(tc.Wait.forLogMessage(READY_LINE))
+        .withStartupTimeout(CONTAINER_START_TIMEOUT_MS)
+        .start();
+    } catch (e) {
+      throw new PeerError(
+        this.name,
+        'Start',
+        `container of ${image} did not get ready: ${message(e)}`,
+        { stderr: this.errText },
+      );
+    }
+    this.readyMs = performance.now() - t0;
+    try {
+      const socket = await connectTo(port, CONNECT_TIMEOUT_MS);
+      socket.setNoDelay(true);
+      this.socket = socket;
+      this.channel = new ControlChannel(this.name, socket, socket, () => this.errText);
+      socket.on('close', () =>
+        this.channel.fail(
+          new PeerError(this.name, 'Exited', 'the control connection closed (the peer exited)', {
+            stderr: this.errText,
+          }),
+        ),
+      );
+      const hello = await this.channel.request('hello', {}, HELLO_TIMEOUT_MS);
+      this.startMs = performance.now() - t0;
+      this.info = hello as unknown as PeerInfo;
+    } catch (e) {
+      await this.stop();
+      throw e instanceof PeerError
+        ? e
+        : new PeerError(this.name, 'Connect', message(e), { stderr: this.errText });
+    }
+  }
+
+  protected get requestTimeoutMs(): number {
+    return REQUEST_TIMEOUT_MS;
+  }
+
+  /**
+   * Stops the peer: `shutdown` over the control channel, then `docker stop` (SIGTERM, SIGKILL
+   * after STOP_GRACE_MS; a no-op when the peer already exited), then removes the container.
+   * Never rejects.
+   */
+  async stop(): Promise<void> {
+    const container = this.container;
+    const socket = this.socket;
+    this.container = undefined;
+    this.socket = undefined;
+    if (socket !== undefined) {
+      await this.channel.request('shutdown', {}, STOP_GRACE_MS).catch(() => undefined);
+      socket.destroy();
+    }
+    await container?.stop({ timeout: STOP_GRACE_MS, remove: true }).catch(() => undefined);
+  }
+}
