@@ -167,7 +167,6 @@ function read(r) {
   let cur = '';
   try {
     for (;;) {
-      const at = r.pos;
       const t = r.byte() & 255;
       if (t === 0) break;
       const id = r.i16();
