@@ -128,7 +128,7 @@ const ${n} = r.containerSize(${$min}(${kt}) + ${$min}(${vt}));
 if (${n} !== 0) { if (${kt} !== ${wk}) throw ${$mismatch}(${at}, ${kt}, ${wk}, 'map key');
   if (${vt} !== ${wv}) throw ${$mismatch}(${at} + 1, ${vt}, ${wv}, 'map value'); }
 const ${m} = new Map(); let ${i} = 0;
-try { for (; ${i} < ${n}; ${i}++) { let ${k}, ${x}; ${readStmts(t.keyType, k)} ${readStmts(t.valueType, x)} ${m}.set(${k}, ${x}); } }
+try { for (; ${i} < ${n}; ${i}++) { let ${k}, ${x}; ${t.keyType.kind === 'string' ? `${k} = r.mapKey();` : readStmts(t.keyType, k)} ${readStmts(t.valueType, x)} ${m}.set(${k}, ${x}); } }
 catch (err) { throw ${$prefix}(err, '[' + ${i} + ']'); }
 r.depth--; ${target} = ${m}; }`;
       }

@@ -80,3 +80,25 @@ void t.test('trailing bytes and invalid UTF-8 are errors', async (t) => {
 void t.test('invalid field type codes are rejected', async (t) => {
   t.throws(() => m.loads(S, b(0x05, 0, 9, 0)), { name: 'InvalidDataError' });
 });
+
+void t.test('map<string, _> keys read through the key cache stay exact', async (t) => {
+  const mm = compile('struct K { 1: optional map<string, i32> m }', { file: 'k.thrift' });
+  const K = mm.K as StructClass;
+  // Many keys (so cache slots are shared and overwritten), repeated, plus non-ASCII and long ones.
+  const keys = Array.from({ length: 3000 }, (_, i) => `k${i}`).concat([
+    'é',
+    '😀',
+    'x'.repeat(40),
+    '',
+  ]);
+  const value = new K({ m: new Map(keys.map((k, i) => [k, i])) });
+  const bytes = mm.dumps(value);
+  for (let round = 0; round < 3; round++) {
+    const back = mm.loads(K, bytes);
+    t.same(
+      [...(back.m as Map<string, number>).keys()],
+      keys,
+      `round ${round}: every key as written`,
+    );
+  }
+});

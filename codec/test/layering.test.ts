@@ -86,7 +86,9 @@ void t.test('codec stages import one way', async (t) => {
 });
 
 void t.test('code outside the codec imports it only through codec/src/index.ts', async (t) => {
-  const dirs = ['harness', 'bench', 'baselines', 'rpc', 'scripts', 'examples'].map((d) => join(root, d));
+  const dirs = ['harness', 'bench', 'baselines', 'rpc', 'scripts', 'examples'].map((d) =>
+    join(root, d),
+  );
   const violations: string[] = [];
   for (const d of dirs) {
     let files: string[] = [];

@@ -11,6 +11,11 @@ import { allocate, takeDouble, takeI64 } from './scratch.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+/** Map keys at most this long (ASCII) go through the key cache; it holds KEY_CACHE_SIZE keys. */
+const KEY_CACHE_MAX_LENGTH = 32;
+const KEY_CACHE_SIZE = 1024;
+const keyCache: (string | undefined)[] = new Array<string | undefined>(KEY_CACHE_SIZE);
+
 /** Strings at most this long are decoded by hand (a loop beats TextDecoder's call cost). */
 const SHORT_STRING = 48;
 
@@ -157,6 +162,53 @@ export class BinaryReader {
     const s = readUtf8(this.buf, start, start + n);
     if (s === undefined) throw new InvalidDataError('string is not valid UTF-8', start);
     this.pos = start + n;
+    return s;
+  }
+
+  /**
+   * Reads a string used as a map key. Short ASCII keys go through a small cache of recently seen
+   * keys, as V8's JSON.parse does for object keys: map keys repeat across messages, and reusing
+   * the string saves creating it and hashing it again when it goes into the Map.
+   */
+  mapKey(): string {
+    const n = this.length(this.limits.maxStringLength, 'string');
+    const start = this.pos;
+    const end = start + n;
+    if (n > KEY_CACHE_MAX_LENGTH) return this.finishString(start, end);
+    const b = this.buf;
+    let h = n;
+    let bits = 0;
+    for (let i = start; i < end; i++) {
+      const c = b[i]!;
+      bits |= c;
+      h = Math.imul(h ^ c, 0x01000193);
+    }
+    if (bits >= 0x80) return this.finishString(start, end);
+    const slot = (h >>> 0) & (KEY_CACHE_SIZE - 1);
+    const cached = keyCache[slot];
+    if (cached !== undefined && cached.length === n) {
+      let same = true;
+      for (let i = 0; i < n; i++) {
+        if (cached.charCodeAt(i) !== b[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) {
+        this.pos = end;
+        return cached;
+      }
+    }
+    const s = readAscii(b, start, end);
+    keyCache[slot] = s;
+    this.pos = end;
+    return s;
+  }
+
+  private finishString(start: number, end: number): string {
+    const s = readUtf8(this.buf, start, end);
+    if (s === undefined) throw new InvalidDataError('string is not valid UTF-8', start);
+    this.pos = end;
     return s;
   }
 
