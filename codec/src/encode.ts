@@ -7,7 +7,14 @@ import { ValidationError } from './errors.js';
 import { BinarySize, BinaryWriter } from './protocol/binary/writer.js';
 import { envelopeHeaderSize, writeEnvelopeHeader } from './protocol/binary/envelope.js';
 import { utf8Length } from './util/utf8.js';
-import { invalidLeafExpr, keyText, prefixPath, typeMismatch, UUID_RE } from './schema/checks.js';
+import {
+  invalidLeafExpr,
+  keyText,
+  loneSurrogateError,
+  prefixPath,
+  typeMismatch,
+  UUID_RE,
+} from './schema/checks.js';
 import { CodeGen, lit, prop } from './schema/codegen.js';
 import type { StructSpec, TypeSpec } from './schema/spec.js';
 import { classFor } from './schema/struct-class.js';
@@ -68,13 +75,6 @@ const FIXED: Partial<Record<TypeSpec['kind'], number>> = {
 
 const encoders = new WeakMap<StructSpec, StructEncoder>();
 
-function lone(path: string): ValidationError {
-  return new ValidationError(
-    path,
-    'string holds a lone surrogate, which UTF-8 cannot carry; use binary for arbitrary data',
-  );
-}
-
 function unionCount(name: string, n: number): ValidationError {
   return new ValidationError(name, `a union needs exactly one field set, got ${n}`);
 }
@@ -104,7 +104,7 @@ function compileEncoder(spec: StructSpec): StructEncoder {
   const $mismatch = g.ref(typeMismatch);
   const $prefix = g.ref(prefixPath);
   const $utf8Length = g.ref(utf8Length);
-  const $lone = g.ref(lone);
+  const $lone = g.ref(loneSurrogateError);
   const $keyText = g.ref(keyText);
   const $uuidRe = g.ref(UUID_RE);
   const $uuidBytes = g.ref(uuidToBytes);

@@ -102,6 +102,14 @@ export function typeMismatch(path: string, spec: TypeSpec, v: unknown): Validati
   return new ValidationError(path, `expected ${expectedText(spec)}, got ${describeValue(v)}`);
 }
 
+/** Builds the ValidationError for a string holding a lone surrogate (at `index`, when known). */
+export function loneSurrogateError(path: string, index?: number): ValidationError {
+  return new ValidationError(
+    path,
+    `string holds a lone surrogate${index === undefined ? '' : ` at index ${index}`}, which UTF-8 cannot carry; use binary for arbitrary data`,
+  );
+}
+
 /** Returns `e` with `prefix` put in front of its path (ValidationError), or `e` unchanged. */
 export function prefixPath(e: unknown, prefix: string): unknown {
   if (e instanceof ValidationError)

@@ -3,9 +3,9 @@
  * (an i64 given as a number, a set given as an Array, a uuid in upper case) and materialising
  * constants and defaults. Built once per type as closures; not on the encode/decode hot path.
  */
-import { ValidationError } from '../errors.js';
 import { loneSurrogateIndex } from '../util/utf8.js';
-import { keyText, typeMismatch, UUID_RE } from './checks.js';
+import { invalidLeafExpr, keyText, loneSurrogateError, typeMismatch, UUID_RE } from './checks.js';
+import { CodeGen } from './codegen.js';
 import type { ConstValueSpec, StructSpec, TypeSpec } from './spec.js';
 
 /** Throws a ValidationError naming `path` when `v` does not fit `spec`. */
@@ -41,6 +41,17 @@ export function validatorFor(spec: TypeSpec): Validator {
   return v;
 }
 
+/**
+ * Compiles the leaf type check of checks.ts (the one the encoder inlines) into a predicate, so
+ * constructors and the encoder apply the same rule.
+ */
+function leafCheck(spec: TypeSpec): (v: unknown) => boolean {
+  const g = new CodeGen();
+  const bad = invalidLeafExpr(spec, 'v', g.ref(UUID_RE));
+  if (bad === undefined) throw new Error(`${spec.kind} is not a leaf type`);
+  return g.compile<(v: unknown) => boolean>(`return (v) => !(${bad});`);
+}
+
 function leaf(spec: TypeSpec, ok: (v: unknown) => boolean): Validator {
   return (v, path) => {
     if (!ok(v)) throw typeMismatch(path, spec, v);
@@ -49,36 +60,24 @@ function leaf(spec: TypeSpec, ok: (v: unknown) => boolean): Validator {
 
 function buildValidator(spec: TypeSpec): Validator {
   switch (spec.kind) {
+    case 'string': {
+      const isString = leafCheck(spec);
+      return (v, path) => {
+        if (!isString(v)) throw typeMismatch(path, spec, v);
+        const i = loneSurrogateIndex(v as string);
+        if (i >= 0) throw loneSurrogateError(path, i);
+      };
+    }
     case 'bool':
-      return leaf(spec, (v) => typeof v === 'boolean');
     case 'byte':
-      return leaf(spec, (v) => typeof v === 'number' && (v << 24) >> 24 === v);
     case 'i16':
-      return leaf(spec, (v) => typeof v === 'number' && (v << 16) >> 16 === v);
     case 'i32':
     case 'enum':
-      return leaf(spec, (v) => typeof v === 'number' && (v | 0) === v);
     case 'i64':
-      return leaf(spec, (v) =>
-        typeof v === 'bigint' ? BigInt.asIntN(64, v) === v : Number.isSafeInteger(v),
-      );
     case 'double':
-      return leaf(spec, (v) => typeof v === 'number');
-    case 'string':
-      return (v, path) => {
-        if (typeof v !== 'string') throw typeMismatch(path, spec, v);
-        const i = loneSurrogateIndex(v);
-        if (i >= 0) {
-          throw new ValidationError(
-            path,
-            `string holds a lone surrogate at index ${i}, which UTF-8 cannot carry; use binary for arbitrary data`,
-          );
-        }
-      };
     case 'binary':
-      return leaf(spec, (v) => v instanceof Uint8Array);
     case 'uuid':
-      return leaf(spec, (v) => typeof v === 'string' && UUID_RE.test(v));
+      return leaf(spec, leafCheck(spec));
     case 'list': {
       const elem = () => validatorFor(spec.valueType);
       return (v, path) => {
