@@ -18,8 +18,10 @@ import { parseArgs } from 'node:util';
 import { compile } from '../codec/src/index.js';
 import type { StructClass, ThriftModule } from '../codec/src/index.js';
 import { structArb } from '../harness/arbitraries/values.js';
+import { classify } from '../harness/diff/classify.js';
 import { fromPeerJson } from '../harness/peers/json-values.js';
-import { PeerError } from '../harness/peers/peer.js';
+import type { Json } from '../harness/peers/json-values.js';
+import type { Verdict } from '../harness/runner/result.js';
 import { defaultProcessPeers, ProcessPeer } from '../harness/peers/process.js';
 import { runKeyValueScenario } from '../harness/scenarios/keyvalue.js';
 
@@ -35,17 +37,11 @@ const seed = Number(opts.seed);
 const runs = Number(opts.runs);
 const wanted = opts.peers?.split(',');
 
-type Outcome = 'identical' | 'same meaning, other bytes' | 'mismatch' | 'peer error';
 interface Finding {
   readonly type: string;
-  readonly outcome: Outcome;
-  readonly detail: string;
-}
-
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-function firstDiff(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return i;
-  return Math.min(a.length, b.length);
+  readonly verdict: Verdict;
+  readonly summary: string;
+  readonly fingerprint: string;
 }
 
 const IDL = readFileSync(join(root, 'idl/interop.thrift'), 'utf8');
@@ -58,52 +54,34 @@ async function roundTrips(peer: ProcessPeer): Promise<Finding[]> {
   const mod = await peer.loadIdl({ 'interop.thrift': IDL }, 'interop.thrift');
   const findings: Finding[] = [];
   for (const [name, C] of types) {
-    const values = fc.sample(structArb(C.__spec__, { maxLength: 3, maxDepth: 3 }), {
+    const spec = C.__spec__;
+    const values = fc.sample(structArb(spec, { maxLength: 3, maxDepth: 3 }), {
       seed,
       numRuns: runs,
     });
     for (const v of values) {
-      const bytes = ours.dumps(v);
-      let back: { value: unknown; bytes: Uint8Array };
+      const ourBytes = ours.dumps(v);
+      let input: Parameters<typeof classify>[0];
       try {
-        back = await peer.roundtrip(mod, name, bytes);
+        const back = await peer.roundtrip(mod, name, ourBytes);
+        input = {
+          spec,
+          wanted: v,
+          got: fromPeerJson(spec, back.value as Json),
+          ourBytes,
+          theirBytes: back.bytes,
+        };
       } catch (e) {
-        if (!(e instanceof PeerError)) throw e;
-        findings.push({
-          type: name,
-          outcome: 'peer error',
-          detail: `${e.type}: ${e.message.split('\n')[0]} — our bytes ${hex(bytes)}`,
-        });
-        continue;
+        if (!(e instanceof Error)) throw e;
+        input = { spec, wanted: v, peerError: e, ourBytes };
       }
-      let meaning = false;
-      try {
-        meaning = ours.equals(fromPeerJson(C.__spec__, back.value as never), v);
-      } catch {
-        meaning = false;
-      }
-      if (!meaning) {
-        findings.push({
-          type: name,
-          outcome: 'mismatch',
-          detail: `the peer read ${JSON.stringify(back.value)} from ${hex(bytes)}; we wrote ${String(v)}`,
-        });
-      } else if (hex(back.bytes) === hex(bytes)) {
-        findings.push({ type: name, outcome: 'identical', detail: '' });
-      } else {
-        let same = false;
-        try {
-          same = ours.equals(ours.loads(C, back.bytes), v);
-        } catch {
-          same = false;
-        }
-        const at = firstDiff(bytes, back.bytes);
-        findings.push({
-          type: name,
-          outcome: same ? 'same meaning, other bytes' : 'mismatch',
-          detail: `bytes differ from offset ${at}: ours …${hex(bytes.subarray(at, at + 12))}… peer …${hex(back.bytes.subarray(at, at + 12))}…${same ? '' : ' and our codec reads the peer’s bytes as another value'}`,
-        });
-      }
+      const c = classify(input);
+      findings.push({
+        type: name,
+        verdict: c.verdict,
+        summary: c.summary,
+        fingerprint: c.fingerprint,
+      });
     }
   }
   return findings;
@@ -135,18 +113,16 @@ for (const spec of defaultProcessPeers(root).filter((p) => !wanted || wanted.inc
     const t0 = performance.now();
     const findings = await roundTrips(peer);
     const secs = (performance.now() - t0) / 1000;
-    const counts = new Map<Outcome, number>();
-    for (const f of findings) counts.set(f.outcome, (counts.get(f.outcome) ?? 0) + 1);
+    const counts = new Map<Verdict, number>();
+    for (const f of findings) counts.set(f.verdict, (counts.get(f.verdict) ?? 0) + 1);
     log(
       `value round trips: ${findings.length} in ${secs.toFixed(1)} s (${(findings.length / secs).toFixed(0)}/s): ${[...counts].map(([k, n]) => `${n} ${k}`).join(', ')}`,
     );
     const shown = new Set<string>();
     for (const f of findings) {
-      if (f.outcome === 'identical') continue;
-      const key = `${f.type}/${f.outcome}`;
-      if (shown.has(key)) continue;
-      shown.add(key);
-      log(`  ${f.outcome}: ${f.type}: ${f.detail}`);
+      if (f.verdict === 'identical' || shown.has(f.fingerprint)) continue;
+      shown.add(f.fingerprint);
+      log(`  ${f.verdict}: ${f.type}: ${f.summary}`);
     }
   } finally {
     await peer.stop();
