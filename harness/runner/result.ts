@@ -69,6 +69,52 @@ export interface CaseResult {
   readonly durationMs: number;
   /** The peer's stderr tail, for peer errors. */
   readonly stderr?: string;
+  /** The generated type the value is an instance of (`Foo`). */
+  readonly type?: string;
+  /** Where this case came from: generated (default), or replayed from the regression corpus. */
+  readonly origin?: 'generated' | 'corpus';
+  /** For the first failure of each (peer, property, fingerprint): the smallest case that still shows it. */
+  readonly shrunk?: ShrunkCase;
+}
+
+/** The smallest schema and value fast-check's shrinking found that still fail the same way. */
+export interface ShrunkCase {
+  /** Shrinking steps fast-check took (0: the case was already minimal or shrinking was cut short). */
+  readonly steps: number;
+  /** The shrunk case's own summary, naming the field path. */
+  readonly summary: string;
+  readonly fingerprint: string;
+  readonly type: string;
+  readonly idl: Readonly<Record<string, string>>;
+  readonly valueJson: string;
+  /** The fast-check path of the shrunk case (replays it with the run's seed). */
+  readonly path: string;
+  readonly wantedHex?: string;
+  readonly gotHex?: string;
+  readonly byteDiff?: readonly ByteDiffSpan[];
+  readonly valueDiff?: readonly ValueDiff[];
+  /** One command that replays the shrunk case against just this peer. */
+  readonly replay?: string;
+  /** Where its bundle was written, relative to the report folder. */
+  readonly bundle?: string;
+}
+
+/** One entry of a known-failures file (`cases/known-failures/<peer>.txt`). */
+export interface KnownFailureEntry {
+  readonly peer: string;
+  /** The pattern as written: a fingerprint, or a case-name glob (`*` matches anything). */
+  readonly entry: string;
+  readonly reason: string;
+  /** `file:line` of the entry. */
+  readonly source: string;
+}
+
+/** How a known-failures entry fared in a run. */
+export interface KnownFailureUse extends KnownFailureEntry {
+  /** Failures it matched (they became `known-failure`). */
+  readonly matched: number;
+  /** Cases it names that passed (identical or allowed-variant). */
+  readonly passing: number;
 }
 
 /** Per-peer facts of a run. */
@@ -96,8 +142,12 @@ export interface RunReport {
   readonly staleKnownFailures: readonly {
     readonly peer: string;
     readonly entry: string;
+    /** `unmatched`: it matched no failure in the run; `now-passing`: a case it names passed. */
+    readonly kind: 'unmatched' | 'now-passing';
     readonly why: string;
   }[];
+  /** Every known-failures entry of the selected peers and how it fared (merge sums these). */
+  readonly knownFailures?: readonly KnownFailureUse[];
   /** 0 = conformant, 1 = mismatches, 2 = the harness could not run. */
   readonly exitCode: 0 | 1 | 2;
 }

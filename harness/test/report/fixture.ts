@@ -211,6 +211,7 @@ export const REPORT: RunReport = {
     {
       peer: 'thriftrw-py',
       entry: 'binary/peer:thriftrw-py/map-order set-order',
+      kind: 'unmatched',
       why: 'matched nothing in this run <& "stale">',
     },
   ],
