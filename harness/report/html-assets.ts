@@ -60,6 +60,12 @@ section.failure{background:#fff;color:var(--fg)}
 .where{color:var(--muted);margin:0 0 6px}
 section.failure .summary{font-weight:600;margin:6px 0;word-break:break-word}
 .reason{margin:6px 0;padding:4px 10px;border-radius:6px;background:var(--kf-bg);color:var(--kf)}
+.shrunk-line{margin:6px 0;color:var(--av)}
+.shrunk{margin:16px 0 0;padding:6px 14px 12px;border-left:4px solid var(--av);background:#f6fbff;border-radius:0 6px 6px 0}
+.shrunk h4{margin-top:8px}.shrunk-summary{font-weight:600;margin:4px 0;word-break:break-word}
+.shrunk details{margin:8px 0}.shrunk table.values,.shrunk table.hex{margin:6px 0}
+.shrunk p.file{margin:8px 0 4px}
+table.known tr.stale td{background:var(--mm-bg)}
 table.values td{word-break:break-all}
 table.values td.w{background:#ffebe9}table.values td.g{background:#dafbe1}
 table.hex{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono","DejaVu Sans Mono",monospace;font-size:12.5px}

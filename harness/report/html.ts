@@ -5,10 +5,13 @@
  * table, and one section per failure: summary, field-path table of `- wanted / + got`, a
  * side-by-side hex dump from the first difference with the differing bytes highlighted (each
  * one's field path and meaning in its title, and a legend), the IDL, the value and the replay
- * command. Every piece of data is HTML-escaped and none of it is ever put inside the script.
+ * command, and the shrunk case when there is one (the same diff and hex dump, its IDL and value
+ * folded, its replay command and bundle). Stale known-failures entries with their kind, and a
+ * table of every known-failures entry with its reason and counts. Every piece of data is
+ * HTML-escaped and none of it is ever put inside the script.
  */
 import { createHash } from 'node:crypto';
-import type { CaseResult, RunReport, Verdict } from '../runner/result.js';
+import type { CaseResult, RunReport, ShrunkCase, ValueDiff, Verdict } from '../runner/result.js';
 import { hexWindowOf } from './hexdump.js';
 import { SCRIPT, STYLE } from './html-assets.js';
 import { hexTable } from './html-hex.js';
@@ -19,6 +22,7 @@ import {
   htmlEscape,
   isFailure,
   isPass,
+  knownFailureRows,
   peerNames,
   severity,
   sideText,
@@ -213,6 +217,60 @@ function bundleLink(bundle: string): string {
   return `<a href="${esc(encodeURI(bundle))}"><code>${esc(bundle)}</code></a>`;
 }
 
+/** `Shrunk in 3 steps` (1 step). */
+function stepsText(s: ShrunkCase): string {
+  return `Shrunk in ${s.steps} ${s.steps === 1 ? 'step' : 'steps'}`;
+}
+
+/** The field-path table of `- wanted / + got`. */
+function valuesTable(diffs: readonly ValueDiff[]): string {
+  const rows = diffs.map(
+    (d) =>
+      `<tr><td class="mono">${esc(d.path)}</td><td class="w mono">− ${esc(truncate(sideText(d.wanted), 2000))}</td>` +
+      `<td class="g mono">+ ${esc(truncate(sideText(d.got), 2000))}</td></tr>`,
+  );
+  return (
+    `<table class="values"><thead><tr><th>field path</th><th>− wanted</th><th>+ got</th></tr></thead>` +
+    `<tbody>${rows.join('')}</tbody></table>`
+  );
+}
+
+/** The shrunk case of a failure: headline, facts, diff, hex dump, IDL and value folded, replay. */
+function shrunkBlock(s: ShrunkCase, id: string, options: Required<HtmlOptions>): string {
+  const max = options.maxTextChars;
+  const where = [
+    `type <code>${esc(s.type)}</code>`,
+    `path <code>${esc(s.path)}</code>`,
+    `fingerprint <code>${esc(s.fingerprint)}</code>`,
+  ];
+  if (s.bundle !== undefined) where.push(`bundle ${bundleLink(s.bundle)}`);
+  const parts: string[] = [
+    `<h4>Shrunk case</h4>`,
+    `<p class="shrunk-summary">${stepsText(s)} to: ${esc(s.summary)}</p>`,
+    `<p class="where">${where.join(' · ')}</p>`,
+  ];
+  if (s.valueDiff && s.valueDiff.length > 0) parts.push(valuesTable(s.valueDiff));
+  const win = hexWindowOf(s.wantedHex, s.gotHex, s.byteDiff, { rows: options.hexRows });
+  if (win) parts.push(hexTable(win));
+  const idl = Object.entries(s.idl);
+  if (idl.length > 0)
+    parts.push(
+      `<details class="shrunk-idl"><summary>shrunk IDL: ${idl.map(([file]) => `<code>${esc(file)}</code>`).join(', ')}</summary>` +
+        idl
+          .map(
+            ([file, text]) =>
+              `<p class="file"><code>${esc(file)}</code></p><pre class="idl">${esc(truncate(text, max))}</pre>`,
+          )
+          .join('') +
+        `</details>`,
+    );
+  parts.push(
+    `<details class="shrunk-value"><summary>shrunk value as JSON (${s.valueJson.length} characters)</summary><pre class="value">${esc(truncate(s.valueJson, max))}</pre></details>`,
+  );
+  if (s.replay !== undefined) parts.push(`<pre class="replay">${esc(s.replay)}</pre>`);
+  return `<div class="shrunk" id="${id}">${parts.join('')}</div>`;
+}
+
 function failureSection(r: CaseResult, id: string, options: Required<HtmlOptions>): string {
   const max = options.maxTextChars;
   const where = [
@@ -232,17 +290,12 @@ function failureSection(r: CaseResult, id: string, options: Required<HtmlOptions
   ];
   if (r.knownReason !== undefined)
     parts.push(`<p class="reason">Known failure: ${esc(r.knownReason)}</p>`);
-  if (r.valueDiff && r.valueDiff.length > 0) {
-    const rows = r.valueDiff.map(
-      (d) =>
-        `<tr><td class="mono">${esc(d.path)}</td><td class="w mono">− ${esc(truncate(sideText(d.wanted), 2000))}</td>` +
-        `<td class="g mono">+ ${esc(truncate(sideText(d.got), 2000))}</td></tr>`,
-    );
+  if (r.shrunk !== undefined)
     parts.push(
-      `<h4>Values</h4><table class="values"><thead><tr><th>field path</th><th>− wanted</th><th>+ got</th></tr></thead>` +
-        `<tbody>${rows.join('')}</tbody></table>`,
+      `<p class="shrunk-line">${stepsText(r.shrunk)} to: <a href="#${id}-shrunk">${esc(r.shrunk.summary)}</a></p>`,
     );
-  }
+  if (r.valueDiff && r.valueDiff.length > 0)
+    parts.push(`<h4>Values</h4>${valuesTable(r.valueDiff)}`);
   const win = hexWindowOf(r.wantedHex, r.gotHex, r.byteDiff, { rows: options.hexRows });
   if (win) parts.push(`<h4>Bytes</h4>${hexTable(win)}`);
   if (r.stderr !== undefined)
@@ -265,6 +318,7 @@ function failureSection(r: CaseResult, id: string, options: Required<HtmlOptions
     );
   if (r.replay !== undefined)
     parts.push(`<h4>Replay</h4><pre class="replay">${esc(r.replay)}</pre>`);
+  if (r.shrunk !== undefined) parts.push(shrunkBlock(r.shrunk, `${id}-shrunk`, options));
   return `<section class="failure v-${r.verdict}" id="${id}" data-v="${r.verdict}" data-key="${esc(searchKey(r))}">${parts.join('')}</section>`;
 }
 
@@ -272,12 +326,32 @@ function staleSection(report: RunReport): string {
   if (report.staleKnownFailures.length === 0) return '';
   const rows = report.staleKnownFailures.map(
     (s) =>
-      `<tr><td>${esc(s.peer)}</td><td class="mono">${esc(s.entry)}</td><td>${esc(s.why)}</td></tr>`,
+      `<tr data-kind="${esc(s.kind)}"><td>${esc(s.peer)}</td><td class="mono">${esc(s.entry)}</td>` +
+      `<td class="nw">${esc(s.kind)}</td><td>${esc(s.why)}</td></tr>`,
   );
   return (
     `<section id="stale"><h2>Stale known failures <span class="badge v-mismatch">${rows.length}</span></h2>` +
     `<p class="muted">Each fails the run: the entry matched nothing, or its case now passes. Remove or fix it in <code>cases/known-failures/&lt;peer&gt;.txt</code>.</p>` +
-    `<table><thead><tr><th>peer</th><th>entry</th><th>why</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`
+    `<table class="stale"><thead><tr><th>peer</th><th>entry</th><th>kind</th><th>why</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`
+  );
+}
+
+function knownFailuresSection(report: RunReport): string {
+  const known = knownFailureRows(report);
+  if (known.length === 0) return '';
+  const rows = known.map((k) => {
+    const stale = k.matched === 0 || (k.passing ?? 0) > 0;
+    const title = k.source === undefined ? '' : ` title="${esc(k.source)}"`;
+    return (
+      `<tr${stale ? ' class="stale"' : ''}><td>${esc(k.peer)}</td><td class="mono"${title}>${esc(k.entry)}</td>` +
+      `<td>${esc(k.reason)}</td><td class="num">${k.matched}</td><td class="num">${k.passing ?? '?'}</td></tr>`
+    );
+  });
+  return (
+    `<section id="known"><h2>Known failures</h2>` +
+    `<p class="muted">The entries of <code>cases/known-failures/&lt;peer&gt;.txt</code>: failures they matched (reported as known failures) and cases they name that passed.</p>` +
+    `<table class="known"><thead><tr><th>peer</th><th>entry</th><th>reason</th><th>matched</th><th>passing</th></tr></thead>` +
+    `<tbody>${rows.join('')}</tbody></table></section>`
   );
 }
 
@@ -334,6 +408,7 @@ ${header(report)}
 ${filters(report)}
 ${matrix(report)}
 ${staleSection(report)}
+${knownFailuresSection(report)}
 ${peersSection(report)}
 <section id="failures"><h2>Failures (${failing.length})</h2>
 ${failing.length === 0 ? '<p>None.</p>' : sections}

@@ -1,8 +1,8 @@
 /**
  * junit.xml: what CI systems display. One <testsuite> per peer, one <testcase> per result
  * (classname `peer.property`), <failure> with the summary and the diff as text for mismatches and
- * peer errors, <skipped> with the reason for known failures, and one failing testcase per stale
- * known-failures entry. Every text is XML-escaped, and characters XML 1.0 cannot hold at all
+ * peer errors (and the shrunk case, when there is one), <skipped> with the reason for known
+ * failures, and one failing testcase per stale known-failures entry (with its kind). Every text is XML-escaped, and characters XML 1.0 cannot hold at all
  * (control characters, lone surrogates) are written as visible `\uXXXX` text.
  */
 import type { CaseResult, RunReport } from '../runner/result.js';
@@ -114,11 +114,11 @@ export function formatJunit(report: RunReport): string {
     );
     for (const r of results) out.push(testcase(r));
     for (const s of staleHere) {
-      const message = `stale known failure: ${oneLine(s.why)}`;
+      const message = `stale known failure (${s.kind}): ${oneLine(s.why)}`;
       out.push(
         `    <testcase${attrs({ name: `known-failures: ${s.entry}`, classname: `${peer}.known-failures`, time: '0.000' })}>\n` +
           `      <failure${attrs({ message, type: 'stale-known-failure' })}>${xmlEscape(
-            `${s.entry}\n${s.why}\nRemove or fix this entry in cases/known-failures/${peer}.txt.`,
+            `${s.entry}\n${s.kind}: ${s.why}\nRemove or fix this entry in cases/known-failures/${peer}.txt.`,
           )}</failure>\n    </testcase>`,
       );
     }

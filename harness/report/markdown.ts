@@ -1,17 +1,20 @@
 /**
  * summary.md: a pull-request comment. The verdict line, a table of peers × verdict counts, stale
- * known-failures entries, then the first failures (mismatches and peer errors), each with its
- * summary, `- wanted / + got` lines, a short hex diff and the replay command in code blocks.
+ * known-failures entries (with their kind), a table of the known-failures entries and how they
+ * fared, then the first failures (mismatches and peer errors), each with its summary, `- wanted /
+ * + got` lines, a short hex diff and the replay command in code blocks, and its shrunk case
+ * (headline, diff, hex, IDL and value folded in a <details>, replay command and bundle).
  * Kept under a byte budget (GitHub takes 65,536 characters a comment). Data only ever appears in
  * code spans and fenced code blocks, so no HTML, Markdown or @mention in it takes effect.
  */
 import type { CaseResult, RunReport, Verdict } from '../runner/result.js';
-import { valueDiffLines } from './details.js';
+import { idlText, valueDiffLines } from './details.js';
 import { formatHexDiff } from './hexdump.js';
 import {
   VERDICTS,
   headline,
   isFailure,
+  knownFailureRows,
   oneLine,
   peerNames,
   tally,
@@ -90,7 +93,51 @@ function failureSection(r: CaseResult, n: number): string {
     parts.push(mdBlock(truncate(tail, 1200), 'text'));
   }
   if (r.replay !== undefined) parts.push(mdBlock(truncate(r.replay, 1000), 'sh'));
+  const shrunk = shrunkSection(r);
+  if (shrunk !== undefined) parts.push(shrunk);
   return parts.join('\n\n');
+}
+
+/** The shrunk case of a failure: headline, diff and hex, IDL and value folded, replay and bundle. */
+function shrunkSection(r: CaseResult): string | undefined {
+  const s = r.shrunk;
+  if (s === undefined) return undefined;
+  const steps = `${s.steps} ${s.steps === 1 ? 'step' : 'steps'}`;
+  const parts: string[] = [`**Shrunk in ${steps} to:** ${mdCode(truncate(s.summary, 500))}`];
+  const values = valueDiffLines(s, { maxValueDiffs: 8, maxValueChars: 200 });
+  if (values.length > 0) parts.push(mdBlock(values.join('\n'), 'diff'));
+  const hex = formatHexDiff(s.wantedHex, s.gotHex, s.byteDiff, { rows: 4 });
+  if (hex !== undefined) parts.push(mdBlock(hex, 'text'));
+  const folded: string[] = [];
+  const idl = idlText(s.idl, 3000);
+  if (idl !== '') folded.push(mdBlock(idl, 'thrift'));
+  folded.push(mdBlock(truncate(s.valueJson, 2000), 'json'));
+  parts.push(
+    `<details><summary>shrunk IDL and value (type ${mdCode(s.type)})</summary>\n\n${folded.join('\n\n')}\n\n</details>`,
+  );
+  if (s.replay !== undefined) parts.push(mdBlock(truncate(s.replay, 1000), 'sh'));
+  if (s.bundle !== undefined) parts.push(`shrunk bundle: ${mdCode(truncate(s.bundle, 300))}`);
+  return parts.join('\n\n');
+}
+
+/** The "Known failures" table: entry, reason and counts per entry (at most `max` rows). */
+function knownFailuresTable(report: RunReport, max = 30): string | undefined {
+  const rows = knownFailureRows(report);
+  if (rows.length === 0) return undefined;
+  const lines = [
+    `**Known failures** (entries of ${mdCode('cases/known-failures/<peer>.txt')}):`,
+    '',
+    '| peer | entry | reason | matched | passing |',
+    '| --- | --- | --- | ---: | ---: |',
+    ...rows
+      .slice(0, max)
+      .map(
+        (k) =>
+          `| ${cell(k.peer)} | ${cell(truncate(k.entry, 200))} | ${cell(truncate(k.reason, 300))} | ${k.matched} | ${k.passing ?? '?'} |`,
+      ),
+  ];
+  if (rows.length > max) lines.push(`| … ${rows.length - max} more | | | | |`);
+  return lines.join('\n');
 }
 
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
@@ -114,13 +161,17 @@ export function formatMarkdown(report: RunReport, options: MarkdownOptions = {})
   ];
   if (report.staleKnownFailures.length > 0) {
     const shown = report.staleKnownFailures.slice(0, 20);
-    const lines = shown.map((s) => `- ${mdCode(s.peer)} ${mdCode(s.entry)}: ${mdCode(s.why)}`);
+    const lines = shown.map(
+      (s) => `- ${mdCode(s.peer)} ${mdCode(s.entry)}: ${mdCode(s.why)} (${s.kind})`,
+    );
     if (report.staleKnownFailures.length > shown.length)
       lines.push(`- … ${report.staleKnownFailures.length - shown.length} more`);
     head.push(
       `**Stale known failures** (each fails the run; remove or fix the entry):\n\n${lines.join('\n')}`,
     );
   }
+  const known = knownFailuresTable(report);
+  if (known !== undefined) head.push(known);
   const failures = report.results.filter((r) => isFailure(r.verdict));
   let out = head.join('\n\n') + '\n';
   if (failures.length === 0) return out;

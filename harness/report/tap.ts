@@ -1,11 +1,12 @@
 /**
  * TAP 14: `ok` / `not ok` per result with a YAML diagnostic block for every result that is not
- * identical, known failures as `not ok … # TODO reason`, one `not ok` per stale known-failures
- * entry, and the plan at the end (so the same lines can be streamed while the run goes).
+ * identical (with the shrunk case as `shrunk…` keys when there is one), known failures as
+ * `not ok … # TODO reason`, one `not ok` per stale known-failures entry (with its kind), and the
+ * plan at the end (so the same lines can be streamed while the run goes).
  */
 import type { CaseResult, RunReport } from '../runner/result.js';
 import { formatHexDiff } from './hexdump.js';
-import { valueDiffLines } from './details.js';
+import { idlText, shrunkHeadline, valueDiffLines } from './details.js';
 import type { Reporter, RunMeta } from './reporter.js';
 import { metaOf } from './reporter.js';
 import { headline, oneLine, truncate, visible, wireLabel } from './text.js';
@@ -61,6 +62,23 @@ function diagnostics(r: CaseResult): string {
   if (r.path !== undefined) y += yamlEntry('path', r.path);
   if (r.bundle !== undefined) y += yamlEntry('bundle', r.bundle);
   if (r.replay !== undefined) y += yamlEntry('replay', r.replay);
+  const s = r.shrunk;
+  if (s !== undefined) {
+    y += yamlEntry('shrunk', shrunkHeadline(s));
+    y += yamlEntry('shrunkSteps', s.steps);
+    y += yamlEntry('shrunkType', s.type);
+    y += yamlEntry('shrunkFingerprint', s.fingerprint);
+    const shrunkValues = valueDiffLines(s);
+    if (shrunkValues.length > 0) y += yamlEntry('shrunkValues', shrunkValues.join('\n'));
+    const shrunkHex = formatHexDiff(s.wantedHex, s.gotHex, s.byteDiff);
+    if (shrunkHex !== undefined) y += yamlEntry('shrunkBytes', shrunkHex);
+    const idl = idlText(s.idl);
+    if (idl !== '') y += yamlEntry('shrunkIdl', idl);
+    y += yamlEntry('shrunkValue', truncate(s.valueJson, 4000));
+    y += yamlEntry('shrunkPath', s.path);
+    if (s.bundle !== undefined) y += yamlEntry('shrunkBundle', s.bundle);
+    if (s.replay !== undefined) y += yamlEntry('shrunkReplay', s.replay);
+  }
   y += yamlEntry('durationMs', r.durationMs);
   return y + '  ...\n';
 }
@@ -108,6 +126,7 @@ export class TapReporter implements Reporter {
         `not ok ${this.count} - ${tapEscape(`stale known failure: ${s.peer} ${s.entry}`)}\n  ---\n` +
           yamlEntry('peer', s.peer) +
           yamlEntry('entry', s.entry) +
+          yamlEntry('kind', s.kind) +
           yamlEntry('why', s.why) +
           '  ...\n',
       );

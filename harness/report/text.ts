@@ -2,7 +2,7 @@
  * Text helpers shared by the reporters: making invisible or unholdable characters visible,
  * shortening long text, and the labels and tallies every format prints the same way.
  */
-import type { CaseResult, RunReport, Verdict } from '../runner/result.js';
+import type { CaseResult, KnownFailureUse, RunReport, Verdict } from '../runner/result.js';
 
 /** Every verdict, from best to worst: the order of columns, counts and colours. */
 export const VERDICTS: readonly Verdict[] = [
@@ -79,6 +79,37 @@ export function headline(report: RunReport): string {
     report.exitCode === 0 ? 'conformant' : report.exitCode === 1 ? 'NOT conformant' : 'incomplete';
   const cases = `${report.results.length} ${report.results.length === 1 ? 'case' : 'cases'}`;
   return `${status}: ${[cases, ...parts].join(', ')} (seed ${report.seed})`;
+}
+
+/** One row of a "Known failures" table: an entry and how it fared (passing unknown when absent). */
+export interface KnownFailureRow {
+  readonly peer: string;
+  readonly entry: string;
+  readonly reason: string;
+  readonly matched: number;
+  readonly passing?: number;
+  readonly source?: string;
+}
+
+/**
+ * The rows of a "Known failures" table: `report.knownFailures` as they are; for a report without
+ * them (older or recovered), the known-failure results grouped by peer, fingerprint (or name)
+ * and reason, counted as matched, passing unknown. Never throws.
+ */
+export function knownFailureRows(report: RunReport): KnownFailureRow[] {
+  if (report.knownFailures !== undefined)
+    return report.knownFailures.map((u: KnownFailureUse) => ({ ...u }));
+  const rows = new Map<string, { row: KnownFailureRow; matched: number }>();
+  for (const r of report.results) {
+    if (r.verdict !== 'known-failure') continue;
+    const entry = r.fingerprint ?? r.name;
+    const reason = r.knownReason ?? 'no reason given';
+    const key = `${r.peer}\u0000${entry}\u0000${reason}`;
+    const seen = rows.get(key) ?? { row: { peer: r.peer, entry, reason, matched: 0 }, matched: 0 };
+    seen.matched += 1;
+    rows.set(key, seen);
+  }
+  return [...rows.values()].map(({ row, matched }) => ({ ...row, matched }));
 }
 
 /** True for a code point a reader cannot see or a report format cannot hold as it is. */

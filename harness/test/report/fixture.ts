@@ -1,8 +1,9 @@
 // A hand-built RunReport for the reporter tests: 2 peers, 8 results covering every verdict, byte
-// and value diffs, a known failure with its reason, a stale known-failures entry, and awkward
+// and value diffs, a shrunk case on the first mismatch, a known failure with its reason, the
+// known-failures entries' uses, a stale known-failures entry, and awkward
 // strings everywhere (`<script>`, `]]>`, `&`, quotes, control characters, astral characters,
 // bidi overrides, lone surrogates).
-import type { CaseResult, RunReport } from '../../runner/result.js';
+import type { CaseResult, RunReport, ShrunkCase } from '../../runner/result.js';
 
 /** Every awkward string at once. */
 export const AWKWARD = `<script>alert("x")</script> ]]> & 'q' "dq" \u0001\u001b[31m 😀𝕏 \u202e rtl \ud800 # \\ | \`tick\``;
@@ -42,6 +43,36 @@ struct Item {
   3: list<string> tags
 }
 `;
+
+/** The shrunk bytes: struct { 2: i32 count } with count 0 wanted, 1 got. */
+export const SHRUNK_WANTED = [...field(8, 2), ...i32(0), 0];
+export const SHRUNK_GOT = [...field(8, 2), ...i32(1), 0];
+/** Offset of the shrunk count's last byte. */
+export const SHRUNK_AT = 6;
+
+/** The shrunk case of the first mismatch (3 steps, awkward text in its IDL). */
+export const SHRUNK: ShrunkCase = {
+  steps: 3,
+  summary: 'value.count: wanted 0, got 1 <i>&</i>',
+  fingerprint: 'field:Item.count:value',
+  type: 'Item',
+  idl: {
+    'shrunk/item.thrift': `namespace py conform
+/* </script><script>alert(3)</script> */
+struct Item {
+  2: i32 count
+}
+`,
+  },
+  valueJson: JSON.stringify({ count: 0, note: '</script>' }),
+  path: '3:1:0:0:2',
+  wantedHex: hex(SHRUNK_WANTED),
+  gotHex: hex(SHRUNK_GOT),
+  byteDiff: [{ offset: SHRUNK_AT, length: 1, path: 'value.count', meaning: 'i32 value' }],
+  valueDiff: [{ path: 'value.count', wanted: '0', got: '1' }],
+  replay: `npx tsx harness/cli.ts replay --seed 1234 --path '3:1:0:0:2' --peer thriftrw-py 'binary/peer:thriftrw-py/struct-<script>&"nested"'`,
+  bundle: 'bundles/thriftrw-py/struct-nested-shrunk',
+};
 
 const results: CaseResult[] = [
   {
@@ -105,6 +136,9 @@ const results: CaseResult[] = [
     replay: `npx tsx harness/cli.ts replay --seed 1234 --path '3:1:0' --peer thriftrw-py 'binary/peer:thriftrw-py/struct-<script>&"nested"'`,
     bundle: 'bundles/thriftrw-py/struct-nested',
     durationMs: 12,
+    type: 'Item',
+    origin: 'generated',
+    shrunk: SHRUNK,
   },
   {
     name: 'binary/peer:thriftrw-py/struct-simple',
@@ -213,6 +247,24 @@ export const REPORT: RunReport = {
       entry: 'binary/peer:thriftrw-py/map-order set-order',
       kind: 'unmatched',
       why: 'matched nothing in this run <& "stale">',
+    },
+  ],
+  knownFailures: [
+    {
+      peer: 'thriftrw-py',
+      entry: 'binary/peer:thriftrw-py/map-order set-order',
+      reason: 'thriftrw-py sorts sets <b>maybe</b>',
+      source: 'cases/known-failures/thriftrw-py.txt:3',
+      matched: 0,
+      passing: 0,
+    },
+    {
+      peer: 'apache-py',
+      entry: 'field:Bytes.b:value',
+      reason: 'apache-py reads i8 as unsigned <b>byte</b> & "sign" bug THRIFT-0000',
+      source: 'cases/known-failures/apache-py.txt:1',
+      matched: 1,
+      passing: 0,
     },
   ],
   exitCode: 1,

@@ -127,7 +127,7 @@ void t.test('report.html in headless Chromium', async (t) => {
   t.equal(await visibleRows(), 8);
 
   t.equal(await page.locator('section.failure').count(), 4, 'one section per failure');
-  const byte = page.locator('#failure-1 table.hex td.bytes span.x').first();
+  const byte = page.locator('#failure-1 > table.hex td.bytes span.x').first();
   t.equal(await byte.textContent(), '2a');
   t.equal(
     await byte.getAttribute('title'),
@@ -135,7 +135,7 @@ void t.test('report.html in headless Chromium', async (t) => {
     'the highlighted byte has its field path as title',
   );
   t.match(
-    await page.locator('#failure-1 tfoot').textContent(),
+    await page.locator('#failure-1 > table.hex tfoot').textContent(),
     /0x15\+1 value\.count i32 value/,
     'the legend names the span',
   );
@@ -149,6 +149,69 @@ void t.test('report.html in headless Chromium', async (t) => {
     'the awkward summary shows as text',
   );
   t.equal(await page.locator('main script, header script, section script').count(), 0);
+
+  // The shrunk case: its headline links to its block; IDL and value are folded until opened.
+  const shrunk = page.locator('#failure-1-shrunk');
+  t.equal(await page.locator('div.shrunk').count(), 1, 'one shrunk block');
+  t.ok(await shrunk.isVisible(), 'the shrunk block is visible');
+  t.equal(
+    await page.locator('#failure-1 p.shrunk-line').textContent(),
+    'Shrunk in 3 steps to: value.count: wanted 0, got 1 <i>&</i>',
+  );
+  t.equal(
+    await page.locator('#failure-1 p.shrunk-line a').getAttribute('href'),
+    '#failure-1-shrunk',
+  );
+  t.equal(
+    await shrunk.locator('p.shrunk-summary').textContent(),
+    'Shrunk in 3 steps to: value.count: wanted 0, got 1 <i>&</i>',
+  );
+  const shrunkByte = shrunk.locator('table.hex td.bytes span.x').first();
+  t.equal(await shrunkByte.textContent(), '00');
+  t.equal(
+    await shrunkByte.getAttribute('title'),
+    'value.count — i32 value; byte 0x6 (wanted): 00, got 01',
+    'the shrunk hex dump is highlighted like the main one',
+  );
+  t.equal(
+    await shrunkByte.evaluate((el) => window.getComputedStyle(el).backgroundColor),
+    await byte.evaluate((el) => window.getComputedStyle(el).backgroundColor),
+    'with the same colour',
+  );
+  const shrunkIdl = shrunk.locator('details.shrunk-idl pre.idl');
+  t.equal(await shrunkIdl.isVisible(), false, 'the shrunk IDL starts folded');
+  await shrunk.locator('details.shrunk-idl > summary').click();
+  t.ok(await shrunkIdl.isVisible(), 'and shows when expanded');
+  t.match(await shrunkIdl.textContent(), /<\/script><script>alert\(3\)<\/script>/, 'as text');
+  const shrunkValue = shrunk.locator('details.shrunk-value pre.value');
+  t.equal(await shrunkValue.isVisible(), false);
+  await shrunk.locator('details.shrunk-value > summary').click();
+  t.equal(await shrunkValue.textContent(), '{"count":0,"note":"</script>"}');
+  t.match(
+    await shrunk.locator('pre.replay').textContent(),
+    /--path '3:1:0:0:2' --peer thriftrw-py/,
+  );
+  t.equal(
+    await shrunk.locator('a[href="bundles/thriftrw-py/struct-nested-shrunk"]').count(),
+    1,
+    'the shrunk bundle is linked',
+  );
+  await page.locator('#failure-1 p.shrunk-line a').click();
+  t.ok(await shrunk.isVisible());
+
+  // Known failures and stale entries with their kind.
+  t.equal(await page.locator('#known table.known tbody tr').count(), 2);
+  t.equal(
+    await page
+      .locator('#known tr.stale')
+      .evaluate((el) => window.getComputedStyle(el.firstChild).backgroundColor),
+    'rgb(255, 215, 213)',
+    'an entry that matched nothing is marked',
+  );
+  t.equal(
+    await page.locator('#stale tr[data-kind=unmatched] td').nth(2).textContent(),
+    'unmatched',
+  );
 
   const junit = await page.evaluate((xml) => {
     const doc = new DOMParser().parseFromString(xml, 'application/xml');

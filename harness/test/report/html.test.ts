@@ -5,7 +5,7 @@ import t from 'tap';
 import { createHash } from 'node:crypto';
 import { formatHtml, htmlEscape } from '../../report/html.js';
 import type { RunReport } from '../../runner/result.js';
-import { FAILING, REPORT, hasRawControl } from './fixture.js';
+import { FAILING, REPORT, SHRUNK, hasRawControl } from './fixture.js';
 
 const html = formatHtml(REPORT);
 
@@ -162,5 +162,101 @@ void t.test('failure sections are capped; each kind of failure comes before repe
   t.same(names, ['same-0', 'other-kind', 'binary/peer:apache-py/optional-missing']);
   t.match(page, /<h2>Failures \(10\)<\/h2>/);
   t.match(page, /7 more failures are rows of the results table only/);
+  t.end();
+});
+
+void t.test(
+  'the shrunk case: a linked headline, the diff and hex dump, folded IDL and value',
+  (t) => {
+    t.match(
+      html,
+      /<p class="shrunk-line">Shrunk in 3 steps to: <a href="#failure-1-shrunk">value\.count: wanted 0, got 1 &lt;i&gt;&amp;&lt;\/i&gt;<\/a><\/p>/,
+    );
+    const block = /<div class="shrunk" id="failure-1-shrunk">([\s\S]*?)<\/div><\/section>/.exec(
+      html,
+    )?.[1];
+    t.ok(block, 'the shrunk block closes its failure section');
+    if (!block) return t.end();
+    t.match(block, /^<h4>Shrunk case<\/h4><p class="shrunk-summary">Shrunk in 3 steps to: /);
+    t.match(
+      block,
+      /type <code>Item<\/code> · path <code>3:1:0:0:2<\/code> · fingerprint <code>field:Item\.count:value<\/code> · bundle <a href="bundles\/thriftrw-py\/struct-nested-shrunk">/,
+    );
+    t.match(block, /<td class="w mono">− 0<\/td><td class="g mono">\+ 1<\/td>/);
+    t.match(
+      block,
+      /<span class="x s0" title="value\.count — i32 value; byte 0x6 \(wanted\): 00, got 01" data-path="value\.count">00<\/span>/,
+    );
+    t.match(
+      block,
+      /<details class="shrunk-idl"><summary>shrunk IDL: <code>shrunk\/item\.thrift<\/code><\/summary>/,
+      'the IDL is folded (no open attribute)',
+    );
+    t.match(
+      block,
+      /<pre class="idl">namespace py conform\n\/\* &lt;\/script&gt;&lt;script&gt;alert\(3\)/,
+    );
+    t.match(
+      block,
+      /<details class="shrunk-value"><summary>shrunk value as JSON \(30 characters\)<\/summary><pre class="value">\{&quot;count&quot;:0,&quot;note&quot;:&quot;&lt;\/script&gt;&quot;\}<\/pre><\/details>/,
+    );
+    t.match(
+      block,
+      /<pre class="replay">npx tsx harness\/cli\.ts replay --seed 1234 --path &#39;3:1:0:0:2&#39;/,
+    );
+    t.equal(html.match(/class="shrunk"/g)?.length, 1, 'only the result with a shrunk case has one');
+    const one = formatHtml({
+      ...REPORT,
+      results: [{ ...REPORT.results[2]!, shrunk: { ...SHRUNK, steps: 1, bundle: 'javascript:x' } }],
+    });
+    t.match(one, /Shrunk in 1 step to:/);
+    t.match(one, /bundle <code>javascript:x<\/code>/, 'a shrunk bundle with a scheme is no link');
+    t.end();
+  },
+);
+
+void t.test('stale entries with their kind; the known failures table', (t) => {
+  t.match(
+    html,
+    /<tr data-kind="unmatched"><td>thriftrw-py<\/td><td class="mono">binary\/peer:thriftrw-py\/map-order set-order<\/td><td class="nw">unmatched<\/td><td>matched nothing in this run &lt;&amp; &quot;stale&quot;&gt;<\/td><\/tr>/,
+  );
+  const known = /<section id="known">([\s\S]*?)<\/section>/.exec(html)?.[1] ?? '';
+  const rows = [
+    ...known.matchAll(
+      /<tr( class="stale")?><td>([^<]*)<\/td><td class="mono" title="([^"]*)">([^<]*)<\/td><td>([^<]*)<\/td><td class="num">(\d+)<\/td><td class="num">(\d+)<\/td><\/tr>/g,
+    ),
+  ].map((m) => [m[1] !== undefined, m[2], m[3], m[4], m[5], m[6], m[7]]);
+  t.same(rows, [
+    [
+      true,
+      'thriftrw-py',
+      'cases/known-failures/thriftrw-py.txt:3',
+      'binary/peer:thriftrw-py/map-order set-order',
+      'thriftrw-py sorts sets &lt;b&gt;maybe&lt;/b&gt;',
+      '0',
+      '0',
+    ],
+    [
+      false,
+      'apache-py',
+      'cases/known-failures/apache-py.txt:1',
+      'field:Bytes.b:value',
+      'apache-py reads i8 as unsigned &lt;b&gt;byte&lt;/b&gt; &amp; &quot;sign&quot; bug THRIFT-0000',
+      '1',
+      '0',
+    ],
+  ]);
+  t.ok(html.indexOf('<section id="stale">') < html.indexOf('<section id="known">'));
+  const { knownFailures: _k, ...old } = REPORT;
+  t.match(
+    formatHtml(old),
+    /<tr><td>apache-py<\/td><td class="mono">field:Bytes\.b:value<\/td><td>apache-py reads i8[^<]*<\/td><td class="num">1<\/td><td class="num">\?<\/td><\/tr>/,
+    'without knownFailures: rows from the known-failure results',
+  );
+  t.notMatch(
+    formatHtml({ ...old, results: [] }),
+    /id="known"/,
+    'no table when there is nothing to show',
+  );
   t.end();
 });

@@ -128,3 +128,29 @@ void t.test('escaping: no raw markup or forbidden characters from data', (t) => 
   );
   t.end();
 });
+
+void t.test('the failure text carries the shrunk case; stale entries their kind', (t) => {
+  const cases = all(root, 'testcase');
+  const text = cases[2]!.children[0]!.text;
+  const at = text.indexOf('shrunk in 3 steps to: value.count: wanted 0, got 1 <i>&</i>');
+  t.ok(at > text.indexOf('replay: '), 'after the replay facts of the failure');
+  const shrunk = text.slice(at);
+  t.match(shrunk, /\n- value\.count: 0\n\+ value\.count: 1\n/);
+  t.match(shrunk, /\n0000 {4}08 00 02 00 00 00 00 00 {25}\| 08 00 02 00 00 00 01 00\n/);
+  t.match(shrunk, /\nshrunk IDL:\n\/\/ shrunk\/item\.thrift\nnamespace py conform\n/);
+  t.match(shrunk, /\nshrunk value: \{"count":0,"note":"<\/script>"\}\n/);
+  t.match(shrunk, /\nshrunk path: 3:1:0:0:2\n/);
+  t.match(shrunk, /\nshrunk bundle: bundles\/thriftrw-py\/struct-nested-shrunk\n/);
+  t.match(
+    shrunk,
+    /\nshrunk replay: npx tsx harness\/cli\.ts replay --seed 1234 --path '3:1:0:0:2'/,
+  );
+  t.notMatch(xml, /<\/script><script>alert\(3\)/, 'escaped');
+  const stale = cases[4]!.children[0]!;
+  t.equal(
+    stale.attrs.message,
+    'stale known failure (unmatched): matched nothing in this run <& "stale">',
+  );
+  t.match(stale.text, /\nunmatched: matched nothing in this run/);
+  t.end();
+});

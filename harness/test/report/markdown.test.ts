@@ -3,7 +3,7 @@
 import t from 'tap';
 import type { CaseResult, RunReport } from '../../runner/result.js';
 import { formatMarkdown, mdBlock, mdCode } from '../../report/markdown.js';
-import { REPORT, hasRawControl } from './fixture.js';
+import { REPORT, SHRUNK, hasRawControl } from './fixture.js';
 
 const md = formatMarkdown(REPORT);
 
@@ -48,7 +48,8 @@ void t.test('failures with diff, hex and replay blocks', (t) => {
     replays,
     REPORT.results
       .filter((r) => r.verdict === 'mismatch' || r.verdict === 'peer-error')
-      .map((r) => r.replay),
+      .flatMap((r) => [r.replay, r.shrunk?.replay].filter((x) => x !== undefined)),
+    'each failure its replay command, then its shrunk one',
   );
   t.match(md, /```diff\n- value\.count: 42\n\+ value\.count: 43\n/);
   t.match(md, /```text\noffset {2}wanted \(49 bytes\)[^\n]*\n0000 {4}0b 00 01/);
@@ -109,5 +110,71 @@ void t.test('many big failures stay under the budget and say how many were left 
       new RegExp(`_${shown} of 400 failures shown; all of them are in \`report\\.html\``),
     );
   }
+  t.end();
+});
+
+void t.test(
+  'the shrunk case of a failure: headline, diff, hex, folded IDL and value, replay',
+  (t) => {
+    const first = md.slice(md.indexOf('#### 1. '), md.indexOf('#### 2. '));
+    const at = first.indexOf('**Shrunk in 3 steps to:** `value.count: wanted 0, got 1 <i>&</i>`');
+    t.ok(at > first.indexOf('```sh'), 'after the replay command of the failure');
+    const shrunk = first.slice(at);
+    t.match(shrunk, /```diff\n- value\.count: 0\n\+ value\.count: 1\n```/);
+    t.match(
+      shrunk,
+      /```text\noffset {2}wanted \(8 bytes\)[^\n]*first difference at 0x6\n0000 {4}08 00 02 00 00 00 00 00/,
+    );
+    t.match(
+      shrunk,
+      /<details><summary>shrunk IDL and value \(type `Item`\)<\/summary>\n\n```thrift\n\/\/ shrunk\/item\.thrift\nnamespace py conform\n/,
+    );
+    t.match(shrunk, /```json\n\{"count":0,"note":"<\/script>"\}\n```\n\n<\/details>/);
+    t.match(shrunk, /\nshrunk bundle: `bundles\/thriftrw-py\/struct-nested-shrunk`/);
+    const one = formatMarkdown({
+      ...REPORT,
+      results: [{ ...REPORT.results[2]!, shrunk: { ...SHRUNK, steps: 1 } }],
+    });
+    t.match(one, /\*\*Shrunk in 1 step to:\*\*/);
+    const { shrunk: _s, ...unshrunk } = REPORT.results[2]!;
+    const none = formatMarkdown({
+      ...REPORT,
+      results: [unshrunk],
+    });
+    t.notMatch(none, /Shrunk|shrunk/, 'nothing when there is no shrunk case');
+    t.end();
+  },
+);
+
+void t.test('stale entries show their kind; a table of known failures', (t) => {
+  t.match(md, /: `matched nothing in this run <& "stale">` \(unmatched\)\n/);
+  const lines = md.split('\n');
+  const head = lines.indexOf('| peer | entry | reason | matched | passing |');
+  t.ok(head > 0, 'the known failures table');
+  t.same(lines.slice(head + 1, head + 4), [
+    '| --- | --- | --- | ---: | ---: |',
+    '| `thriftrw-py` | `binary/peer:thriftrw-py/map-order set-order` | `thriftrw-py sorts sets <b>maybe</b>` | 0 | 0 |',
+    '| `apache-py` | `field:Bytes.b:value` | `apache-py reads i8 as unsigned <b>byte</b> & "sign" bug THRIFT-0000` | 1 | 0 |',
+  ]);
+  const nowPassing = formatMarkdown({
+    ...REPORT,
+    staleKnownFailures: [
+      { peer: 'apache-py', entry: 'x|y', kind: 'now-passing', why: '2 cases it names passed' },
+    ],
+  });
+  t.match(nowPassing, /- `apache-py` `x\|y`: `2 cases it names passed` \(now-passing\)/);
+  // A report without knownFailures (older or recovered): rows from the known-failure results.
+  const { knownFailures: _k, ...old } = REPORT;
+  const fallback = formatMarkdown(old);
+  t.match(
+    fallback,
+    /\n\| `apache-py` \| `field:Bytes\.b:value` \| `apache-py reads i8 [^`]*` \| 1 \| \? \|\n/,
+  );
+  t.notMatch(fallback, /thriftrw-py sorts sets/);
+  const bare = formatMarkdown({
+    ...old,
+    results: REPORT.results.filter((r) => r.verdict !== 'known-failure'),
+  });
+  t.notMatch(bare, /Known failures/, 'no table when there is nothing to show');
   t.end();
 });

@@ -103,3 +103,23 @@ void t.test('TapReporter streams points as results come', (t) => {
   t.equal(chunks.join(''), tap, 'the same text as formatTap');
   t.end();
 });
+
+void t.test('diagnostics carry the shrunk case; stale entries their kind', (t) => {
+  const block = tap.slice(tap.indexOf('not ok 3 '), tap.indexOf('ok 4 '));
+  t.match(block, / {2}shrunk: "shrunk in 3 steps to: value\.count: wanted 0, got 1 <i>&<\/i>"\n/);
+  t.match(block, / {2}shrunkSteps: 3\n {2}shrunkType: "Item"\n/);
+  t.match(block, / {2}shrunkValues: \|-\n {4}- value\.count: 0\n {4}\+ value\.count: 1\n/);
+  t.match(block, / {2}shrunkBytes: \|-\n {4}offset {2}wanted \(8 bytes\)/);
+  t.match(block, / {2}shrunkIdl: \|-\n {4}\/\/ shrunk\/item\.thrift\n {4}namespace py conform\n/);
+  t.match(block, / {2}shrunkValue: "\{\\"count\\":0,\\"note\\":\\"<\/script>\\"\}"\n/);
+  t.match(block, / {2}shrunkPath: "3:1:0:0:2"\n/);
+  t.match(block, / {2}shrunkBundle: "bundles\/thriftrw-py\/struct-nested-shrunk"\n/);
+  t.match(
+    block,
+    / {2}shrunkReplay: "npx tsx harness\/cli\.ts replay --seed 1234 --path '3:1:0:0:2' /,
+  );
+  t.ok(block.indexOf('  replay: ') < block.indexOf('  shrunk: '), 'after the replay');
+  const stale = tap.slice(tap.indexOf('not ok 9 '));
+  t.match(stale, / {2}entry: "[^"]*"\n {2}kind: "unmatched"\n {2}why: /);
+  t.end();
+});
