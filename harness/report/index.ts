@@ -1,6 +1,7 @@
 /**
- * The reporters' entry: every format, `writeReports` for a finished (or recovered) run, and a
- * Reporter that writes them all at the end of a run next to the streamed results.jsonl.
+ * The reporters' entry: every format, `writeReports` for a finished (or recovered) run, a
+ * Reporter that writes them all at the end of a run next to the streamed results.jsonl, and the
+ * merge of shard reports.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,6 +36,16 @@ export {
 } from './hexdump.js';
 export type { HexCell, HexRow, HexWindow, HexWindowOptions } from './hexdump.js';
 export { headline, tally } from './text.js';
+export { commandWithoutShard, mergeReports, readReportDir } from './merge.js';
+export {
+  detailsText,
+  idlText,
+  shrunkHeadline,
+  shrunkReplayLines,
+  shrunkText,
+  valueDiffLines,
+} from './details.js';
+export type { DetailLimits } from './details.js';
 
 /** The report formats written at the end of a run. */
 export type ReportFormat = 'json' | 'junit' | 'tap' | 'markdown' | 'html';

@@ -1,0 +1,283 @@
+/**
+ * Merging the reports of a sharded run (`--shard 1/n` … `--shard n/n`, same seed and command) into
+ * one report, and reading a report folder, also one a killed run left (results.jsonl only).
+ *
+ * The rules of {@link mergeReports}:
+ * - Checked: every report has the same schema version and seed, the same shard count (a report
+ *   without `shard` counts as shard 1/1), a shard index in 1..count, and no index twice. A report
+ *   that breaks a rule is named in the Error (by its folder when it was read by
+ *   {@link readReportDir}, else by its position and shard). Tool versions and commands are not
+ *   checked (commands may differ in, e.g., the report folder).
+ * - Results: concatenated in shard order, each shard's in its own order. Corpus cases are replayed
+ *   by every shard, so their results appear once per shard (each is a real comparison and keeps
+ *   its verdict), but a peer's `cases` counts them once: the sum over shards of the generated
+ *   results, plus the largest number of corpus results any one shard had for that peer.
+ * - Peers: in first-seen order; version and backend of the first shard that has the peer, startMs
+ *   the largest (the slowest start), `casesPerSecond` = merged cases / the longest shard's duration.
+ * - `durationMs`: the longest shard's; `startedAt`: the earliest; `shard`: left out.
+ * - `knownFailures`: summed per (peer, entry) over the shards that report them (reason and source
+ *   of the first). `staleKnownFailures` recomputed from the sums: `now-passing` when the summed
+ *   `passing` > 0, else `unmatched` when the summed `matched` is 0 (an entry that matched in any
+ *   shard is not stale). When no shard reports `knownFailures` (older or recovered reports): an
+ *   entry is `now-passing` when any shard says so, `unmatched` when every shard says so.
+ * - `exitCode`: 2 when any shard is 2 or a shard of 1..n is missing (the merge is incomplete);
+ *   else 1 when any result is a mismatch or peer error or any entry is stale; else 0.
+ * - `command`: the first shard's command without `--shard …`, then a shell comment saying which
+ *   shards were merged (and which are missing, and whether the shards' commands differed).
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CaseResult, KnownFailureUse, PeerSummary, RunReport } from '../runner/result.js';
+import { JSON_FILE, parseJsonReport } from './json.js';
+import { JSONL_FILE, readJsonl } from './jsonl.js';
+import { isFailure } from './text.js';
+
+type Stale = RunReport['staleKnownFailures'][number];
+
+/** Where each report read by readReportDir came from (its folder), to name it in errors. */
+const sources = new WeakMap<RunReport, string>();
+
+/** The `--shard I/N` option (or `--shard=I/N`) in a command line. */
+const SHARD_OPTION = /(^|\s)--shard(?:=|\s+)\S+/g;
+
+/** A command line without its `--shard I/N` option (spaces around it collapsed). Never throws. */
+export function commandWithoutShard(command: string): string {
+  return command
+    .replace(SHARD_OPTION, '$1')
+    .replace(/\s{2,}/g, ' ')
+    .trim();
+}
+
+/** Shard numbers as short text: `1-3, 5`. */
+function ranges(ns: readonly number[]): string {
+  const out: string[] = [];
+  let i = 0;
+  while (i < ns.length) {
+    let j = i;
+    while (j + 1 < ns.length && ns[j + 1] === (ns[j] ?? 0) + 1) j++;
+    out.push(j === i ? `${ns[i]}` : `${ns[i]}-${ns[j]}`);
+    i = j + 1;
+  }
+  return out.join(', ');
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** The earliest of ISO timestamps (compared as dates; as text when one does not parse). */
+function earliest(times: readonly string[]): string {
+  return times.reduce((a, b) => {
+    const ta = Date.parse(a);
+    const tb = Date.parse(b);
+    if (Number.isNaN(ta) || Number.isNaN(tb)) return b < a ? b : a;
+    return tb < ta ? b : a;
+  });
+}
+
+/** Sums known-failures uses per (peer, entry), in first-seen order. */
+function sumUses(reports: readonly RunReport[]): KnownFailureUse[] | undefined {
+  const with_ = reports.filter((r) => r.knownFailures !== undefined);
+  if (with_.length === 0) return undefined;
+  const sums = new Map<string, KnownFailureUse>();
+  for (const r of with_)
+    for (const u of r.knownFailures ?? []) {
+      const key = `${u.peer}\u0000${u.entry}`;
+      const had = sums.get(key);
+      sums.set(
+        key,
+        had
+          ? { ...had, matched: had.matched + u.matched, passing: had.passing + u.passing }
+          : { ...u },
+      );
+    }
+  return [...sums.values()];
+}
+
+/** The stale entries of summed uses (the runner's rule, over all merged shards). */
+function staleOfSums(uses: readonly KnownFailureUse[], shards: string): Stale[] {
+  const out: Stale[] = [];
+  for (const u of uses) {
+    if (u.passing > 0)
+      out.push({
+        peer: u.peer,
+        entry: u.entry,
+        kind: 'now-passing',
+        why: `${u.source}: ${plural(u.passing, 'case')} it names passed in ${shards}: remove the entry or narrow it`,
+      });
+    else if (u.matched === 0)
+      out.push({
+        peer: u.peer,
+        entry: u.entry,
+        kind: 'unmatched',
+        why: `${u.source}: matched no failure in ${shards}: remove the entry, or add a corpus case that shows it`,
+      });
+  }
+  return out;
+}
+
+/** Stale entries without uses: now-passing in any shard, or unmatched in every shard. */
+function staleWithoutUses(reports: readonly RunReport[]): Stale[] {
+  const out = new Map<string, Stale>();
+  const key = (s: Stale) => `${s.peer}\u0000${s.entry}`;
+  for (const r of reports)
+    for (const s of r.staleKnownFailures)
+      if (s.kind === 'now-passing' && out.get(key(s))?.kind !== 'now-passing') out.set(key(s), s);
+  for (const s of reports[0]?.staleKnownFailures ?? []) {
+    if (s.kind !== 'unmatched' || out.has(key(s))) continue;
+    const everywhere = reports.every((r) =>
+      r.staleKnownFailures.some((o) => o.kind === 'unmatched' && key(o) === key(s)),
+    );
+    if (everywhere) out.set(key(s), s);
+  }
+  return [...out.values()];
+}
+
+/** Merged per-peer summaries (see the module comment). */
+function mergePeers(reports: readonly RunReport[], durationMs: number): PeerSummary[] {
+  const peers = new Map<
+    string,
+    { first: PeerSummary; startMs: number; generated: number; corpus: number }
+  >();
+  for (const r of reports) {
+    const corpusHere = new Map<string, number>();
+    for (const c of r.results)
+      if (c.origin === 'corpus') corpusHere.set(c.peer, (corpusHere.get(c.peer) ?? 0) + 1);
+    for (const p of r.peers) {
+      const corpus = Math.min(p.cases, corpusHere.get(p.name) ?? 0);
+      const had = peers.get(p.name);
+      if (!had) {
+        peers.set(p.name, { first: p, startMs: p.startMs, generated: p.cases - corpus, corpus });
+        continue;
+      }
+      had.startMs = Math.max(had.startMs, p.startMs);
+      had.generated += p.cases - corpus;
+      had.corpus = Math.max(had.corpus, corpus);
+    }
+  }
+  return [...peers.values()].map(({ first, startMs, generated, corpus }) => {
+    const cases = generated + corpus;
+    return {
+      name: first.name,
+      version: first.version,
+      backend: first.backend,
+      startMs,
+      cases,
+      casesPerSecond: durationMs > 0 ? cases / (durationMs / 1000) : 0,
+    };
+  });
+}
+
+/**
+ * Merges the reports of the shards of one run (`--shard 1/n` … `n/n`, same seed) into one report,
+ * following the rules in this module's comment: results in shard order, corpus cases counted once
+ * per peer, durations the longest, known-failures uses summed and stale entries recomputed, exit
+ * code 2 when a shard is incomplete or missing. A single report merges to itself without its
+ * shard. Throws an Error naming the offending report when there is no report, schema versions,
+ * seeds or shard counts differ, a shard index is out of range, or an index is repeated.
+ */
+export function mergeReports(reports: readonly RunReport[]): RunReport {
+  if (reports.length === 0) throw new Error('mergeReports: no reports to merge');
+  const name = (r: RunReport, i: number) => {
+    const shard = r.shard ? `shard ${r.shard.index}/${r.shard.count}` : 'not sharded';
+    const source = sources.get(r);
+    return source !== undefined
+      ? `${source} (${shard})`
+      : `report ${i + 1} of ${reports.length} (${shard})`;
+  };
+  const shardOf = (r: RunReport) => r.shard ?? { index: 1, count: 1 };
+  const first = reports[0] as RunReport;
+  const firstName = name(first, 0);
+  const count = shardOf(first).count;
+  const byIndex = new Map<number, number>();
+  reports.forEach((r, i) => {
+    const version: unknown = r.schemaVersion;
+    if (version !== first.schemaVersion)
+      throw new Error(
+        `cannot merge ${name(r, i)}: schema version ${String(version)}, but ${firstName} has ${String(first.schemaVersion)}`,
+      );
+    if (r.seed !== first.seed)
+      throw new Error(
+        `cannot merge ${name(r, i)}: seed ${r.seed}, but ${firstName} has seed ${first.seed}; the shards of one run share the seed`,
+      );
+    const { index, count: n } = shardOf(r);
+    if (n !== count)
+      throw new Error(
+        `cannot merge ${name(r, i)}: ${plural(n, 'shard')} in all, but ${firstName} says ${count}; merge the shards of one run`,
+      );
+    if (!Number.isInteger(index) || index < 1 || index > n)
+      throw new Error(`cannot merge ${name(r, i)}: shard index ${index} is not in 1..${n}`);
+    const other = byIndex.get(index);
+    if (other !== undefined)
+      throw new Error(
+        `cannot merge ${name(r, i)}: ${name(reports[other] as RunReport, other)} is shard ${index}/${n} too; each shard once`,
+      );
+    byIndex.set(index, i);
+  });
+
+  const ordered = [...byIndex.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([, i]) => reports[i] as RunReport);
+  const indexes = ordered.map((r) => shardOf(r).index);
+  const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !byIndex.has(i));
+
+  const results: CaseResult[] = ordered.flatMap((r) => r.results);
+  const durationMs = Math.max(...ordered.map((r) => r.durationMs));
+  const uses = sumUses(ordered);
+  const which =
+    ordered.length === 1
+      ? `shard ${indexes[0]} of ${count}`
+      : `shards ${ranges(indexes)} of ${count}`;
+  const stale = uses ? staleOfSums(uses, `any of the merged ${which}`) : staleWithoutUses(ordered);
+
+  const commands = ordered.map((r) => commandWithoutShard(r.command));
+  const notes = [`merged ${which}`];
+  if (missing.length > 0) notes.push(`missing ${ranges(missing)}`);
+  if (commands.some((c) => c !== commands[0]))
+    notes.push(`the shards' commands differ beyond --shard; this is shard ${indexes[0]}'s`);
+  const command = `${commands[0] ?? ''} # ${notes.join('; ')}`;
+
+  const incomplete = missing.length > 0 || ordered.some((r) => r.exitCode === 2);
+  const failed = results.some((r) => isFailure(r.verdict)) || stale.length > 0;
+  const merged: RunReport = {
+    schemaVersion: first.schemaVersion,
+    tool: first.tool,
+    startedAt: earliest(ordered.map((r) => r.startedAt)),
+    durationMs,
+    seed: first.seed,
+    command,
+    peers: mergePeers(ordered, durationMs),
+    results,
+    staleKnownFailures: stale,
+    exitCode: incomplete ? 2 : failed ? 1 : 0,
+  };
+  return uses ? { ...merged, knownFailures: uses } : merged;
+}
+
+/**
+ * Reads the report in a report folder: report.json when it is there, else the run rebuilt from
+ * results.jsonl (see readJsonl: a killed run gives a partial report with exitCode 2, a finished
+ * one its whole report). The folder names the report in mergeReports' errors. Throws an Error
+ * naming the folder when it has neither file or one cannot be read or parsed.
+ */
+export function readReportDir(dir: string): RunReport {
+  const json = join(dir, JSON_FILE);
+  const jsonl = join(dir, JSONL_FILE);
+  let report: RunReport;
+  try {
+    if (existsSync(json)) report = parseJsonReport(readFileSync(json, 'utf8'));
+    else if (existsSync(jsonl)) report = readJsonl(jsonl).report;
+    else {
+      const what = !existsSync(dir)
+        ? 'no such folder'
+        : !statSync(dir).isDirectory()
+          ? 'not a folder'
+          : `neither ${JSON_FILE} nor ${JSONL_FILE} in it`;
+      throw new Error(`${what}; is it a thrift-conform report folder?`);
+    }
+  } catch (e) {
+    throw new Error(`${dir}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+  sources.set(report, dir);
+  return report;
+}
