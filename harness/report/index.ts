@@ -1,7 +1,7 @@
 /**
  * The reporters' entry: every format, `writeReports` for a finished (or recovered) run, a
- * Reporter that writes them all at the end of a run next to the streamed results.jsonl, and the
- * merge of shard reports.
+ * Reporter that writes them all at the end of a run next to the streamed results.jsonl, the
+ * merge of shard reports, and the progress display.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,6 +37,8 @@ export {
 export type { HexCell, HexRow, HexWindow, HexWindowOptions } from './hexdump.js';
 export { headline, tally } from './text.js';
 export { commandWithoutShard, mergeReports, readReportDir } from './merge.js';
+export { createProgress, formatElapsed } from './progress.js';
+export type { Progress, ProgressCounts, ProgressOptions } from './progress.js';
 export {
   detailsText,
   idlText,
