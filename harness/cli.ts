@@ -1,45 +1,81 @@
 /**
- * `thrift-conform`: the harness's command line.
+ * `thrift-conform`: the harness's command line (run, replay, promote, merge, list). See HELP.
  *
- *   thrift-conform run [--peers thriftrw-py,apache-py] [--seed N] [--schemas N] [--values N]
- *                      [--report-dir reports/run] [--strict-bytes] [--backend process|container]
- *   thrift-conform list
- *
- * Exit codes: 0 = conformant, 1 = mismatches or peer errors, 2 = the harness could not run (a peer
- * would not start, bad arguments). Not yet (next steps): replay, known-failures files, shrinking,
- * sharding and merge, a config file, --time-budget.
+ * Exit codes: 0 = conformant (known failures allowed), 1 = mismatches, peer errors or stale
+ * known-failures entries, 2 = the harness could not run (a peer would not start, bad arguments or
+ * configuration).
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { compileSchema } from './runner/cases.js';
 import type { Peer } from './peers/peer.js';
 import { defaultProcessPeers, ProcessPeer } from './peers/process.js';
-import { runReporter } from './report/index.js';
+import { detailsText, runReporter, writeReports } from './report/index.js';
+import { listBundles, promoteBundle, readBundle } from './runner/bundle.js';
+import type { Bundle } from './runner/bundle.js';
+import { checkValue, OurServers, peerSupports, PeerSession, wireFor } from './runner/check.js';
+import { OUR_CODEC } from './runner/codec.js';
+import { loadKnownFailures } from './runner/known-failures.js';
 import type { CaseResult, PeerSummary, RunReport } from './runner/result.js';
-import { runCases } from './runner/run.js';
+import { bundleValue, caseName, runCases } from './runner/run.js';
+import { mergeReports, readReportDir } from './report/merge.js';
+import { createProgress } from './report/progress.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const VERSION = '0.1.0';
+const VERSION = '0.2.0';
 const PEERS = ['thriftrw-py', 'apache-py'];
+const PROTOCOLS = ['binary'];
+const CONFIG_FILE = 'thrift-conform.json';
 
 const HELP = `thrift-conform ${VERSION} — property-based Thrift conformance and interop runs
 
 usage:
-  thrift-conform run [options]   generate schemas and values, check our codec and every peer
-  thrift-conform list            the peers and what they say they can do
+  thrift-conform run [options]        generate schemas and values; check our codec and every peer
+  thrift-conform replay <bundle>      replay one failure bundle against just its peer
+  thrift-conform promote <bundle> --name NAME [--reason TEXT]
+                                      copy a bundle into the regression corpus (cases/corpus)
+  thrift-conform merge <dir>... --report-dir DIR
+                                      merge the reports of sharded runs into one
+  thrift-conform list                 the peers and what they say they can do
 
-run options:
-  --peers a,b          peers to run against (default: ${PEERS.join(',')})
-  --backend process    process (default) or container (images from scripts/docker-setup.sh)
-  --seed N             fast-check seed (default: random, always printed)
-  --schemas N          generated schemas (default 10)
-  --values N           values per schema (default 20)
-  --report-dir DIR     where results.jsonl, report.json, junit.xml, report.tap, summary.md and
-                       report.html go (default reports/latest)
-  --strict-bytes       fail allowed byte variants too (field order, set/map order, envelope form)
+run options (also read from ${CONFIG_FILE} in the current folder, or --config FILE; the
+command line wins):
+  --peers a,b            peers to run against (default: ${PEERS.join(',')})
+  --protocols binary     wire protocols (default binary; compact is not implemented yet)
+  --backend process      process (default) or container (images from scripts/docker-setup.sh)
+  --seed N               fast-check seed (default: random, always printed)
+  --runs N               generated schemas (default 100)
+  --values N             values per schema (default 12); a case is one value of one schema
+  --time-budget 60s      stop generating after this long (ms, s, m); without --runs: unbounded
+  --shard I/N            run only every N-th schema, starting at the I-th (CI matrices)
+  --report-dir DIR       results.jsonl, report.json, junit.xml, report.tap, summary.md,
+                         report.html and bundles/ (default reports/latest)
+  --strict-bytes         fail allowed byte variants too (field order, set/map order)
+  --known-failures DIR   per-peer known-failures files (default cases/known-failures)
+  --corpus DIR           regression corpus, replayed first (default cases/corpus)
+  --no-shrink            do not shrink failures
+  --shrink-time 45s      time for all shrinking (default 45s)
+  --config FILE          a JSON file with any of the options above (camelCase keys)
 
-exit codes: 0 conformant, 1 mismatches or peer errors, 2 the harness could not run
+replay options: --backend process|container, --strict-bytes
+promote options: --name NAME (letters, digits, _ . -), --reason TEXT, --corpus DIR
+
+exit codes: 0 conformant (known failures allowed), 1 mismatches, peer errors or stale
+known-failures entries, 2 the harness could not run (peer start, arguments, configuration)
 `;
+
+class UsageError extends Error {}
+
+/** Parses `60s`, `2m`, `500ms` or a bare number of seconds into milliseconds; throws UsageError. */
+export function parseDuration(text: string, option: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  if (!m)
+    throw new UsageError(`${option} must look like 500ms, 60s or 2m, not ${JSON.stringify(text)}`);
+  const n = Number(m[1]);
+  return Math.round(m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000);
+}
 
 /** Starts the named peers with the chosen backend; rejects with the first start failure. */
 async function startPeers(names: readonly string[], backend: string): Promise<Peer[]> {
@@ -49,7 +85,13 @@ async function startPeers(names: readonly string[], backend: string): Promise<Pe
     return Promise.all(specs.map((s) => ContainerPeer.start(s)));
   }
   const specs = defaultProcessPeers(root).filter((s) => names.includes(s.name));
-  return Promise.all(specs.map((s) => ProcessPeer.start(s)));
+  const started = await Promise.allSettled(specs.map((s) => ProcessPeer.start(s)));
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed) {
+    await Promise.all(started.flatMap((s) => (s.status === 'fulfilled' ? [s.value.stop()] : [])));
+    throw (failed as PromiseRejectedResult).reason;
+  }
+  return started.map((s) => (s as PromiseFulfilledResult<Peer>).value);
 }
 
 async function list(): Promise<number> {
@@ -66,42 +108,141 @@ async function list(): Promise<number> {
   return 0;
 }
 
+const RUN_OPTIONS = {
+  peers: { type: 'string' },
+  protocols: { type: 'string' },
+  backend: { type: 'string' },
+  seed: { type: 'string' },
+  runs: { type: 'string' },
+  values: { type: 'string' },
+  'time-budget': { type: 'string' },
+  shard: { type: 'string' },
+  'report-dir': { type: 'string' },
+  'strict-bytes': { type: 'boolean' },
+  'known-failures': { type: 'string' },
+  corpus: { type: 'string' },
+  'no-shrink': { type: 'boolean' },
+  'shrink-time': { type: 'string' },
+  config: { type: 'string' },
+  // the old name of --runs
+  schemas: { type: 'string' },
+} as const;
+
+const camel = (s: string) => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** Reads a config file into option values (kebab-case keys); throws UsageError naming bad keys. */
+function readConfig(file: string): Record<string, string | boolean> {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`config ${file}: ${(e as Error).message}`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new UsageError(`config ${file}: must be a JSON object of options`);
+  const known = new Map(
+    Object.keys(RUN_OPTIONS)
+      .filter((k) => k !== 'config' && k !== 'schemas')
+      .map((k) => [camel(k), k]),
+  );
+  const out: Record<string, string | boolean> = {};
+  for (const [k, v] of Object.entries(json)) {
+    const opt = known.get(k);
+    if (opt === undefined)
+      throw new UsageError(
+        `config ${file}: unknown key ${JSON.stringify(k)}; known: ${[...known.keys()].join(', ')}`,
+      );
+    const type = RUN_OPTIONS[opt as keyof typeof RUN_OPTIONS].type;
+    if (type === 'boolean') {
+      if (typeof v !== 'boolean')
+        throw new UsageError(`config ${file}: ${k} must be true or false`);
+      out[opt] = v;
+    } else if (Array.isArray(v) && (opt === 'peers' || opt === 'protocols')) {
+      out[opt] = v.map(String).join(',');
+    } else if (typeof v === 'string' || typeof v === 'number') {
+      out[opt] = String(v);
+    } else throw new UsageError(`config ${file}: ${k} must be a string or number`);
+  }
+  return out;
+}
+
+function intOption(v: string, name: string, min = 0): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min)
+    throw new UsageError(`${name} must be an integer of at least ${min}, not ${JSON.stringify(v)}`);
+  return n;
+}
+
 async function run(args: string[]): Promise<number> {
-  const { values: o } = parseArgs({
-    args,
-    options: {
-      peers: { type: 'string', default: PEERS.join(',') },
-      backend: { type: 'string', default: 'process' },
-      seed: { type: 'string' },
-      schemas: { type: 'string', default: '10' },
-      values: { type: 'string', default: '20' },
-      'report-dir': { type: 'string', default: join('reports', 'latest') },
-      'strict-bytes': { type: 'boolean', default: false },
-    },
-  });
-  const names = o.peers.split(',').filter(Boolean);
+  const { values: cli } = parseArgs({ args, options: RUN_OPTIONS, strict: true });
+  const configFile = cli.config ?? (existsSync(CONFIG_FILE) ? CONFIG_FILE : undefined);
+  const o: Record<string, string | boolean | undefined> = {
+    ...(configFile !== undefined ? readConfig(configFile) : {}),
+    ...Object.fromEntries(Object.entries(cli).filter(([, v]) => v !== undefined)),
+  };
+  const str = (k: string, d: string) => (typeof o[k] === 'string' ? (o[k] as string) : d);
+  const names = str('peers', PEERS.join(',')).split(',').filter(Boolean);
   const unknown = names.filter((n) => !PEERS.includes(n));
   if (unknown.length)
     throw new UsageError(`unknown peer ${unknown.join(', ')}; known: ${PEERS.join(', ')}`);
-  if (o.backend !== 'process' && o.backend !== 'container')
-    throw new UsageError(`--backend must be process or container`);
-  const seed = o.seed === undefined ? Date.now() % 2 ** 31 : Number(o.seed);
-  const schemas = Number(o.schemas);
-  const valuesPerSchema = Number(o.values);
-  for (const [k, v] of [
-    ['--seed', seed],
-    ['--schemas', schemas],
-    ['--values', valuesPerSchema],
-  ] as const) {
-    if (!Number.isInteger(v) || v < 0) throw new UsageError(`${k} must be a non-negative integer`);
+  const protocols = str('protocols', 'binary').split(',').filter(Boolean);
+  const badProtocol = protocols.filter((p) => !PROTOCOLS.includes(p));
+  if (badProtocol.length)
+    throw new UsageError(
+      `protocol ${badProtocol.join(', ')} is not supported (our codec speaks ${PROTOCOLS.join(', ')}; compact is planned)`,
+    );
+  const backend = str('backend', 'process');
+  if (backend !== 'process' && backend !== 'container')
+    throw new UsageError(`--backend must be process or container, not ${backend}`);
+  const seed = o.seed === undefined ? Date.now() % 2 ** 31 : intOption(str('seed', ''), '--seed');
+  const budgetMs =
+    o['time-budget'] !== undefined
+      ? parseDuration(str('time-budget', ''), '--time-budget')
+      : undefined;
+  const runsText = (o.runs ?? o.schemas) as string | undefined;
+  const runs =
+    runsText !== undefined
+      ? intOption(runsText, '--runs')
+      : budgetMs !== undefined
+        ? undefined
+        : 100;
+  const values = intOption(str('values', '12'), '--values', 1);
+  let shard: { index: number; count: number } | undefined;
+  if (o.shard !== undefined) {
+    const m = /^(\d+)\/(\d+)$/.exec(str('shard', ''));
+    if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2]))
+      throw new UsageError(
+        `--shard must be I/N with 1 <= I <= N, e.g. 2/8, not ${String(o.shard)}`,
+      );
+    shard = { index: Number(m[1]), count: Number(m[2]) };
   }
-  const dir = resolve(o['report-dir']);
-  const command = `thrift-conform run --peers ${names.join(',')} --backend ${o.backend} --seed ${seed} --schemas ${schemas} --values ${valuesPerSchema}${o['strict-bytes'] ? ' --strict-bytes' : ''}`;
-  process.stdout.write(`${command}\nseed ${seed}; reports in ${dir}\n`);
+  const strictBytes = o['strict-bytes'] === true;
+  const shrinkMs = parseDuration(str('shrink-time', '45s'), '--shrink-time');
+  const dir = resolve(str('report-dir', join('reports', 'latest')));
+  const kfDir = resolve(str('known-failures', join(root, 'cases', 'known-failures')));
+  const corpusDir = resolve(str('corpus', join(root, 'cases', 'corpus')));
+
+  const knownFailures = loadKnownFailures(kfDir, ['ours', ...names]);
+  const corpus: Bundle[] = listBundles(corpusDir).map(readBundle);
+
+  const command = [
+    'thrift-conform run',
+    `--peers ${names.join(',')}`,
+    `--backend ${backend}`,
+    `--seed ${seed}`,
+    ...(runs !== undefined ? [`--runs ${runs}`] : []),
+    `--values ${values}`,
+    ...(budgetMs !== undefined ? [`--time-budget ${budgetMs}ms`] : []),
+    ...(shard ? [`--shard ${shard.index}/${shard.count}`] : []),
+    ...(strictBytes ? ['--strict-bytes'] : []),
+  ].join(' ');
+  process.stdout.write(
+    `${command}\nseed ${seed}; ${corpus.length} corpus case${corpus.length === 1 ? '' : 's'}, ${knownFailures.length} known-failures entr${knownFailures.length === 1 ? 'y' : 'ies'}; reports in ${dir}\n`,
+  );
 
   let peers: Peer[];
   try {
-    peers = await startPeers(names, o.backend);
+    peers = await startPeers(names, backend);
   } catch (e) {
     process.stdout.write(
       `could not start the peers: ${e instanceof Error ? e.message : String(e)}\n`,
@@ -114,7 +255,7 @@ async function run(args: string[]): Promise<number> {
   const peerStarts = peers.map((p) => ({
     name: p.name,
     version: p.info.version,
-    backend: o.backend as 'process' | 'container',
+    backend: backend as 'process' | 'container',
     startMs: (p as { startMs?: number }).startMs ?? 0,
   }));
   await reporter.onStart({
@@ -124,69 +265,235 @@ async function run(args: string[]): Promise<number> {
     seed,
     command,
     peers: peerStarts,
+    ...(shard ? { shard } : {}),
   });
-  const counts = new Map<string, number>();
+  const progress = createProgress({
+    stream: process.stdout,
+    ...(budgetMs !== undefined ? { budgetMs } : {}),
+    // One check per value for our codec, three per value for each peer (upper bound: some
+    // generated schemas have fewer echoable values).
+    ...(runs !== undefined
+      ? { total: Math.ceil(runs / (shard?.count ?? 1)) * values * (1 + 3 * peers.length) }
+      : {}),
+    label: 'checks',
+  });
   const pending: Promise<void>[] = [];
-  let results: CaseResult[] = [];
+  let outcome: Awaited<ReturnType<typeof runCases>>;
   try {
-    results = await runCases({
+    outcome = await runCases({
       peers,
       seed,
-      schemas,
-      valuesPerSchema,
-      strictBytes: o['strict-bytes'],
+      ...(runs !== undefined ? { runs } : {}),
+      values,
+      ...(budgetMs !== undefined ? { timeBudgetMs: budgetMs } : {}),
+      ...(shard ? { shard } : {}),
+      strictBytes,
+      shrink: o['no-shrink'] === true ? false : { totalMs: shrinkMs },
+      corpus,
+      knownFailures,
+      reportDir: dir,
       onResult: (r) => {
         pending.push(Promise.resolve(reporter.onResult(r)));
-        counts.set(r.verdict, (counts.get(r.verdict) ?? 0) + 1);
+        progress.tick(r);
         if (r.verdict === 'mismatch' || r.verdict === 'peer-error')
-          process.stdout.write(`${r.verdict}: ${r.name}: ${r.summary}\n`);
+          progress.note(`${r.verdict}: ${r.name}: ${r.summary}`);
       },
+      onShrink: (r) => progress.note(`shrinking ${r.peer} ${r.property}: ${r.fingerprint ?? ''}`),
     });
   } finally {
+    progress.done();
     await Promise.all(peers.map((p) => p.stop()));
   }
   await Promise.all(pending);
   const durationMs = performance.now() - t0;
-  const summaries: PeerSummary[] = peerStarts.map((p) => {
-    const n = results.filter((r) => r.peer === p.name).length;
-    return { ...p, cases: n, casesPerSecond: n / (durationMs / 1000) };
+  const results = outcome.results;
+  const summaries: PeerSummary[] = [
+    {
+      name: 'ours',
+      version: VERSION,
+      backend: 'process' as const,
+      startMs: 0,
+    },
+    ...peerStarts,
+  ].map((p) => {
+    // Rates over the sweep (corpus and generated cases), without the time spent shrinking.
+    const n = outcome.casesPerPeer[p.name] ?? 0;
+    return { ...p, cases: n, casesPerSecond: n / (Math.max(1, outcome.sweepMs) / 1000) };
   });
   const failed = results.some((r) => r.verdict === 'mismatch' || r.verdict === 'peer-error');
+  const stale = outcome.staleKnownFailures;
   const report: RunReport = {
     schemaVersion: 1,
     tool: { name: 'thrift-conform', version: VERSION },
     startedAt,
     durationMs,
     seed,
+    ...(shard ? { shard } : {}),
     command,
     peers: summaries,
     results,
-    staleKnownFailures: [],
-    exitCode: failed ? 1 : 0,
+    staleKnownFailures: stale,
+    knownFailures: outcome.knownFailures,
+    exitCode: failed || stale.length > 0 ? 1 : 0,
   };
   await reporter.onEnd(report);
-  for (const s of summaries)
-    process.stdout.write(`${s.name}: ${s.cases} cases, ${s.casesPerSecond.toFixed(0)}/s\n`);
-  process.stdout.write(
-    `${[...counts].map(([k, n]) => `${n} ${k}`).join(', ')} in ${(durationMs / 1000).toFixed(1)} s\n`,
-  );
-  process.stdout.write(failed ? 'NOT conformant\n' : 'conformant\n');
+  printSummary(report, outcome.schemas);
   return report.exitCode;
 }
 
-class UsageError extends Error {}
+function printSummary(report: RunReport, schemas: number): void {
+  const out = (s: string) => process.stdout.write(s + '\n');
+  const secs = report.durationMs / 1000;
+  out(`${schemas} schemas in ${secs.toFixed(1)} s (cases/s without shrinking)`);
+  for (const s of report.peers)
+    out(`  ${s.name}: ${s.cases} cases, ${s.casesPerSecond.toFixed(0)} cases/s`);
+  const counts = new Map<string, number>();
+  for (const r of report.results) counts.set(r.verdict, (counts.get(r.verdict) ?? 0) + 1);
+  out(`results: ${[...counts].map(([k, n]) => `${n} ${k}`).join(', ')}`);
+  for (const r of report.results) {
+    if (r.shrunk === undefined) continue;
+    out(`\n${r.verdict}: ${r.peer} ${r.property}: ${r.summary}`);
+    out(`  shrunk in ${r.shrunk.steps} steps to: ${r.shrunk.summary}`);
+    if (r.shrunk.replay) out(`  replay: ${r.shrunk.replay}`);
+  }
+  for (const s of report.staleKnownFailures)
+    out(`stale known failure (${s.kind}): ${s.peer}: ${s.entry}: ${s.why}`);
+  out(report.exitCode === 0 ? 'conformant' : 'NOT conformant');
+}
+
+async function replay(args: string[]): Promise<number> {
+  const { values: o, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      backend: { type: 'string', default: 'process' },
+      'strict-bytes': { type: 'boolean', default: false },
+    },
+  });
+  if (positionals.length !== 1) throw new UsageError('replay takes one bundle folder');
+  const b = readBundle(resolve(positionals[0]!));
+  const c = b.case;
+  const schema = compileSchema(b.files, c.main);
+  const C = schema.classes.get(c.type);
+  if (C === undefined) throw new UsageError(`${b.dir}: the IDL has no echoable type ${c.type}`);
+  const value = bundleValue(C, b.value);
+  const strictBytes = o['strict-bytes'] || c.strictBytes === true;
+  process.stdout.write(
+    `replaying ${c.name}\n  ${c.peer} ${c.property}${c.wire ? ` (${c.wire.transport}, ${c.wire.envelope})` : ''}, type ${c.type}\n`,
+  );
+  if (c.summary) process.stdout.write(`  it failed with: ${c.summary}\n`);
+  let peer: Peer | undefined;
+  if (c.property !== 'codec-roundtrip') {
+    if (!PEERS.includes(c.peer)) throw new UsageError(`${b.dir}: unknown peer ${c.peer}`);
+    try {
+      [peer] = await startPeers([c.peer], o.backend);
+    } catch (e) {
+      process.stdout.write(`could not start ${c.peer}: ${(e as Error).message}\n`);
+      return 2;
+    }
+  }
+  const servers = new OurServers(schema);
+  let session: PeerSession | undefined;
+  try {
+    if (peer !== undefined) {
+      try {
+        session = await PeerSession.open(peer, schema);
+      } catch (e) {
+        process.stdout.write(
+          `peer-error: ${c.peer} cannot load the IDL: ${(e as Error).message}\nstill failing\n`,
+        );
+        return 1;
+      }
+    }
+    const wire =
+      peer && c.wire && peerSupports(peer, c.property, c.wire)
+        ? c.wire
+        : peer
+          ? wireFor(peer, c.property, 0)
+          : undefined;
+    const outcome = await checkValue(
+      { schema, codec: OUR_CODEC, servers, strictBytes, ...(session ? { session } : {}) },
+      c.property,
+      c.type,
+      value,
+      wire,
+    );
+    const r: CaseResult = {
+      name: caseName(c.peer, c.property, wire, `replay/${c.type}`),
+      peer: c.peer,
+      protocol: 'binary',
+      property: c.property,
+      verdict: outcome.verdict,
+      summary: outcome.summary,
+      fingerprint: outcome.fingerprint,
+      ...(outcome.wantedHex ? { wantedHex: outcome.wantedHex } : {}),
+      ...(outcome.gotHex ? { gotHex: outcome.gotHex } : {}),
+      byteDiff: outcome.byteDiff,
+      valueDiff: outcome.valueDiff,
+      durationMs: outcome.durationMs,
+    };
+    process.stdout.write(`${r.verdict}: ${r.summary}\n`);
+    const details = detailsText(r);
+    if (details) process.stdout.write(details + '\n');
+    const failing = r.verdict === 'mismatch' || r.verdict === 'peer-error';
+    process.stdout.write(failing ? 'still failing\n' : 'passes now\n');
+    return failing ? 1 : 0;
+  } finally {
+    session?.close();
+    await servers.close();
+    await peer?.stop();
+  }
+}
+
+function promote(args: string[]): number {
+  const { values: o, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      reason: { type: 'string' },
+      corpus: { type: 'string', default: join(root, 'cases', 'corpus') },
+    },
+  });
+  if (positionals.length !== 1 || o.name === undefined)
+    throw new UsageError('promote takes one bundle folder and --name NAME');
+  const to = promoteBundle(resolve(positionals[0]!), resolve(o.corpus), o.name, o.reason);
+  process.stdout.write(`promoted to ${to}: every run replays it first\n`);
+  return 0;
+}
+
+function merge(args: string[]): number {
+  const { values: o, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { 'report-dir': { type: 'string' } },
+  });
+  if (positionals.length === 0 || o['report-dir'] === undefined)
+    throw new UsageError('merge takes the report folders of the shards and --report-dir DIR');
+  const merged = mergeReports(positionals.map((d) => readReportDir(resolve(d))));
+  const out = resolve(o['report-dir']);
+  writeReports(out, merged);
+  printSummary(merged, 0);
+  process.stdout.write(`merged ${positionals.length} reports into ${out}\n`);
+  return merged.exitCode;
+}
 
 /** Runs the command line `argv` (without node and the script) and resolves with the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
     if (cmd === 'run') return await run(rest);
+    if (cmd === 'replay') return await replay(rest);
+    if (cmd === 'promote') return promote(rest);
+    if (cmd === 'merge') return merge(rest);
     if (cmd === 'list') return await list();
     process.stdout.write(HELP);
-    return cmd === undefined || cmd === '--help' || cmd === 'help' ? 0 : 2;
+    return cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help' ? 0 : 2;
   } catch (e) {
+    const usage =
+      e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     process.stdout.write(
-      `thrift-conform: ${e instanceof Error ? e.message : String(e)}\n${e instanceof UsageError ? '\n' + HELP : ''}`,
+      `thrift-conform: ${e instanceof Error ? e.message : String(e)}\n${usage ? '\nrun `thrift-conform --help` for the options\n' : ''}`,
     );
     return 2;
   }

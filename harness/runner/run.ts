@@ -1,30 +1,53 @@
 /**
- * The runner's core: generates schemas and values (seeded), and checks each case — our codec on
- * its own, and against every peer — with four properties:
+ * The runner: replays the regression corpus, then sweeps generated cases (a fast-check property
+ * over `caseArb`, so the run's seed and a case's path name it exactly), checks every value with
+ * every property against our codec and each peer (check.ts), tells who is the odd one out when
+ * peers disagree, applies the known-failures entries, writes a bundle for every failure, and
+ * shrinks the first failure of each (peer, property, kind of failure) to the smallest schema and
+ * value that still fail that way.
  *
- *   codec-roundtrip         decode(encode(v)) ≡ v and re-encoding gives the same bytes
- *   peer-roundtrip          the peer decodes our bytes and re-encodes them; both compared to ours
- *   our-client-peer-server  our client calls the peer's echo server with v and must get v back
- *   peer-client-our-server  the peer's client calls our echo server with v and must get v back
- *
- * Each comparison is classified (harness/diff/classify.ts) and reported as it happens through
- * `onResult`. Not yet here (next steps of the harness issue): shrinking of failures, known-failures
- * matching, bundles, the CLI and sharding.
+ * Results go to `onResult` as they happen; the resolved outcome has them all, with the shrunk
+ * cases attached (`CaseResult.shrunk`).
  */
 import fc from 'fast-check';
-import { compile, print } from '../../codec/src/index.js';
-import type { ServiceObject, StructClass, ThriftModule } from '../../codec/src/index.js';
-import { ConnectionClosedError, ThriftClient } from '../../rpc/src/client.js';
-import { ThriftServer } from '../../rpc/src/server.js';
-import type { Handler } from '../../rpc/src/server.js';
-import { echoFunctionName, programArb } from '../arbitraries/idl.js';
+import { relative } from 'node:path';
+import { join } from 'node:path';
+import type { StructClass } from '../../codec/src/index.js';
 import { APACHE_RESERVED_NAMES } from '../arbitraries/reserved.js';
-import { structArb } from '../arbitraries/values.js';
-import { classify } from '../diff/classify.js';
+import type { EquivalencePolicy } from '../diff/semantic.js';
 import { fromPeerJson, toPeerJson } from '../peers/json-values.js';
 import type { Json } from '../peers/json-values.js';
 import type { Peer } from '../peers/peer.js';
+import type { Bundle, BundleCase } from './bundle.js';
+import { bundleSlug, writeBundle } from './bundle.js';
+import type { CaseArbOptions, CompiledSchema, GeneratedCase } from './cases.js';
+import { caseArb, compileSchema } from './cases.js';
+import type { CheckOutcome, Property, Wire } from './check.js';
+import {
+  checkValue,
+  isFailing,
+  loadFailure,
+  OurServers,
+  PEER_PROPERTIES,
+  peerSupports,
+  PeerSession,
+  wireFor,
+} from './check.js';
+import type { CodecUnderTest } from './codec.js';
+import { OUR_CODEC } from './codec.js';
+import { KnownFailures } from './known-failures.js';
+import type { KnownFailureEntry, KnownFailureUse, RunReport, ShrunkCase } from './result.js';
 import type { CaseResult } from './result.js';
+
+/** Shrinking bounds. */
+export interface ShrinkOptions {
+  /** Most failure groups shrunk in one run. Default 8. */
+  readonly maxGroups?: number;
+  /** Time for one group. Default 20 s. */
+  readonly groupMs?: number;
+  /** Time for all shrinking. Default 45 s. */
+  readonly totalMs?: number;
+}
 
 /** What to run. */
 export interface RunCasesOptions {
@@ -32,18 +55,54 @@ export interface RunCasesOptions {
   readonly peers: readonly Peer[];
   /** The fast-check seed of the whole run. */
   readonly seed: number;
-  /** How many schemas to generate. Default 10. */
-  readonly schemas?: number;
-  /** How many values per schema. Default 20. */
-  readonly valuesPerSchema?: number;
+  /** Generated schemas (fast-check runs). Default 100; with `timeBudgetMs` and no `runs`, unbounded. */
+  readonly runs?: number;
+  /** Values per schema. Default 12. */
+  readonly values?: number;
+  /** Stop generating new schemas after this long (the corpus and shrinking are not counted). */
+  readonly timeBudgetMs?: number;
+  /** Run only schema numbers ≡ index-1 (mod count). */
+  readonly shard?: { readonly index: number; readonly count: number };
   /** Fail allowed byte variants too. Default false. */
   readonly strictBytes?: boolean;
+  /** The equivalence policy. Default DEFAULT_POLICY. */
+  readonly policy?: Partial<EquivalencePolicy>;
+  /** The codec under test. Default OUR_CODEC. */
+  readonly codec?: CodecUnderTest;
+  /** Shrinking bounds, or false for none. Default {}. */
+  readonly shrink?: ShrinkOptions | false;
+  /** Regression corpus cases, replayed first against every selected peer. */
+  readonly corpus?: readonly Bundle[];
+  /** Known-failures entries of the selected peers. */
+  readonly knownFailures?: readonly KnownFailureEntry[];
+  /** Where bundles go (`<reportDir>/bundles/…`); none are written without it. */
+  readonly reportDir?: string;
+  /** Most bundles written for unshrunk failures. Default 50 (each shrunk case always gets one). */
+  readonly maxBundles?: number;
+  /** The command that replays a bundle folder. Default `npm run conform -- replay <dir>`. */
+  readonly replayCommand?: (bundleDir: string) => string;
   /** Called with every result as soon as it is known. */
   readonly onResult?: (r: CaseResult) => void;
+  /** Called when shrinking of a group starts (for progress lines). */
+  readonly onShrink?: (r: CaseResult) => void;
+}
+
+/** What a run produced. */
+export interface RunOutcome {
+  readonly results: CaseResult[];
+  /** Every known-failures entry with its counts. */
+  readonly knownFailures: KnownFailureUse[];
+  readonly staleKnownFailures: RunReport['staleKnownFailures'];
+  /** Generated schemas checked (not counting other shards' or skipped ones). */
+  readonly schemas: number;
+  /** Values checked per peer (`ours` too). */
+  readonly casesPerPeer: Readonly<Record<string, number>>;
+  /** How long the corpus and the generated cases took (without shrinking), in ms. */
+  readonly sweepMs: number;
 }
 
 /** Feature flags every selected peer has (a feature is off when any peer lacks it). */
-function commonFeatures(peers: readonly Peer[]): Record<string, boolean> {
+export function commonFeatures(peers: readonly Peer[]): Record<string, boolean> {
   const out: Record<string, boolean> = {};
   for (const p of peers) {
     for (const [k, v] of Object.entries(p.info.abilities.features)) out[k] = (out[k] ?? true) && v;
@@ -51,222 +110,501 @@ function commonFeatures(peers: readonly Peer[]): Record<string, boolean> {
   return out;
 }
 
-function structClasses(mod: ThriftModule): [string, StructClass][] {
-  return Object.entries(mod.__types__).filter(
-    (e): e is [string, StructClass] =>
-      typeof e[1] === 'function' &&
-      '__spec__' in e[1] &&
-      ['struct', 'union'].includes((e[1] as StructClass).__spec__.variant),
-  );
-}
-
-/**
- * Runs the cases and resolves with every result (also given to `onResult` as they come). Peer
- * failures become `peer-error` results, never exceptions; rejects only on a harness bug.
- */
-export async function runCases(options: RunCasesOptions): Promise<CaseResult[]> {
-  const results: CaseResult[] = [];
-  const emit = (r: CaseResult) => {
-    results.push(r);
-    options.onResult?.(r);
-  };
-  const { peers, seed } = options;
+/** The generator options for a set of peers: their common features, names Apache refuses. */
+export function caseOptionsFor(peers: readonly Peer[], values: number): CaseArbOptions {
   const avoidNames = peers.some((p) => p.info.abilities.dialect === 'apache')
     ? APACHE_RESERVED_NAMES
     : new Set<string>();
-  const programs = fc.sample(
-    programArb({ dialect: 'thriftrw', features: commonFeatures(peers), avoidNames }),
+  return { idl: { dialect: 'thriftrw', features: commonFeatures(peers), avoidNames }, values };
+}
+
+/** `meaning:Foo.bar:missing` → `meaning:missing`: the kind of failure, without names (they shrink). */
+export function failureKind(fingerprint: string): string {
+  const parts = fingerprint.split(':');
+  if (parts[0] === 'peer-error') return fingerprint;
+  if (parts[0] === 'bytes' && parts[1] === 'malformed') return parts.slice(0, 3).join(':');
+  return `${parts[0]}:${parts[parts.length - 1]}`;
+}
+
+/** A case's name (`binary/framed/strict/peer:apache-py/our-client-peer-server/s3/Foo#7`). */
+export function caseName(
+  peer: string,
+  property: string,
+  wire: Wire | undefined,
+  where: string,
+): string {
+  const w = wire ? `${wire.transport}/${wire.envelope}/` : '';
+  return `binary/${w}peer:${peer}/${property}/${where}`;
+}
+
+interface Where {
+  readonly origin: 'generated' | 'corpus';
+  readonly si?: number;
+  readonly wire?: Wire;
+  readonly type: string;
+  readonly value: object;
+  readonly schema: CompiledSchema;
+}
+
+/**
+ * Runs the corpus and the generated cases (see the module comment) and resolves with every
+ * result. Peer failures become `peer-error` results, never exceptions; rejects only on a harness
+ * bug (or a file-system error writing bundles).
+ */
+export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
+  const { peers, seed } = options;
+  const codec = options.codec ?? OUR_CODEC;
+  const judge = {
+    strictBytes: options.strictBytes ?? false,
+    ...(options.policy !== undefined ? { policy: options.policy } : {}),
+  };
+  const known = new KnownFailures(options.knownFailures ?? []);
+  const replayCommand =
+    options.replayCommand ??
+    ((dir: string) => `npm run conform -- replay ${relative(process.cwd(), dir) || '.'}`);
+  const results: CaseResult[] = [];
+  const where = new Map<CaseResult, Where>();
+  const casesPerPeer: Record<string, number> = { [codec.name]: 0 };
+  for (const p of peers) casesPerPeer[p.name] = 0;
+  let bundles = 0;
+  const maxBundles = options.maxBundles ?? 50;
+
+  const bundleFor = (
+    r: CaseResult,
+    w: Where,
+    o: Pick<CheckOutcome, 'wantedHex' | 'gotHex' | 'valueDiff' | 'byteDiff'>,
+    sub: string,
+    path: string | undefined,
+  ) => {
+    if (options.reportDir === undefined) return {};
+    const dir = join(options.reportDir, 'bundles', bundleSlug(sub));
+    const C = w.schema.classes.get(w.type)!;
+    const c: BundleCase = {
+      schemaVersion: 1,
+      name: r.name,
+      peer: r.peer,
+      property: r.property as Property,
+      protocol: 'binary',
+      ...(w.wire ? { wire: w.wire } : {}),
+      type: w.type,
+      main: w.schema.main,
+      ...(w.origin === 'generated' ? { seed } : {}),
+      ...(path !== undefined ? { path } : {}),
+      fingerprint: r.fingerprint ?? '',
+      summary: r.summary,
+      ...(judge.strictBytes ? { strictBytes: true } : {}),
+    };
+    const replay = replayCommand(dir);
+    writeBundle(dir, {
+      case: c,
+      files: w.schema.files,
+      value: toPeerJson(C.__spec__, w.value),
+      ...(o.wantedHex !== undefined ? { wantedHex: o.wantedHex } : {}),
+      ...(o.gotHex !== undefined ? { gotHex: o.gotHex } : {}),
+      valueDiff: o.valueDiff,
+      byteDiff: o.byteDiff,
+      replay,
+    });
+    return { bundle: relative(options.reportDir, dir), replay };
+  };
+
+  const emit = (raw: CaseResult, w: Where) => {
+    let r = known.apply(raw);
+    if (isFailing(r.verdict) && bundles < maxBundles) {
+      bundles++;
+      r = { ...r, ...bundleFor(r, w, r as unknown as CheckOutcome, r.name, r.path) };
+    }
+    results.push(r);
+    where.set(r, w);
+    options.onResult?.(r);
+  };
+
+  const resultOf = (
+    peer: string,
+    property: string,
+    o: CheckOutcome,
+    w: Where,
+    name: string,
+    path: string | undefined,
+  ): CaseResult => {
+    const C = w.schema.classes.get(w.type)!;
+    return {
+      name,
+      peer,
+      protocol: 'binary',
+      ...(w.wire ? { transport: w.wire.transport, envelope: w.wire.envelope } : {}),
+      property,
+      verdict: o.verdict,
+      summary: o.summary,
+      fingerprint: o.fingerprint,
+      ...(o.wantedHex !== undefined ? { wantedHex: o.wantedHex } : {}),
+      ...(o.gotHex !== undefined ? { gotHex: o.gotHex } : {}),
+      byteDiff: o.byteDiff,
+      valueDiff: o.valueDiff,
+      idl: w.schema.files,
+      valueJson: JSON.stringify(toPeerJson(C.__spec__, w.value)),
+      ...(w.origin === 'generated' ? { seed } : {}),
+      ...(path !== undefined ? { path } : {}),
+      durationMs: o.durationMs,
+      ...(o.stderr !== undefined ? { stderr: o.stderr } : {}),
+      type: w.type,
+      origin: w.origin,
+    };
+  };
+
+  /**
+   * Checks one value with every property: ours, then every peer (peers in parallel), then says who
+   * is the odd one out where peers disagree, and emits the results.
+   */
+  const checkAll = async (
+    schema: CompiledSchema,
+    sessions: ReadonlyMap<Peer, PeerSession>,
+    servers: OurServers,
+    type: string,
+    value: object,
+    label: (peer: string, property: Property, wire: Wire | undefined) => string,
+    wireOf: (peer: Peer, property: Property) => Wire | undefined,
+    origin: 'generated' | 'corpus',
+    si: number | undefined,
+    path: string | undefined,
+  ) => {
+    const base = { origin, ...(si !== undefined ? { si } : {}), type, value, schema };
+    const ours = await checkValue({ schema, codec, ...judge }, 'codec-roundtrip', type, value);
+    casesPerPeer[codec.name] = (casesPerPeer[codec.name] ?? 0) + 1;
+    const pending: { r: CaseResult; w: Where }[] = [];
+    const w0: Where = base;
+    pending.push({
+      r: resultOf(
+        codec.name,
+        'codec-roundtrip',
+        ours,
+        w0,
+        label(codec.name, 'codec-roundtrip', undefined),
+        path,
+      ),
+      w: w0,
+    });
+    const perPeer = await Promise.all(
+      [...sessions].map(async ([peer, session]) => {
+        const out: { r: CaseResult; w: Where }[] = [];
+        for (const property of PEER_PROPERTIES) {
+          const wire = wireOf(peer, property);
+          if (property !== 'peer-roundtrip' && wire === undefined) continue;
+          const o = await checkValue(
+            { schema, codec, session, servers, ...judge },
+            property,
+            type,
+            value,
+            wire,
+          );
+          const w: Where = { ...base, ...(wire ? { wire } : {}) };
+          out.push({
+            r: resultOf(peer.name, property, o, w, label(peer.name, property, wire), path),
+            w,
+          });
+        }
+        casesPerPeer[peer.name] = (casesPerPeer[peer.name] ?? 0) + 1;
+        return out;
+      }),
+    );
+    for (const list of perPeer) pending.push(...list);
+    for (const { r, w } of oddOneOut(pending)) emit(r, w);
+  };
+
+  // 1. The regression corpus, first and in order.
+  const sweepStart = performance.now();
+  for (const b of options.corpus ?? []) {
+    await replayCorpusCase(b);
+  }
+
+  async function replayCorpusCase(b: Bundle): Promise<void> {
+    const name = b.dir.split(/[\\/]/).pop() ?? b.dir;
+    let schema: CompiledSchema;
+    try {
+      schema = compileSchema(b.files, b.case.main);
+    } catch (e) {
+      throw new Error(
+        `corpus case ${b.dir}: our codec cannot compile its IDL any more: ${(e as Error).message}`,
+      );
+    }
+    const C = schema.classes.get(b.case.type);
+    if (C === undefined)
+      throw new Error(`corpus case ${b.dir}: its IDL has no echoable type ${b.case.type}`);
+    const value = fromPeerJson(C.__spec__, b.value) as object;
+    await withSessions(schema, `corpus:${name}`, undefined, async (sessions, servers) => {
+      await checkAll(
+        schema,
+        sessions,
+        servers,
+        b.case.type,
+        value,
+        (peer, property, wire) => caseName(peer, property, wire, `corpus:${name}/${b.case.type}`),
+        (peer, property) => {
+          const recorded = b.case.wire;
+          return recorded && peerSupports(peer, property, recorded)
+            ? recorded
+            : wireFor(peer, property, 0);
+        },
+        'corpus',
+        undefined,
+        undefined,
+      );
+    });
+  }
+
+  /** Loads a schema on every peer (a peer that cannot gets a `load-idl` result), then runs `body`. */
+  async function withSessions(
+    schema: CompiledSchema,
+    label: string,
+    si: number | undefined,
+    body: (sessions: Map<Peer, PeerSession>, servers: OurServers) => Promise<void>,
+  ): Promise<void> {
+    const sessions = new Map<Peer, PeerSession>();
+    const servers = new OurServers(schema);
+    try {
+      await Promise.all(
+        peers.map(async (peer) => {
+          const t0 = performance.now();
+          try {
+            sessions.set(peer, await PeerSession.open(peer, schema));
+          } catch (e) {
+            const [type] = [...schema.classes.keys()];
+            const o = loadFailure(peer, e, t0);
+            const w: Where = {
+              origin: si === undefined ? 'corpus' : 'generated',
+              ...(si !== undefined ? { si } : {}),
+              type: type ?? '',
+              value: {},
+              schema,
+            };
+            const r: CaseResult = {
+              name: caseName(peer.name, 'load-idl', undefined, label),
+              peer: peer.name,
+              protocol: 'binary',
+              property: 'load-idl',
+              verdict: o.verdict,
+              summary: o.summary,
+              fingerprint: o.fingerprint,
+              idl: schema.files,
+              ...(si !== undefined ? { seed, path: String(si) } : {}),
+              durationMs: o.durationMs,
+              ...(o.stderr ? { stderr: o.stderr } : {}),
+              origin: w.origin,
+            };
+            emit(r, w);
+          }
+        }),
+      );
+      await body(sessions, servers);
+    } finally {
+      for (const s of sessions.values()) s.close();
+      await servers.close();
+    }
+  }
+
+  // 2. The generated cases.
+  const caseOptions = caseOptionsFor(peers, options.values ?? 12);
+  const arb = caseArb(caseOptions);
+  const budget = options.timeBudgetMs;
+  const runs = options.runs ?? (budget !== undefined ? 1_000_000 : 100);
+  const deadline = budget !== undefined ? performance.now() + budget : Infinity;
+  let si = -1;
+  let schemas = 0;
+  await fc.check(
+    fc.asyncProperty(arb, async (c: GeneratedCase) => {
+      si++;
+      const shard = options.shard;
+      if (shard !== undefined && si % shard.count !== shard.index - 1) return true;
+      if (performance.now() > deadline) return true;
+      schemas++;
+      const n = si;
+      await withSessions(c.schema, `s${n}`, n, async (sessions, servers) => {
+        for (const [k, cv] of c.values.entries()) {
+          if (cv === undefined) continue;
+          await checkAll(
+            c.schema,
+            sessions,
+            servers,
+            cv.type,
+            cv.value,
+            (peer, property, wire) => caseName(peer, property, wire, `s${n}/${cv.type}#${k}`),
+            (peer, property) => wireFor(peer, property, k),
+            'generated',
+            n,
+            String(n),
+          );
+        }
+      });
+      return true;
+    }),
     {
       seed,
-      numRuns: options.schemas ?? 10,
+      numRuns: runs,
+      ...(budget !== undefined ? { interruptAfterTimeLimit: budget } : {}),
     },
   );
 
-  for (const [si, program] of programs.entries()) {
-    const idl = print(program);
-    const files = { 'generated.thrift': idl };
-    const mod = compile(idl, { file: 'generated.thrift' });
-    const Echo = mod.Echo as ServiceObject;
-    const classes = structClasses(mod);
-    if (classes.length === 0) continue; // only exceptions: nothing to echo
-    const values = fc.sample(
-      fc
-        .constantFrom(...classes)
-        .chain(([name, C]) =>
-          structArb(C.__spec__, { maxLength: 3, maxDepth: 3 }).map((v) => ({ name, C, v })),
-        ),
-      { seed: seed + si + 1, numRuns: options.valuesPerSchema ?? 20 },
-    );
-    const base = (
-      peer: string,
-      property: string,
-      name: string,
-      k: number,
-      v: object,
-      C: StructClass,
-    ) => ({
-      name: `binary/peer:${peer}/${property}/schema-${si}/${name}#${k}`,
-      peer,
-      protocol: 'binary' as const,
-      property,
-      idl: files,
-      valueJson: JSON.stringify(toPeerJson(C.__spec__, v)),
-      seed,
-      path: `${si}:${k}`,
-    });
-    const record = (
-      b: ReturnType<typeof base>,
-      t0: number,
-      input: Parameters<typeof classify>[0],
-    ) => {
-      const c = classify({ strictBytes: options.strictBytes ?? false, ...input });
-      emit({
-        ...b,
-        verdict: c.verdict,
-        summary: c.summary,
-        fingerprint: c.fingerprint,
-        ...(input.ourBytes ? { wantedHex: Buffer.from(input.ourBytes).toString('hex') } : {}),
-        ...(input.theirBytes ? { gotHex: Buffer.from(input.theirBytes).toString('hex') } : {}),
-        byteDiff: c.byteDiff,
-        valueDiff: c.valueDiff,
-        durationMs: performance.now() - t0,
-      });
-    };
+  const sweepMs = performance.now() - sweepStart;
 
-    // Our codec on its own.
-    values.forEach(({ name, C, v }, k) => {
-      const t0 = performance.now();
-      const bytes = mod.dumps(v);
-      let back: object | undefined;
-      let error: unknown;
-      try {
-        back = mod.loads(C, bytes);
-      } catch (e) {
-        error = e;
-      }
-      const b = base('ours', 'codec-roundtrip', name, k, v, C);
-      record(
-        b,
-        t0,
-        error
-          ? { spec: C.__spec__, wanted: v, peerError: error }
-          : {
-              spec: C.__spec__,
-              wanted: v,
-              got: back,
-              ourBytes: bytes,
-              theirBytes: mod.dumps(back!),
-            },
+  // 3. Shrink the first failure of each (peer, property, kind of failure).
+  if (options.shrink !== false) {
+    const s = options.shrink ?? {};
+    const totalEnd = performance.now() + (s.totalMs ?? 45_000);
+    const groups = new Map<string, CaseResult>();
+    for (const r of results) {
+      if (!isFailing(r.verdict) || r.origin !== 'generated') continue;
+      const key = `${r.peer}|${r.property}|${failureKind(r.fingerprint ?? '')}`;
+      if (!groups.has(key)) groups.set(key, r);
+    }
+    for (const first of [...groups.values()].slice(0, s.maxGroups ?? 8)) {
+      if (performance.now() > totalEnd) break;
+      options.onShrink?.(first);
+      const shrunk = await shrinkGroup(
+        first,
+        Math.min(totalEnd, performance.now() + (s.groupMs ?? 20_000)),
       );
-    });
-
-    // Our echo server, for the peers' clients.
-    const handler: Handler = {};
-    for (const name of Echo.__functions__.keys()) handler[name] = (req) => req.v;
-    const server = new ThriftServer({ transport: 'framed' }).register(mod, Echo, handler);
-    const ourPort = await server.listen();
-    try {
-      for (const peer of peers) {
-        let handle: string;
-        let peerPort: number;
-        try {
-          handle = await peer.loadIdl(files, 'generated.thrift');
-          peerPort = await peer.serve(handle, 'Echo', { transport: 'framed' });
-        } catch (e) {
-          const [name, C] = classes[0]!;
-          record(base(peer.name, 'load-idl', name, 0, values[0]?.v ?? {}, C), performance.now(), {
-            spec: C.__spec__,
-            wanted: undefined,
-            peerError: e,
-          });
-          continue;
-        }
-        const strict = peer.info.abilities.envelopes.read.includes('strict');
-        const connect = () =>
-          ThriftClient.connect(mod, Echo, peerPort, '127.0.0.1', { strict, timeoutMs: 10_000 });
-        let client = await connect();
-        try {
-          for (const [k, { name, C, v }] of values.entries()) {
-            const spec = C.__spec__;
-            const bytes = mod.dumps(v);
-            // The peer decodes our bytes and encodes them again.
-            let t0 = performance.now();
-            try {
-              const r = await peer.roundtrip(handle, name, bytes);
-              record(base(peer.name, 'peer-roundtrip', name, k, v, C), t0, {
-                spec,
-                wanted: v,
-                got: fromPeerJson(spec, r.value as Json),
-                ourBytes: bytes,
-                theirBytes: r.bytes,
-              });
-            } catch (e) {
-              record(base(peer.name, 'peer-roundtrip', name, k, v, C), t0, {
-                spec,
-                wanted: v,
-                peerError: e,
-                ourBytes: bytes,
-              });
-            }
-            // Our client → the peer's echo server.
-            t0 = performance.now();
-            try {
-              const got = await client.call(echoFunctionName(name), { v });
-              record(base(peer.name, 'our-client-peer-server', name, k, v, C), t0, {
-                spec,
-                wanted: v,
-                got,
-              });
-            } catch (e) {
-              record(base(peer.name, 'our-client-peer-server', name, k, v, C), t0, {
-                spec,
-                wanted: v,
-                peerError: e,
-              });
-              // A peer that closed the connection (thriftrw-py does on a failed call) gets a new one.
-              if (e instanceof ConnectionClosedError) {
-                client.close();
-                client = await connect();
-              }
-            }
-            // The peer's client → our echo server.
-            t0 = performance.now();
-            try {
-              const out = await peer.call(
-                handle,
-                'Echo',
-                echoFunctionName(name),
-                { v: toPeerJson(spec, v) },
-                ourPort,
-                { transport: 'framed' },
-              );
-              if ('result' in out)
-                record(base(peer.name, 'peer-client-our-server', name, k, v, C), t0, {
-                  spec,
-                  wanted: v,
-                  got: fromPeerJson(spec, out.result),
-                });
-              else
-                record(base(peer.name, 'peer-client-our-server', name, k, v, C), t0, {
-                  spec,
-                  wanted: v,
-                  peerError: { type: Object.keys(out)[0] ?? 'Error', message: JSON.stringify(out) },
-                });
-            } catch (e) {
-              record(base(peer.name, 'peer-client-our-server', name, k, v, C), t0, {
-                spec,
-                wanted: v,
-                peerError: e,
-              });
-            }
-          }
-        } finally {
-          client.close();
-        }
-      }
-    } finally {
-      await server.close();
+      if (shrunk === undefined) continue;
+      const at = results.indexOf(first);
+      results[at] = { ...first, shrunk };
     }
   }
-  return results;
+
+  async function shrinkGroup(first: CaseResult, end: number): Promise<ShrunkCase | undefined> {
+    const w = where.get(first)!;
+    const kind = failureKind(first.fingerprint ?? '');
+    const peer = peers.find((p) => p.name === first.peer);
+    const property = first.property as Property | 'load-idl';
+    let best: { c: GeneratedCase; type: string; value: object; o: CheckOutcome } | undefined;
+    let failures = 0;
+    const stillFails = async (c: GeneratedCase): Promise<boolean> => {
+      if (performance.now() > end) return false;
+      const servers = new OurServers(c.schema);
+      let session: PeerSession | undefined;
+      try {
+        if (peer !== undefined) {
+          try {
+            session = await PeerSession.open(peer, c.schema);
+          } catch (e) {
+            if (property !== 'load-idl') return false;
+            const type = [...c.schema.classes.keys()][0] ?? '';
+            const o = loadFailure(peer, e, performance.now());
+            if (o.fingerprint !== first.fingerprint) return false;
+            best = { c, type, value: {}, o };
+            return true;
+          }
+          if (property === 'load-idl') return false;
+        }
+        for (const cv of c.values) {
+          if (cv === undefined) continue;
+          const o = await checkValue(
+            { schema: c.schema, codec, ...(session ? { session } : {}), servers, ...judge },
+            property as Property,
+            cv.type,
+            cv.value,
+            w.wire,
+          );
+          if (isFailing(o.verdict) && failureKind(o.fingerprint) === kind) {
+            best = { c, type: cv.type, value: cv.value, o };
+            return true;
+          }
+        }
+        return false;
+      } catch {
+        return false; // a candidate the harness cannot run is not the same failure
+      } finally {
+        session?.close();
+        await servers.close();
+      }
+    };
+    const out = await fc.check(
+      fc.asyncProperty(arb, async (c: GeneratedCase) => {
+        const fails = await stillFails(c);
+        if (fails) failures++;
+        return !fails;
+      }),
+      {
+        seed,
+        path: first.path ?? String(w.si ?? 0),
+        interruptAfterTimeLimit: Math.max(1, end - performance.now()),
+      },
+    );
+    if (best === undefined) return undefined;
+    const b = best as { c: GeneratedCase; type: string; value: object; o: CheckOutcome };
+    const schema = b.c.schema;
+    const bw: Where = {
+      origin: 'generated',
+      type: b.type,
+      value: b.value,
+      schema,
+      ...(w.wire ? { wire: w.wire } : {}),
+    };
+    const path = out.counterexamplePath ?? first.path ?? '';
+    const asResult = resultOf(first.peer, first.property, b.o, bw, `${first.name} (shrunk)`, path);
+    const files = bundleFor(asResult, bw, b.o, `${first.name}-shrunk`, path);
+    const C: StructClass | undefined = schema.classes.get(b.type);
+    return {
+      steps: Math.max(0, failures - 1),
+      summary: b.o.summary,
+      fingerprint: b.o.fingerprint,
+      type: b.type,
+      idl: schema.files,
+      valueJson: C ? JSON.stringify(toPeerJson(C.__spec__, b.value)) : '{}',
+      path,
+      ...(b.o.wantedHex !== undefined ? { wantedHex: b.o.wantedHex } : {}),
+      ...(b.o.gotHex !== undefined ? { gotHex: b.o.gotHex } : {}),
+      byteDiff: b.o.byteDiff,
+      valueDiff: b.o.valueDiff,
+      ...files,
+    };
+  }
+
+  return {
+    results,
+    knownFailures: known.uses(),
+    staleKnownFailures: known.stale(),
+    schemas,
+    casesPerPeer,
+    sweepMs,
+  };
+}
+
+/**
+ * Where peers disagree on the same value and property, says who is the odd one out: a failing
+ * peer while another agrees with us, or every peer failing the same way (then suspect our codec).
+ * Appends that to the failing results' summaries.
+ */
+export function oddOneOut<T extends { r: CaseResult }>(items: readonly T[]): T[] {
+  const byProperty = new Map<string, T[]>();
+  for (const it of items) {
+    if (it.r.property === 'codec-roundtrip') continue;
+    const list = byProperty.get(it.r.property) ?? [];
+    list.push(it);
+    byProperty.set(it.r.property, list);
+  }
+  const note = new Map<T, string>();
+  for (const list of byProperty.values()) {
+    if (list.length < 2) continue;
+    const failing = list.filter((x) => isFailing(x.r.verdict));
+    const passing = list.filter((x) => !isFailing(x.r.verdict));
+    if (failing.length === 0) continue;
+    if (passing.length > 0) {
+      const agree = passing.map((x) => x.r.peer).join(' and ');
+      for (const x of failing)
+        note.set(
+          x,
+          `odd one out: ${x.r.peer} (${agree} agree${passing.length > 1 ? '' : 's'} with us)`,
+        );
+    } else if (new Set(failing.map((x) => x.r.fingerprint)).size === 1) {
+      for (const x of failing) note.set(x, `every peer fails the same way: suspect our side`);
+    }
+  }
+  return items.map((it) => {
+    const n = note.get(it);
+    return n === undefined ? it : { ...it, r: { ...it.r, summary: `${it.r.summary} [${n}]` } };
+  });
+}
+
+/** Converts a JSON value of `C` from a bundle into a value (for `replay`). Throws when it does not fit. */
+export function bundleValue(C: StructClass, value: Json): object {
+  return fromPeerJson(C.__spec__, value) as object;
 }

@@ -1,73 +1,211 @@
-// The runner's core against the real peers (fixed seed, small): every property runs for every
-// peer, our codec round-trips every value, and no comparison is a real mismatch. A peer wrapper
-// that flips one byte of what it sends back shows that a fault is caught and explained.
+// The runner against the real peers (fixed seed, small): every property runs for every peer and
+// wire setting they declare; the only failures are the known ones; the corpus is replayed first;
+// known-failures entries that rot fail the run; a fault is shrunk to a smaller case with a bundle;
+// shards partition the schemas; the same seed gives the same run.
 import t from 'tap';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runCases } from '../../runner/run.js';
+import { caseName, failureKind, oddOneOut, runCases } from '../../runner/run.js';
+import { listBundles, readBundle } from '../../runner/bundle.js';
+import { loadKnownFailures } from '../../runner/known-failures.js';
 import { defaultProcessPeers, ProcessPeer } from '../../peers/process.js';
 import type { Peer } from '../../peers/peer.js';
+import type { CaseResult } from '../../runner/result.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const seed = Number(process.env.FC_SEED ?? 20261121);
 t.comment(`runner seed ${seed} (replay with FC_SEED=${seed})`);
 
-void t.test('every property, every peer; no real mismatch', async (t) => {
+const failing = (r: CaseResult) => r.verdict === 'mismatch' || r.verdict === 'peer-error';
+
+void t.test('every property, every peer and wire setting; only known failures', async (t) => {
   const peers = await Promise.all(defaultProcessPeers(root).map((s) => ProcessPeer.start(s)));
   t.teardown(() => Promise.all(peers.map((p) => p.stop())));
+  const corpus = listBundles(join(root, 'cases', 'corpus')).map(readBundle);
+  const knownFailures = loadKnownFailures(join(root, 'cases', 'known-failures'), [
+    'ours',
+    ...peers.map((p) => p.name),
+  ]);
+  t.ok(corpus.length > 0 && knownFailures.length > 0, 'the repository has a corpus and entries');
   const seen: string[] = [];
-  const results = await runCases({
+  const out = await runCases({
     peers,
     seed,
-    schemas: 3,
-    valuesPerSchema: 8,
+    runs: 3,
+    values: 8,
+    corpus,
+    knownFailures,
     onResult: (r) => seen.push(r.name),
   });
+  const { results } = out;
   t.equal(seen.length, results.length, 'onResult saw every result as it came');
-  const props = new Set(results.map((r) => `${r.peer}/${r.property}`));
-  for (const p of ['thriftrw-py', 'apache-py']) {
-    for (const prop of ['peer-roundtrip', 'our-client-peer-server', 'peer-client-our-server'])
-      t.ok(props.has(`${p}/${prop}`), `${p} ${prop} ran`);
+  const firstGenerated = results.findIndex((r) => r.origin === 'generated');
+  t.ok(
+    results.slice(0, firstGenerated).every((r) => r.origin === 'corpus') && firstGenerated > 0,
+    'the corpus is replayed first',
+  );
+  const settings = new Set(
+    results.map((r) => `${r.peer}/${r.property}/${r.transport}/${r.envelope}`),
+  );
+  for (const p of peers) {
+    const a = p.info.abilities;
+    t.ok(
+      settings.has(`${p.name}/peer-roundtrip/undefined/undefined`),
+      `${p.name} peer-roundtrip ran`,
+    );
+    for (const tr of a.transports) {
+      for (const env of a.envelopes.read)
+        t.ok(
+          settings.has(`${p.name}/our-client-peer-server/${tr}/${env}`),
+          `${p.name} server ${tr} ${env}`,
+        );
+      for (const env of a.envelopes.write)
+        t.ok(
+          settings.has(`${p.name}/peer-client-our-server/${tr}/${env}`),
+          `${p.name} client ${tr} ${env}`,
+        );
+    }
   }
   t.ok(
     results.filter((r) => r.property === 'codec-roundtrip').every((r) => r.verdict === 'identical'),
     'our codec round-trips every value',
   );
-  const bad = results.filter((r) => r.verdict === 'mismatch' || r.verdict === 'peer-error');
   t.same(
-    bad.map((r) => `${r.name}: ${r.summary}`),
+    results.filter(failing).map((r) => `${r.name}: ${r.summary}`),
     [],
-    'no mismatch and no peer error',
+    'no failure that is not a known one',
   );
   t.ok(
-    results.every((r) => r.idl !== undefined && r.valueJson !== undefined),
-    'every result carries its IDL and value',
+    results.some((r) => r.verdict === 'known-failure' && r.knownReason),
+    'known failures carry their reason',
+  );
+  t.same(out.staleKnownFailures, [], 'no stale entry');
+  t.ok(
+    out.knownFailures.every((u) => u.matched > 0 && u.passing === 0),
+    'every entry matched, none passed',
+  );
+  t.ok(
+    results.every((r) => r.idl !== undefined),
+    'every result carries its IDL',
+  );
+  t.equal(
+    out.casesPerPeer['thriftrw-py'],
+    out.casesPerPeer['apache-py'],
+    'both peers saw every value',
   );
 });
 
-void t.test('a fault in what a peer sends back is caught and named', async (t) => {
-  const [spec] = defaultProcessPeers(root).filter((s) => s.name === 'thriftrw-py');
-  const real = await ProcessPeer.start(spec!);
-  t.teardown(() => real.stop());
-  // Flips the last byte before the final STOP of every re-encoded value.
-  const faulty = Object.create(real) as Peer & { roundtrip: Peer['roundtrip'] };
-  Object.defineProperty(faulty, 'name', { value: 'faulty' });
-  faulty.roundtrip = async (module, type, bytes) => {
-    const r = await real.roundtrip(module, type, bytes);
-    const b = Uint8Array.from(r.bytes);
-    if (b.length >= 2) b[b.length - 2] = b[b.length - 2]! ^ 0x01;
-    return { ...r, bytes: b };
-  };
-  const results = await runCases({ peers: [faulty], seed, schemas: 1, valuesPerSchema: 4 });
-  const rt = results.filter((r) => r.property === 'peer-roundtrip');
-  t.ok(rt.length > 0);
-  t.ok(
-    rt.every((r) => r.verdict === 'mismatch'),
-    'every corrupted round trip is a mismatch',
+void t.test('known-failures entries that rot fail the run', async (t) => {
+  const out = await runCases({
+    peers: [],
+    seed,
+    runs: 1,
+    values: 2,
+    knownFailures: [
+      { peer: 'ours', entry: 'bytes:never-seen', reason: 'matches nothing', source: 'ours.txt:1' },
+      {
+        peer: 'ours',
+        entry: 'binary/peer:ours/codec-roundtrip/*',
+        reason: 'passes',
+        source: 'ours.txt:2',
+      },
+    ],
+  });
+  t.same(
+    out.staleKnownFailures.map((s) => `${s.entry} ${s.kind}`),
+    ['bytes:never-seen unmatched', 'binary/peer:ours/codec-roundtrip/* now-passing'],
   );
-  t.ok(
-    rt.every((r) => (r.byteDiff?.length ?? 0) > 0 && r.summary.length > 0),
-    'with a byte diff and a summary',
+  t.match(out.staleKnownFailures[1]!.why, /ours\.txt:2: 2 cases it names passed/);
+});
+
+void t.test(
+  'a fault is caught, shrunk, bundled and told apart from the peers that agree',
+  async (t) => {
+    const [spec] = defaultProcessPeers(root).filter((s) => s.name === 'thriftrw-py');
+    const real = await ProcessPeer.start(spec!);
+    t.teardown(() => real.stop());
+    // Re-encodes every value with the last byte before the final STOP flipped.
+    const faulty = Object.create(real) as Peer & { roundtrip: Peer['roundtrip'] };
+    Object.defineProperty(faulty, 'name', { value: 'faulty' });
+    faulty.roundtrip = async (module, type, bytes) => {
+      const r = await real.roundtrip(module, type, bytes);
+      const b = Uint8Array.from(r.bytes);
+      if (b.length >= 2) b[b.length - 2] = b[b.length - 2]! ^ 0x01;
+      return { ...r, bytes: b };
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'tc-run-'));
+    const out = await runCases({ peers: [faulty], seed, runs: 2, values: 4, reportDir: dir });
+    const rt = out.results.filter((r) => r.property === 'peer-roundtrip');
+    t.ok(
+      rt.length > 0 && rt.every((r) => r.verdict === 'mismatch'),
+      'every corrupted round trip is a mismatch',
+    );
+    t.ok(
+      rt.every((r) => (r.byteDiff?.length ?? 0) > 0 && r.bundle !== undefined),
+      'each with a byte diff and a bundle',
+    );
+    const first = out.results.find((r) => r.shrunk !== undefined);
+    t.ok(first, 'the first failure has a shrunk case');
+    const s = first!.shrunk!;
+    t.comment(`${first!.summary}\n  shrunk in ${s.steps} steps to: ${s.summary}`);
+    t.ok(
+      s.idl['generated.thrift']!.length <= first!.idl!['generated.thrift']!.length,
+      'the IDL is no larger',
+    );
+    t.ok(s.valueJson.length <= first!.valueJson!.length || s.steps > 0, 'the value is no larger');
+    t.equal(failureKind(s.fingerprint), failureKind(first!.fingerprint!), 'it fails the same way');
+    t.ok(s.bundle && existsSync(join(dir, s.bundle, 'case.json')), 'the shrunk case has a bundle');
+    const b = readBundle(join(dir, s.bundle!));
+    t.equal(b.case.peer, 'faulty');
+    t.equal(b.case.path, s.path, 'the bundle records the fast-check path');
+    t.match(readFileSync(join(dir, s.bundle!, 'README.md'), 'utf8'), /npm run conform -- replay/);
+
+    const r = (peer: string, verdict: CaseResult['verdict']) => ({
+      r: {
+        name: peer,
+        peer,
+        property: 'peer-roundtrip',
+        verdict,
+        summary: 's',
+        durationMs: 0,
+        protocol: 'binary' as const,
+      },
+    });
+    const told = oddOneOut([r('a', 'identical'), r('b', 'mismatch'), r('c', 'allowed-variant')]);
+    t.equal(told[1]!.r.summary, 's [odd one out: b (a and c agree with us)]');
+    const all = oddOneOut([r('a', 'mismatch'), r('b', 'mismatch')]);
+    t.match(all[0]!.r.summary, /every peer fails the same way/);
+  },
+);
+
+void t.test('shards partition the schemas; the same seed gives the same run', async (t) => {
+  const names = async (shard?: { index: number; count: number }) =>
+    (
+      await runCases({ peers: [], seed, runs: 6, values: 2, ...(shard ? { shard } : {}) })
+    ).results.map((r) => `${r.name} ${r.verdict} ${r.valueJson}`);
+  const all = await names();
+  t.same(await names(), all, 'same seed, same cases and verdicts');
+  const a = await names({ index: 1, count: 2 });
+  const b = await names({ index: 2, count: 2 });
+  t.ok(a.length > 0 && b.length > 0);
+  t.same([...a, ...b].sort(), [...all].sort(), 'shard 1/2 and 2/2 together are the whole run');
+  t.same(
+    a.filter((x) => b.includes(x)),
+    [],
+    'and share nothing',
   );
-  t.comment(rt[0]!.summary);
+  t.equal(
+    caseName('p', 'peer-roundtrip', undefined, 's1/Foo#2'),
+    'binary/peer:p/peer-roundtrip/s1/Foo#2',
+  );
+});
+
+void t.test('a time budget stops generating', async (t) => {
+  const t0 = performance.now();
+  const out = await runCases({ peers: [], seed, values: 2, timeBudgetMs: 1500 });
+  const took = performance.now() - t0;
+  t.ok(out.schemas > 0, `${out.schemas} schemas in the budget`);
+  t.ok(took < 15_000, `stopped (${Math.round(took)} ms)`);
 });

@@ -1,0 +1,105 @@
+/**
+ * What one generated case is, and the fast-check arbitrary that makes them: a schema (IDL files
+ * printed from generated ASTs, compiled by our codec) and up to `values` struct values of its
+ * types. The runner's sweep, its shrinking and `replay` all go through this one arbitrary, so the
+ * run's seed and a case's fast-check path (`"17"`, or `"17:3:0"` once shrunk) name a case exactly.
+ *
+ * Values are a tuple of options (never-nil while generating, nil first when shrinking), so a
+ * failing case shrinks towards a single value as well as towards a smaller schema.
+ */
+import fc from 'fast-check';
+import { compile, print } from '../../codec/src/index.js';
+import type { ast, ServiceObject, StructClass, ThriftModule } from '../../codec/src/index.js';
+import { programArb } from '../arbitraries/idl.js';
+import type { ProgramArbOptions } from '../arbitraries/idl.js';
+import { structArb } from '../arbitraries/values.js';
+import type { ValueArbOptions } from '../arbitraries/values.js';
+
+/** The main IDL file of every generated case. */
+export const MAIN_FILE = 'generated.thrift';
+
+/** One value of a case: the name of its generated type and the value (an instance of it). */
+export interface CaseValue {
+  readonly type: string;
+  readonly value: object;
+}
+
+/** A schema compiled by our codec, with what the runner needs from it. */
+export interface CompiledSchema {
+  /** IDL files (path → text) and the main one. */
+  readonly files: Readonly<Record<string, string>>;
+  readonly main: string;
+  readonly mod: ThriftModule;
+  /** The `Echo` service (one `echo<Type>(1: <Type> v)` per struct and union). */
+  readonly echo: ServiceObject;
+  /** The struct and union classes of the main file that have an echo function, by name. */
+  readonly classes: ReadonlyMap<string, StructClass>;
+}
+
+/** A generated case: a schema and the values to check with it (nil entries were shrunk away). */
+export interface GeneratedCase {
+  readonly schema: CompiledSchema;
+  readonly values: readonly (CaseValue | undefined)[];
+}
+
+/** Options of {@link caseArb}. */
+export interface CaseArbOptions {
+  /** The generator's IDL options (dialect, peer features, names to avoid). */
+  readonly idl: ProgramArbOptions;
+  /** Values per schema. Default 12. */
+  readonly values?: number;
+  /** Bounds on each value. Default maxLength 3, maxDepth 3. */
+  readonly valueBounds?: ValueArbOptions;
+}
+
+/**
+ * Compiles IDL files with our codec and picks out what the runner uses. Throws the codec's
+ * CompileError (with file:line:col) when the IDL is invalid, or Error when it has no `Echo`.
+ */
+export function compileSchema(
+  files: Readonly<Record<string, string>>,
+  main: string = MAIN_FILE,
+): CompiledSchema {
+  const source = files[main];
+  if (source === undefined) throw new Error(`the IDL files have no ${main}`);
+  const mod = compile(source, { file: main, includes: files });
+  const echo = mod.Echo as ServiceObject | undefined;
+  if (echo === undefined || typeof echo !== 'object' || !('__functions__' in echo))
+    throw new Error(`${main} has no service Echo: not a generated schema`);
+  const classes = new Map<string, StructClass>();
+  for (const fn of echo.__functions__.keys()) {
+    const type = fn.replace(/^echo/, '');
+    const C = mod.__types__[type] as StructClass | undefined;
+    if (typeof C === 'function' && '__spec__' in C) classes.set(type, C);
+  }
+  return { files, main, mod, echo, classes };
+}
+
+/** Prints a generated program as the case's IDL files. */
+export function programFiles(program: ast.Program): Record<string, string> {
+  return { [MAIN_FILE]: print(program) };
+}
+
+/**
+ * Returns the arbitrary of generated cases (see the module comment). Throws (while generating)
+ * only if the generator makes IDL our codec cannot compile — a generator bug.
+ */
+export function caseArb(options: CaseArbOptions): fc.Arbitrary<GeneratedCase> {
+  const n = options.values ?? 12;
+  const bounds = options.valueBounds ?? { maxLength: 3, maxDepth: 3 };
+  return programArb(options.idl).chain((program) => {
+    const schema = compileSchema(programFiles(program));
+    const classes = [...schema.classes];
+    if (classes.length === 0) return fc.constant({ schema, values: [] });
+    const one = fc
+      .constantFrom(...classes)
+      .chain(([type, C]) =>
+        structArb(C.__spec__, bounds).map((value): CaseValue => ({ type, value })),
+      );
+    // nil almost never while generating; first when shrinking.
+    const slot = fc.option(one, { nil: undefined, freq: 1_000_000 });
+    return fc
+      .tuple(...Array.from({ length: n }, () => slot))
+      .map((values): GeneratedCase => ({ schema, values }));
+  });
+}

@@ -1,0 +1,420 @@
+/**
+ * Checking one value of a case with one property against one peer, on one wire setting — the unit
+ * the sweep, the shrinker, `replay` and the corpus all share:
+ *
+ *   codec-roundtrip         decode(encode(v)) ≡ v and re-encoding gives the same bytes (no peer)
+ *   peer-roundtrip          the peer decodes our bytes and encodes them again; both compared to ours
+ *   our-client-peer-server  our client calls the peer's echo server with v and must get v back
+ *   peer-client-our-server  the peer's client calls our echo server with v and must get v back
+ *
+ * A `PeerSession` holds what one schema needs on one peer (the loaded IDL, the peer's echo servers,
+ * our clients); `OurServers` are our echo servers for the peers' clients. The RPC properties use
+ * our codec's message functions as shipped; the `CodecUnderTest` seam covers the first two.
+ */
+import type { StructClass } from '../../codec/src/index.js';
+import { ConnectionClosedError, ThriftClient } from '../../rpc/src/client.js';
+import { ThriftServer } from '../../rpc/src/server.js';
+import type { Handler } from '../../rpc/src/server.js';
+import { echoFunctionName } from '../arbitraries/idl.js';
+import { classify } from '../diff/classify.js';
+import type { ClassifyInput } from '../diff/classify.js';
+import type { EquivalencePolicy } from '../diff/semantic.js';
+import { fromPeerJson, toPeerJson } from '../peers/json-values.js';
+import type { Json } from '../peers/json-values.js';
+import type { Peer } from '../peers/peer.js';
+import type { CompiledSchema } from './cases.js';
+import type { CodecUnderTest } from './codec.js';
+import type { ByteDiffSpan, ValueDiff, Verdict } from './result.js';
+
+/** The properties, in the order they run for each value. */
+export const PROPERTIES = [
+  'codec-roundtrip',
+  'peer-roundtrip',
+  'our-client-peer-server',
+  'peer-client-our-server',
+] as const;
+/** One property (see the module comment). */
+export type Property = (typeof PROPERTIES)[number];
+/** The properties that need a peer. */
+export const PEER_PROPERTIES: readonly Property[] = PROPERTIES.slice(1);
+
+/** A transport and envelope form, for the RPC properties. */
+export interface Wire {
+  readonly transport: 'framed' | 'buffered';
+  readonly envelope: 'strict' | 'nonstrict';
+}
+
+/** The outcome of one check: a classified comparison and its evidence. */
+export interface CheckOutcome {
+  readonly verdict: Exclude<Verdict, 'known-failure'>;
+  readonly summary: string;
+  readonly fingerprint: string;
+  readonly wantedHex?: string;
+  readonly gotHex?: string;
+  readonly byteDiff: readonly ByteDiffSpan[];
+  readonly valueDiff: readonly ValueDiff[];
+  readonly durationMs: number;
+  /** The peer's stderr tail, for peer errors. */
+  readonly stderr?: string;
+}
+
+/** How comparisons are judged. */
+export interface CheckPolicy {
+  /** Fail allowed byte variants too. Default false. */
+  readonly strictBytes?: boolean;
+  /** The equivalence policy (NaN, -0.0, order, unknown enums). Default DEFAULT_POLICY. */
+  readonly policy?: Partial<EquivalencePolicy>;
+}
+
+/** True for the verdicts that fail a run (before known failures are applied). */
+export function isFailing(verdict: Verdict): boolean {
+  return verdict === 'mismatch' || verdict === 'peer-error';
+}
+
+/**
+ * The wire setting value number `k` uses for `property` against `peer`: every transport the peer
+ * serves × every envelope form it reads (our client → its server) or writes (its client → our
+ * server), in turn, so a run covers all of them without multiplying its cost. Undefined for the
+ * properties that do not use the wire.
+ */
+export function wireFor(peer: Peer, property: Property, k: number): Wire | undefined {
+  if (property !== 'our-client-peer-server' && property !== 'peer-client-our-server')
+    return undefined;
+  const a = peer.info.abilities;
+  const envelopes = property === 'our-client-peer-server' ? a.envelopes.read : a.envelopes.write;
+  const combos: Wire[] = [];
+  for (const envelope of envelopes)
+    for (const transport of a.transports) combos.push({ transport, envelope });
+  if (combos.length === 0) return undefined;
+  return combos[k % combos.length];
+}
+
+/** Whether `peer` declares it can take `wire` for `property`. */
+export function peerSupports(peer: Peer, property: Property, wire: Wire): boolean {
+  const a = peer.info.abilities;
+  const envelopes = property === 'our-client-peer-server' ? a.envelopes.read : a.envelopes.write;
+  return a.transports.includes(wire.transport) && envelopes.includes(wire.envelope);
+}
+
+/** Our echo servers for one schema, one per transport, started when first asked for. */
+export class OurServers {
+  readonly #servers = new Map<string, Promise<{ server: ThriftServer; port: number }>>();
+  constructor(readonly schema: CompiledSchema) {}
+
+  /** The port of our echo server on `transport` (starts it the first time). Rejects if it cannot listen. */
+  port(transport: Wire['transport']): Promise<number> {
+    let s = this.#servers.get(transport);
+    if (s === undefined) {
+      const handler: Handler = {};
+      for (const name of this.schema.echo.__functions__.keys()) handler[name] = (req) => req.v;
+      const server = new ThriftServer({ transport }).register(
+        this.schema.mod,
+        this.schema.echo,
+        handler,
+      );
+      s = server.listen().then((port) => ({ server, port }));
+      this.#servers.set(transport, s);
+    }
+    return s.then((x) => x.port);
+  }
+
+  /** Closes every server. Never rejects. */
+  async close(): Promise<void> {
+    await Promise.all(
+      [...this.#servers.values()].map((s) =>
+        s.then((x) => x.server.close()).catch(() => undefined),
+      ),
+    );
+    this.#servers.clear();
+  }
+}
+
+/** One schema loaded on one peer: its handle, the peer's echo servers and our clients to them. */
+export class PeerSession {
+  readonly #ports = new Map<string, Promise<number>>();
+  readonly #clients = new Map<string, Promise<ThriftClient>>();
+
+  private constructor(
+    readonly peer: Peer,
+    readonly schema: CompiledSchema,
+    readonly handle: string,
+  ) {}
+
+  /** Loads the schema's IDL on the peer. Rejects with the peer's PeerError when it cannot. */
+  static async open(peer: Peer, schema: CompiledSchema): Promise<PeerSession> {
+    const handle = await peer.loadIdl(schema.files, schema.main);
+    return new PeerSession(peer, schema, handle);
+  }
+
+  /** The port of the peer's echo server on `transport` (asks the peer to serve the first time). */
+  peerPort(transport: Wire['transport']): Promise<number> {
+    let p = this.#ports.get(transport);
+    if (p === undefined) {
+      p = this.peer.serve(this.handle, 'Echo', { transport });
+      this.#ports.set(transport, p);
+      p.catch(() => this.#ports.delete(transport));
+    }
+    return p;
+  }
+
+  /** Our client to the peer's echo server for `wire` (connects the first time). */
+  client(wire: Wire): Promise<ThriftClient> {
+    const key = `${wire.transport}/${wire.envelope}`;
+    let c = this.#clients.get(key);
+    if (c === undefined) {
+      c = this.peerPort(wire.transport).then((port) =>
+        ThriftClient.connect(this.schema.mod, this.schema.echo, port, '127.0.0.1', {
+          transport: wire.transport,
+          strict: wire.envelope === 'strict',
+          timeoutMs: 10_000,
+        }),
+      );
+      this.#clients.set(key, c);
+      c.catch(() => this.#clients.delete(key));
+    }
+    return c;
+  }
+
+  /** Forgets (and closes) the client for `wire`, e.g. after the peer closed its connection. */
+  dropClient(wire: Wire): void {
+    const key = `${wire.transport}/${wire.envelope}`;
+    const c = this.#clients.get(key);
+    this.#clients.delete(key);
+    c?.then((x) => x.close()).catch(() => undefined);
+  }
+
+  /** Closes our clients (the peer's servers stay until the peer stops). Never rejects. */
+  close(): void {
+    for (const c of this.#clients.values()) c.then((x) => x.close()).catch(() => undefined);
+    this.#clients.clear();
+  }
+}
+
+/** What `after` added to `before` (the peer's stderr during one check); its tail when the buffer rolled. */
+function newText(before: string, after: string): string {
+  return after.startsWith(before) ? after.slice(before.length) : after.slice(-2000);
+}
+
+/** The last `SomeError: message` line of a Python traceback in `text`, if any. */
+export function lastExceptionLine(text: string): string | undefined {
+  const lines = text.split('\n').map((l) => l.trim());
+  for (let i = lines.length - 1; i >= 0; i--) {
+    if (/^[A-Za-z_][\w.]*(Error|Exception|Exit)\b.*/.test(lines[i]!)) return lines[i];
+  }
+  return undefined;
+}
+
+function hexOf(b: Uint8Array | undefined): string | undefined {
+  return b === undefined ? undefined : Buffer.from(b).toString('hex');
+}
+
+function outcome(
+  t0: number,
+  input: ClassifyInput,
+  judge: CheckPolicy,
+  extra: { stderr?: string } = {},
+): CheckOutcome {
+  const c = classify({
+    strictBytes: judge.strictBytes ?? false,
+    ...(judge.policy !== undefined ? { policy: judge.policy } : {}),
+    ...input,
+  });
+  const wantedHex = hexOf(input.ourBytes);
+  const gotHex = hexOf(input.theirBytes);
+  // A peer error whose own message says little gets the exception the peer printed meanwhile.
+  const printed =
+    c.verdict === 'peer-error' && extra.stderr ? lastExceptionLine(extra.stderr) : undefined;
+  return {
+    verdict: c.verdict,
+    summary:
+      printed !== undefined && !c.summary.includes(printed)
+        ? `${c.summary} (the peer printed: ${printed.slice(0, 200)})`
+        : c.summary,
+    fingerprint: c.fingerprint,
+    ...(wantedHex !== undefined ? { wantedHex } : {}),
+    ...(gotHex !== undefined ? { gotHex } : {}),
+    byteDiff: c.byteDiff,
+    valueDiff: c.valueDiff,
+    durationMs: performance.now() - t0,
+    ...(c.verdict === 'peer-error' && extra.stderr ? { stderr: extra.stderr.slice(-4000) } : {}),
+  };
+}
+
+/** `[FAILURE:generation:1] Cannot use reserved language keyword: "False"` → `failure-generation-cannot-use-reserved-language-keyword`. */
+export function messageKind(message: string): string {
+  return (message.split('\n')[0] ?? '')
+    .replace(/\[WARNING.*$/, '')
+    .replace(/"[^"]*"|'[^']*'|`[^`]*`/g, ' ')
+    .replace(/\d+/g, ' ')
+    .toLowerCase()
+    .replace(/[^a-z]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 80);
+}
+
+/**
+ * The outcome of a peer that could not load a schema's IDL: a peer error whose fingerprint names
+ * the kind of complaint (`peer-error:load-idl:IdlError:valueerror-in-slots-conflicts-with-class-variable`),
+ * so a known-failures entry can name one kind without hiding others. Never throws.
+ */
+export function loadFailure(peer: Peer, e: unknown, t0: number, stderrBefore = ''): CheckOutcome {
+  const err = e as { type?: unknown; message?: unknown };
+  const type = typeof err.type === 'string' ? err.type : e instanceof Error ? e.name : 'Error';
+  let message = typeof err.message === 'string' ? err.message : String(e);
+  const prefix = `${peer.name}: ${type}: `;
+  if (message.startsWith(prefix)) message = message.slice(prefix.length);
+  const first = (message.split('\n')[0] ?? '').replace(/\[WARNING.*$/, '');
+  return {
+    verdict: 'peer-error',
+    summary: `peer error: ${peer.name} cannot load the IDL: ${type}: ${first.slice(0, 200)}`,
+    fingerprint: `peer-error:load-idl:${type}:${messageKind(message)}`,
+    byteDiff: [],
+    valueDiff: [],
+    durationMs: performance.now() - t0,
+    stderr: newText(stderrBefore, peer.stderr()).slice(-4000),
+  };
+}
+
+/** What one check needs besides the value. */
+export interface CheckContext extends CheckPolicy {
+  readonly schema: CompiledSchema;
+  readonly codec: CodecUnderTest;
+  /** The session of the peer (absent for codec-roundtrip). */
+  readonly session?: PeerSession;
+  /** Our echo servers (for peer-client-our-server). */
+  readonly servers?: OurServers;
+}
+
+/**
+ * Checks value `v` of type `type` with `property` (on `wire` for the RPC properties) and
+ * classifies the outcome. Peer failures become `peer-error` outcomes, never rejections; rejects
+ * only on a harness bug (e.g. a missing session).
+ */
+export async function checkValue(
+  ctx: CheckContext,
+  property: Property,
+  type: string,
+  v: object,
+  wire?: Wire,
+): Promise<CheckOutcome> {
+  const C: StructClass | undefined = ctx.schema.classes.get(type);
+  if (C === undefined) throw new Error(`the schema has no echoable type ${type}`);
+  const spec = C.__spec__;
+  const { mod } = ctx.schema;
+  const t0 = performance.now();
+  if (property === 'codec-roundtrip') {
+    let bytes: Uint8Array;
+    try {
+      bytes = ctx.codec.encode(mod, C, v);
+    } catch (e) {
+      return outcome(t0, { spec, wanted: v, peerError: e }, ctx);
+    }
+    try {
+      const back = ctx.codec.decode(mod, C, bytes);
+      return outcome(
+        t0,
+        { spec, wanted: v, got: back, ourBytes: bytes, theirBytes: ctx.codec.encode(mod, C, back) },
+        ctx,
+      );
+    } catch (e) {
+      return outcome(t0, { spec, wanted: v, peerError: e, ourBytes: bytes }, ctx);
+    }
+  }
+  const session = ctx.session;
+  if (session === undefined) throw new Error(`${property} needs a peer session`);
+  const { peer, handle } = session;
+  const before = peer.stderr();
+  const stderr = () => ({ stderr: newText(before, peer.stderr()) });
+  if (property === 'peer-roundtrip') {
+    let bytes: Uint8Array;
+    try {
+      bytes = ctx.codec.encode(mod, C, v);
+    } catch (e) {
+      return outcome(t0, { spec, wanted: v, peerError: e }, ctx);
+    }
+    try {
+      const r = await peer.roundtrip(handle, type, bytes);
+      if (r.trailing > 0) {
+        return {
+          verdict: 'mismatch',
+          summary: `${peer.name} read only ${bytes.length - r.trailing} of our ${bytes.length} bytes (${r.trailing} left over): it sees the struct end early`,
+          fingerprint: 'bytes:trailing',
+          wantedHex: Buffer.from(bytes).toString('hex'),
+          gotHex: Buffer.from(r.bytes).toString('hex'),
+          byteDiff: [],
+          valueDiff: [],
+          durationMs: performance.now() - t0,
+        };
+      }
+      return outcome(
+        t0,
+        {
+          spec,
+          wanted: v,
+          got: fromPeerJson(spec, r.value as Json),
+          ourBytes: bytes,
+          theirBytes: r.bytes,
+        },
+        ctx,
+      );
+    } catch (e) {
+      // A second opinion: the peer's own encoding of the value. If it differs from ours in a way
+      // the spec does not allow, that difference (with its field path) is the likely cause.
+      try {
+        const theirs = await peer.encode(handle, type, toPeerJson(spec, v));
+        const c = classify({ spec, wanted: v, got: v, ourBytes: bytes, theirBytes: theirs });
+        if (c.verdict === 'mismatch') {
+          const err = outcome(t0, { spec, wanted: v, peerError: e }, ctx);
+          return {
+            verdict: 'mismatch',
+            summary: `${peer.name} rejects our bytes (${err.summary.replace(/^peer error: /, '')}); its own encoding of the value differs: ${c.summary}`,
+            fingerprint: c.fingerprint,
+            wantedHex: Buffer.from(bytes).toString('hex'),
+            gotHex: Buffer.from(theirs).toString('hex'),
+            byteDiff: c.byteDiff,
+            valueDiff: [],
+            durationMs: performance.now() - t0,
+          };
+        }
+      } catch {
+        // no second opinion: report the peer error as it is
+      }
+      return outcome(t0, { spec, wanted: v, peerError: e, ourBytes: bytes }, ctx, stderr());
+    }
+  }
+  if (wire === undefined) throw new Error(`${property} needs a wire setting`);
+  if (property === 'our-client-peer-server') {
+    try {
+      const client = await session.client(wire);
+      const got = await client.call(echoFunctionName(type), { v });
+      return outcome(t0, { spec, wanted: v, got }, ctx);
+    } catch (e) {
+      // A peer that closed the connection (thriftrw-py does on a failed call) gets a new one.
+      if (e instanceof ConnectionClosedError) session.dropClient(wire);
+      return outcome(t0, { spec, wanted: v, peerError: e }, ctx, stderr());
+    }
+  }
+  if (ctx.servers === undefined) throw new Error(`${property} needs our servers`);
+  try {
+    const port = await ctx.servers.port(wire.transport);
+    const out = await peer.call(
+      handle,
+      'Echo',
+      echoFunctionName(type),
+      { v: toPeerJson(spec, v) },
+      port,
+      wire,
+    );
+    if ('result' in out)
+      return outcome(t0, { spec, wanted: v, got: fromPeerJson(spec, out.result) }, ctx);
+    const kind = Object.keys(out)[0] ?? 'Error';
+    return outcome(
+      t0,
+      { spec, wanted: v, peerError: { type: kind, message: JSON.stringify(out) } },
+      ctx,
+      stderr(),
+    );
+  } catch (e) {
+    return outcome(t0, { spec, wanted: v, peerError: e }, ctx, stderr());
+  }
+}
