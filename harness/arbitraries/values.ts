@@ -2,7 +2,9 @@
  * fast-check arbitraries of values for a compiled Thrift type: edge values first (i64 min/max,
  * 2^53±1, NaN, -0.0, ±Infinity, empty and astral-plane strings, empty containers), sizes bounded
  * so a case stays small, and every value shrinks. Values are in the codec's representation
- * (struct-likes are instances of the generated classes). Exported for users' own properties.
+ * (struct-likes are instances of the generated classes); optional fields and fields with a default
+ * are sometimes left unset (the default applies); option `unknownEnumValues` adds enum values the
+ * enum does not define. Exported for users' own properties.
  */
 import fc from 'fast-check';
 import { classFor, equals } from '../../codec/src/index.js';
@@ -14,6 +16,12 @@ export interface ValueArbOptions {
   readonly maxLength?: number;
   /** Deepest struct nesting before optional struct fields are left unset. Default 4. */
   readonly maxDepth?: number;
+  /**
+   * Sometimes (about one time in five) give an enum-typed position an i32 that is none of the
+   * enum's values (edge values first: ±2^31 bounds, one past the largest and smallest item).
+   * Default false.
+   */
+  readonly unknownEnumValues?: boolean;
 }
 
 const I64_EDGES = [
@@ -42,6 +50,7 @@ const DOUBLE_EDGES = [
 const STRING_EDGES = ['', 'a', '😀', 'é€😀', '\u0000', 'a'.repeat(100)];
 
 function withEdges<T>(edges: readonly T[], arb: fc.Arbitrary<T>): fc.Arbitrary<T> {
+  if (edges.length === 0) return arb;
   return fc.oneof(
     { arbitrary: fc.constantFrom(...edges), weight: 1 },
     { arbitrary: arb, weight: 3 },
@@ -86,10 +95,22 @@ export function valueArb(
       return fc.uint8Array({ maxLength: 16 });
     case 'uuid':
       return fc.uuid();
-    case 'enum':
-      return spec.items.length === 0
-        ? fc.integer()
-        : fc.constantFrom(...spec.items.map((i) => i.value));
+    case 'enum': {
+      const known = spec.items.map((i) => i.value);
+      if (known.length === 0) return intArb(32);
+      const items = fc.constantFrom(...known);
+      if (options.unknownEnumValues !== true) return items;
+      const isUnknown = (v: number) => !known.includes(v);
+      const edges = [
+        Math.max(...known) + 1,
+        Math.min(...known) - 1,
+        2 ** 31 - 1,
+        -(2 ** 31),
+        0,
+      ].filter((v) => v >= -(2 ** 31) && v < 2 ** 31 && isUnknown(v));
+      const unknown = withEdges(edges, intArb(32)).filter(isUnknown);
+      return fc.oneof({ arbitrary: items, weight: 4 }, { arbitrary: unknown, weight: 1 });
+    }
     case 'list':
       return fc.array(valueArb(spec.valueType, options, depth + 1), {
         maxLength: depth >= maxDepth ? 0 : maxLength,
@@ -182,7 +203,8 @@ export function structArb(
     const record: Record<string, fc.Arbitrary<unknown>> = {};
     for (const f of spec.fields) {
       const v = valueArb(f.type, options, depth + 1);
-      if (f.requiredness === 'required') record[f.name] = v;
+      // A required field with a default may be left out too: the constructor applies it.
+      if (f.requiredness === 'required' && f.defaultValue === undefined) record[f.name] = v;
       else if (deep && f.type.kind === 'struct') record[f.name] = fc.constant(undefined);
       else record[f.name] = fc.option(v, { nil: undefined, freq: 3 });
     }
