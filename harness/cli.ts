@@ -376,7 +376,7 @@ async function replay(args: string[]): Promise<number> {
   const schema = compileSchema(b.files, c.main);
   const C = schema.classes.get(c.type);
   if (C === undefined) throw new UsageError(`${b.dir}: the IDL has no echoable type ${c.type}`);
-  const value = bundleValue(C, b.value);
+  const value = c.property === 'load-idl' ? {} : bundleValue(C, b.value);
   const strictBytes = o['strict-bytes'] || c.strictBytes === true;
   process.stdout.write(
     `replaying ${c.name}\n  ${c.peer} ${c.property}${c.wire ? ` (${c.wire.transport}, ${c.wire.envelope})` : ''}, type ${c.type}\n`,
@@ -404,6 +404,10 @@ async function replay(args: string[]): Promise<number> {
         );
         return 1;
       }
+    }
+    if (c.property === 'load-idl') {
+      process.stdout.write(`${c.peer} loads the IDL\npasses now\n`);
+      return 0;
     }
     const wire =
       peer && c.wire && peerSupports(peer, c.property, c.wire)

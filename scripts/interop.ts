@@ -4,11 +4,14 @@
  *   1. the KeyValue scenario in both directions over real sockets (harness/scenarios/keyvalue.ts);
  *   2. value round trips: generated values of every struct of idl/interop.thrift are encoded by our
  *      codec, decoded and re-encoded by the peer's library, and compared by meaning and by bytes.
- * Prints what it found. Exit code: 0 = the KeyValue scenario passed everywhere (value findings are
- * reported: gating on them is the job of `thrift-conform run` with its known-failures lists),
- * 1 = a KeyValue step failed, 2 = a peer could not be started.
+ * Then the default conformance run (`thrift-conform run`, random schemas and values against every
+ * peer, gated by cases/known-failures, reports in reports/interop).
+ * Prints what it found. Exit code: the worse of the two parts — 0 = the KeyValue scenario passed
+ * everywhere and the conformance run is conformant (known failures allowed), 1 = a KeyValue step
+ * failed or the run found mismatches, 2 = a peer could not be started.
  *
- * Options: --seed N (default 1), --runs N values per type (default 25), --peers a,b.
+ * Options: --seed N (default 1), --runs N values per type (default 25), --peers a,b; the
+ * conformance run uses --seed too.
  */
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
@@ -24,6 +27,7 @@ import type { Json } from '../harness/peers/json-values.js';
 import type { Verdict } from '../harness/runner/result.js';
 import { defaultProcessPeers, ProcessPeer } from '../harness/peers/process.js';
 import { runKeyValueScenario } from '../harness/scenarios/keyvalue.js';
+import { main as conform } from '../harness/cli.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: opts } = parseArgs({
@@ -128,5 +132,17 @@ for (const spec of defaultProcessPeers(root).filter((p) => !wanted || wanted.inc
     await peer.stop();
   }
 }
-log(exit === 0 ? '\nKeyValue scenario passed against every peer.' : `\nexit ${exit}`);
+log(exit === 0 ? '\nKeyValue scenario passed against every peer.' : `\nKeyValue: exit ${exit}`);
+
+log('\n== conformance run (thrift-conform run) ==');
+const run = await conform([
+  'run',
+  '--seed',
+  String(seed),
+  '--report-dir',
+  join(root, 'reports', 'interop'),
+  ...(wanted ? ['--peers', wanted.join(',')] : []),
+]);
+exit = Math.max(exit, run);
+log(`\nexit ${exit}`);
 process.exit(exit);

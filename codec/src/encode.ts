@@ -229,8 +229,12 @@ return { size, write };`;
 
 /** The constructor of a generated class carries its spec; returns it or throws ValidationError. */
 export function specOf(value: unknown, what = 'dumps'): StructSpec {
-  const spec = (value as { constructor?: { __spec__?: StructSpec } } | null | undefined)
-    ?.constructor?.__spec__;
+  // Through the prototype, not `value.constructor`: a field may be named `constructor`.
+  const spec =
+    typeof value === 'object' && value !== null
+      ? (Object.getPrototypeOf(value) as { constructor?: { __spec__?: StructSpec } } | null)
+          ?.constructor?.__spec__
+      : undefined;
   if (spec === undefined || typeof value !== 'object') {
     throw new ValidationError(
       what,

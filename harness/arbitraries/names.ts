@@ -80,10 +80,9 @@ export const JAVA_GO_CPP_NAMES: readonly string[] = [
  * Names our codec (codec/src) mishandles although they are valid Thrift, by position — known
  * bugs, not a policy: the generator leaves them out there, and harness/test/arbitraries/
  * names.test.ts checks that each still fails, so this list cannot outlive a fix.
- *  - `field` (struct, union and exception fields, function parameters): the members of
- *    Object.prototype — `new S({})` reads the inherited member for the unset field and throws
- *    "S.toString: expected an i32 …, got function"; a field `constructor` also breaks dumps
- *    ("got a plain object"). `__proto__`: classFor throws "cannot be represented in JavaScript".
+ *  - `field` (struct, union and exception fields, function parameters): `__proto__` — classFor
+ *    throws "cannot be represented in JavaScript". (The other Object.prototype members,
+ *    `constructor`, `toString`, …, were mishandled until the generator found it; fixed.)
  *  - `member` (types, constants, services, functions, enum items): `__proto__` is silently lost
  *    (the assignment sets the module's, enum object's or service object's prototype).
  *  - `structName`: a struct, union or exception named `then` makes the module object a
@@ -95,7 +94,7 @@ export const JAVA_GO_CPP_NAMES: readonly string[] = [
 export const CODEC_MISHANDLED_NAMES: Readonly<
   Record<'field' | 'member' | 'structName' | 'function', ReadonlySet<string>>
 > = {
-  field: new Set(JS_OBJECT_PROTOTYPE_NAMES),
+  field: new Set(['__proto__']),
   member: new Set(['__proto__']),
   structName: new Set(['then']),
   function: new Set(['__name__', '__spec__', '__parent__', '__functions__']),

@@ -3,7 +3,7 @@
  * a one-line summary a person understands and a fingerprint that stays the same across seeds for
  * the same kind of problem (indices, keys and values normalised away):
  *
- *   peer-error       `peer error: DecodeError: …`                    `peer-error:DecodeError`
+ *   peer-error       `peer error: DecodeError: bad bytes at 17`      `peer-error:DecodeError:bad-bytes-at`
  *   mismatch         `Foo.bar: wanted 3, got missing`                `meaning:Foo.bar:missing`
  *   mismatch         `bytes differ at 17 (Foo.items[2]: value): …`   `bytes:Foo.items[]:value`
  *   allowed-variant  `Foo.tags: set elements written in another order (allowed)`
@@ -20,7 +20,7 @@ import type { BytesClassification, Variant } from './bytes.js';
 import { byteDiff, classifyBytes, describeDifference } from './bytes.js';
 import type { DetailedValueDiff, EquivalencePolicy } from './semantic.js';
 import { detailedValueDiff } from './semantic.js';
-import { cut } from './text.js';
+import { cut, messageKind } from './text.js';
 
 /** What `classify` compares. */
 export interface ClassifyInput {
@@ -145,7 +145,7 @@ export function classify(input: ClassifyInput): Classification {
     return {
       verdict: 'peer-error',
       summary: cut(`peer error: ${type}${firstLine ? `: ${firstLine}` : ''}`, 200),
-      fingerprint: `peer-error:${type}`,
+      fingerprint: `peer-error:${type}${messageKind(firstLine) ? `:${messageKind(firstLine)}` : ''}`,
       valueDiff: [],
       byteDiff: [],
     };

@@ -90,3 +90,20 @@ export function cut(s: string, max: number): string {
 export function doubleText(v: number): string {
   return Object.is(v, -0) ? '-0' : String(v);
 }
+
+/**
+ * The kind of an error message, without its particulars (quoted names, numbers, Apache compiler
+ * warnings), as a slug: `[FAILURE:generation:1] Cannot use reserved language keyword: "False"` →
+ * `failure-generation-cannot-use-reserved-language-keyword`. At most 80 characters; never throws.
+ */
+export function messageKind(message: string): string {
+  return (message.split('\n')[0] ?? '')
+    .replace(/\[WARNING.*$/, '')
+    .replace(/"[^"]*"|'[^']*'|`[^`]*`/g, ' ')
+    .replace(/\d+/g, ' ')
+    .toLowerCase()
+    .replace(/[^a-z]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 80)
+    .replace(/-+$/, '');
+}

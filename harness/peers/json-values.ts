@@ -40,7 +40,10 @@ export function toPeerJson(t: TypeSpec, v: unknown): Json {
     case 'struct': {
       const out: { [k: string]: Json } = {};
       for (const f of t.fields) {
-        const x = (v as Record<string, unknown>)[f.name];
+        // Own members only: a field may be named `toString` or `constructor`.
+        const x = Object.hasOwn(v as object, f.name)
+          ? (v as Record<string, unknown>)[f.name]
+          : undefined;
         if (x !== undefined && x !== null) out[f.name] = toPeerJson(f.type, x);
       }
       return out;
@@ -113,7 +116,8 @@ export function fromPeerJson(t: TypeSpec, j: Json): unknown {
         throw new Error(`expected an object for ${t.name}, got ${JSON.stringify(j)}`);
       const init: Record<string, unknown> = {};
       for (const f of t.fields) {
-        const x = j[f.name];
+        // Own members only: a field may be named `toString` or `constructor`.
+        const x = Object.hasOwn(j, f.name) ? j[f.name] : undefined;
         if (x !== undefined && x !== null) init[f.name] = fromPeerJson(f.type, x);
       }
       return new (classFor(t))(init);

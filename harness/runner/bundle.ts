@@ -24,7 +24,8 @@ export interface BundleCase {
   readonly name: string;
   /** The peer, or `ours` for codec-roundtrip. */
   readonly peer: string;
-  readonly property: Property;
+  /** A property, or `load-idl` when the peer could not load the IDL at all. */
+  readonly property: Property | 'load-idl';
   readonly protocol: 'binary';
   readonly wire?: Wire;
   /** The generated type of the value. */
@@ -152,9 +153,9 @@ export function readBundle(dir: string): Bundle {
   }
   for (const k of ['name', 'peer', 'property', 'type', 'main'] as const)
     if (typeof c[k] !== 'string') throw new BundleError(`${caseFile}: "${k}" must be a string`);
-  if (!(PROPERTIES as readonly string[]).includes(c.property))
+  if (!(PROPERTIES as readonly string[]).includes(c.property) && c.property !== 'load-idl')
     throw new BundleError(
-      `${caseFile}: unknown property ${c.property}; known: ${PROPERTIES.join(', ')}`,
+      `${caseFile}: unknown property ${c.property}; known: load-idl, ${PROPERTIES.join(', ')}`,
     );
   try {
     value = JSON.parse(readFileSync(join(dir, 'value.json'), 'utf8')) as Json;

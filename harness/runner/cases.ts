@@ -1,6 +1,6 @@
 /**
- * What one generated case is, and the fast-check arbitrary that makes them: a schema (IDL files
- * printed from generated ASTs, compiled by our codec) and up to `values` struct values of its
+ * What one generated case is, and the fast-check arbitrary that makes them: a schema (IDL files,
+ * the main one including the others, printed from generated ASTs and compiled by our codec) and up to `values` struct values of its
  * types. The runner's sweep, its shrinking and `replay` all go through this one arbitrary, so the
  * run's seed and a case's fast-check path (`"17"`, or `"17:3:0"` once shrunk) name a case exactly.
  *
@@ -8,10 +8,10 @@
  * failing case shrinks towards a single value as well as towards a smaller schema.
  */
 import fc from 'fast-check';
-import { compile, print } from '../../codec/src/index.js';
-import type { ast, ServiceObject, StructClass, ThriftModule } from '../../codec/src/index.js';
-import { programArb } from '../arbitraries/idl.js';
-import type { ProgramArbOptions } from '../arbitraries/idl.js';
+import { compile } from '../../codec/src/index.js';
+import type { ServiceObject, StructClass, ThriftModule } from '../../codec/src/index.js';
+import { idlArb, printIdl } from '../arbitraries/idl.js';
+import type { IdlArbOptions } from '../arbitraries/idl.js';
 import { structArb } from '../arbitraries/values.js';
 import type { ValueArbOptions } from '../arbitraries/values.js';
 
@@ -44,11 +44,11 @@ export interface GeneratedCase {
 
 /** Options of {@link caseArb}. */
 export interface CaseArbOptions {
-  /** The generator's IDL options (dialect, peer features, names to avoid). */
-  readonly idl: ProgramArbOptions;
+  /** The generator's IDL options (dialect, peer features, names to avoid, included files). */
+  readonly idl: IdlArbOptions;
   /** Values per schema. Default 12. */
   readonly values?: number;
-  /** Bounds on each value. Default maxLength 3, maxDepth 3. */
+  /** Bounds on each value (and unknownEnumValues). Default maxLength 3, maxDepth 3. */
   readonly valueBounds?: ValueArbOptions;
 }
 
@@ -75,11 +75,6 @@ export function compileSchema(
   return { files, main, mod, echo, classes };
 }
 
-/** Prints a generated program as the case's IDL files. */
-export function programFiles(program: ast.Program): Record<string, string> {
-  return { [MAIN_FILE]: print(program) };
-}
-
 /**
  * Returns the arbitrary of generated cases (see the module comment). Throws (while generating)
  * only if the generator makes IDL our codec cannot compile — a generator bug.
@@ -87,8 +82,8 @@ export function programFiles(program: ast.Program): Record<string, string> {
 export function caseArb(options: CaseArbOptions): fc.Arbitrary<GeneratedCase> {
   const n = options.values ?? 12;
   const bounds = options.valueBounds ?? { maxLength: 3, maxDepth: 3 };
-  return programArb(options.idl).chain((program) => {
-    const schema = compileSchema(programFiles(program));
+  return idlArb(options.idl).chain((idl) => {
+    const schema = compileSchema(printIdl(idl), idl.main);
     const classes = [...schema.classes];
     if (classes.length === 0) return fc.constant({ schema, values: [] });
     const one = fc

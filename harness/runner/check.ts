@@ -17,6 +17,7 @@ import { ThriftServer } from '../../rpc/src/server.js';
 import type { Handler } from '../../rpc/src/server.js';
 import { echoFunctionName } from '../arbitraries/idl.js';
 import { classify } from '../diff/classify.js';
+import { messageKind } from '../diff/text.js';
 import type { ClassifyInput } from '../diff/classify.js';
 import type { EquivalencePolicy } from '../diff/semantic.js';
 import { fromPeerJson, toPeerJson } from '../peers/json-values.js';
@@ -230,7 +231,8 @@ function outcome(
       printed !== undefined && !c.summary.includes(printed)
         ? `${c.summary} (the peer printed: ${printed.slice(0, 200)})`
         : c.summary,
-    fingerprint: c.fingerprint,
+    // …and that exception is part of the fingerprint: a closed connection says nothing by itself.
+    fingerprint: printed !== undefined ? `${c.fingerprint}:${messageKind(printed)}` : c.fingerprint,
     ...(wantedHex !== undefined ? { wantedHex } : {}),
     ...(gotHex !== undefined ? { gotHex } : {}),
     byteDiff: c.byteDiff,
@@ -238,18 +240,6 @@ function outcome(
     durationMs: performance.now() - t0,
     ...(c.verdict === 'peer-error' && extra.stderr ? { stderr: extra.stderr.slice(-4000) } : {}),
   };
-}
-
-/** `[FAILURE:generation:1] Cannot use reserved language keyword: "False"` → `failure-generation-cannot-use-reserved-language-keyword`. */
-export function messageKind(message: string): string {
-  return (message.split('\n')[0] ?? '')
-    .replace(/\[WARNING.*$/, '')
-    .replace(/"[^"]*"|'[^']*'|`[^`]*`/g, ' ')
-    .replace(/\d+/g, ' ')
-    .toLowerCase()
-    .replace(/[^a-z]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 80);
 }
 
 /**

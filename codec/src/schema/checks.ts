@@ -89,7 +89,8 @@ export function describeValue(v: unknown): string {
       return 'undefined';
     case 'object': {
       if (Array.isArray(v)) return `Array(${v.length})`;
-      const ctor = (v as { constructor?: { name?: string } }).constructor;
+      const proto = Object.getPrototypeOf(v) as { constructor?: { name?: string } } | null;
+      const ctor = proto?.constructor;
       return ctor?.name ? `${/^[AEIOU]/.test(ctor.name) ? 'an' : 'a'} ${ctor.name}` : 'an object';
     }
     default:

@@ -28,6 +28,8 @@ export type StructInstance = Record<string, unknown>;
 
 interface FieldPlan {
   readonly name: string;
+  /** The name is also an Object.prototype member (`constructor`, `toString`, …). */
+  readonly inherited: boolean;
   readonly spec: FieldSpec;
   readonly required: boolean;
   readonly defaultValue: (() => unknown) | undefined;
@@ -64,6 +66,7 @@ function plansFor(spec: StructSpec): FieldPlan[] {
     const dv = f.defaultValue;
     return {
       name: f.name,
+      inherited: f.name in Object.prototype,
       spec: f,
       required: f.requiredness === 'required' && spec.variant !== 'union',
       defaultValue: dv === undefined ? undefined : () => materialize(f.type, dv),
@@ -99,7 +102,9 @@ function buildClass(spec: StructSpec): StructClass {
     }
     let set = 0;
     for (const p of plans) {
-      let v = given[p.name];
+      // A field named after an Object.prototype member (`constructor`, `toString`) must not pick
+      // up the inherited member when the caller did not give it.
+      let v = p.inherited && !Object.hasOwn(given, p.name) ? undefined : given[p.name];
       if (v === undefined || v === null) {
         v = p.defaultValue === undefined ? undefined : p.defaultValue();
       } else if (p.normalize !== null) {

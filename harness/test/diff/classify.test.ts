@@ -210,13 +210,13 @@ void t.test('peer errors', async (t) => {
   t.same(classify({ spec, wanted: new Foo({ a: 1 }), peerError: e }), {
     verdict: 'peer-error',
     summary: 'peer error: DecodeError: bad bytes at 17',
-    fingerprint: 'peer-error:DecodeError',
+    fingerprint: 'peer-error:DecodeError:bad-bytes-at',
     valueDiff: [],
     byteDiff: [],
   });
   t.match(classify({ spec, wanted: new Foo({ a: 1 }), peerError: new TypeError('boom') }), {
     summary: 'peer error: TypeError: boom',
-    fingerprint: 'peer-error:TypeError',
+    fingerprint: 'peer-error:TypeError:boom',
   });
   t.match(
     classify({ spec, wanted: new Foo({ a: 1 }), peerError: { type: 'Timeout', message: '' } }),

@@ -1,0 +1,3 @@
+typedef bool Aa
+
+typedef bool U

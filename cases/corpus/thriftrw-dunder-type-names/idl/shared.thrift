@@ -1,0 +1,3 @@
+struct A0 {
+  1: required list<map<string, bool>> a,
+}
