@@ -15,7 +15,14 @@ import { defaultProcessPeers, ProcessPeer } from './peers/process.js';
 import { detailsText, runReporter, writeReports } from './report/index.js';
 import { listBundles, promoteBundle, readBundle } from './runner/bundle.js';
 import type { Bundle } from './runner/bundle.js';
-import { checkValue, OurServers, peerSupports, PeerSession, wireFor } from './runner/check.js';
+import {
+  checkValue,
+  OurServers,
+  outcomeFields,
+  peerSupports,
+  PeerSession,
+  wireFor,
+} from './runner/check.js';
 import { OUR_CODEC } from './runner/codec.js';
 import { loadKnownFailures } from './runner/known-failures.js';
 import type { CaseResult, PeerSummary, RunReport } from './runner/result.js';
@@ -427,14 +434,7 @@ async function replay(args: string[]): Promise<number> {
       peer: c.peer,
       protocol: 'binary',
       property: c.property,
-      verdict: outcome.verdict,
-      summary: outcome.summary,
-      fingerprint: outcome.fingerprint,
-      ...(outcome.wantedHex ? { wantedHex: outcome.wantedHex } : {}),
-      ...(outcome.gotHex ? { gotHex: outcome.gotHex } : {}),
-      byteDiff: outcome.byteDiff,
-      valueDiff: outcome.valueDiff,
-      durationMs: outcome.durationMs,
+      ...outcomeFields(outcome),
     };
     process.stdout.write(`${r.verdict}: ${r.summary}\n`);
     const details = detailsText(r);

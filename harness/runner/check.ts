@@ -25,7 +25,7 @@ import type { Json } from '../peers/json-values.js';
 import type { Peer } from '../peers/peer.js';
 import type { CompiledSchema } from './cases.js';
 import type { CodecUnderTest } from './codec.js';
-import type { ByteDiffSpan, ValueDiff, Verdict } from './result.js';
+import type { ByteDiffSpan, CaseResult, ValueDiff, Verdict } from './result.js';
 
 /** The properties, in the order they run for each value. */
 export const PROPERTIES = [
@@ -82,7 +82,7 @@ export function wireFor(peer: Peer, property: Property, k: number): Wire | undef
   if (property !== 'our-client-peer-server' && property !== 'peer-client-our-server')
     return undefined;
   const a = peer.info.abilities;
-  const envelopes = property === 'our-client-peer-server' ? a.envelopes.read : a.envelopes.write;
+  const envelopes = envelopesFor(peer, property);
   const combos: Wire[] = [];
   for (const envelope of envelopes)
     for (const transport of a.transports) combos.push({ transport, envelope });
@@ -92,9 +92,44 @@ export function wireFor(peer: Peer, property: Property, k: number): Wire | undef
 
 /** Whether `peer` declares it can take `wire` for `property`. */
 export function peerSupports(peer: Peer, property: Property, wire: Wire): boolean {
-  const a = peer.info.abilities;
-  const envelopes = property === 'our-client-peer-server' ? a.envelopes.read : a.envelopes.write;
-  return a.transports.includes(wire.transport) && envelopes.includes(wire.envelope);
+  return (
+    peer.info.abilities.transports.includes(wire.transport) &&
+    envelopesFor(peer, property).includes(wire.envelope)
+  );
+}
+
+/** The envelope forms `peer` reads (its server, for our client) or writes (its client). */
+function envelopesFor(peer: Peer, property: Property): readonly Wire['envelope'][] {
+  const e = peer.info.abilities.envelopes;
+  return property === 'our-client-peer-server' ? e.read : e.write;
+}
+
+/** The fields of a CaseResult that come from one check's outcome. Never throws. */
+export function outcomeFields(
+  o: CheckOutcome,
+): Pick<
+  CaseResult,
+  | 'verdict'
+  | 'summary'
+  | 'fingerprint'
+  | 'wantedHex'
+  | 'gotHex'
+  | 'byteDiff'
+  | 'valueDiff'
+  | 'durationMs'
+  | 'stderr'
+> {
+  return {
+    verdict: o.verdict,
+    summary: o.summary,
+    fingerprint: o.fingerprint,
+    ...(o.wantedHex !== undefined ? { wantedHex: o.wantedHex } : {}),
+    ...(o.gotHex !== undefined ? { gotHex: o.gotHex } : {}),
+    byteDiff: o.byteDiff,
+    valueDiff: o.valueDiff,
+    durationMs: o.durationMs,
+    ...(o.stderr !== undefined ? { stderr: o.stderr } : {}),
+  };
 }
 
 /** Our echo servers for one schema, one per transport, started when first asked for. */

@@ -10,8 +10,7 @@
  * cases attached (`CaseResult.shrunk`).
  */
 import fc from 'fast-check';
-import { relative } from 'node:path';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import type { StructClass } from '../../codec/src/index.js';
 import { APACHE_PY_RESERVED_NAMES, KEYWORD_NAMES } from '../arbitraries/names.js';
 import { APACHE_RESERVED_NAMES } from '../arbitraries/reserved.js';
@@ -28,6 +27,7 @@ import {
   checkValue,
   isFailing,
   loadFailure,
+  outcomeFields,
   OurServers,
   PEER_PROPERTIES,
   peerSupports,
@@ -216,13 +216,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
   let bundles = 0;
   const maxBundles = options.maxBundles ?? 50;
 
-  const bundleFor = (
-    r: CaseResult,
-    w: Where,
-    o: Pick<CheckOutcome, 'wantedHex' | 'gotHex' | 'valueDiff' | 'byteDiff'>,
-    sub: string,
-    path: string | undefined,
-  ) => {
+  const bundleFor = (r: CaseResult, w: Where, sub: string, path: string | undefined) => {
     if (options.reportDir === undefined) return {};
     const dir = join(options.reportDir, 'bundles', bundleSlug(sub));
     const C = w.schema.classes.get(w.type)!;
@@ -246,10 +240,10 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
       case: c,
       files: w.schema.files,
       value: toPeerJson(C.__spec__, w.value),
-      ...(o.wantedHex !== undefined ? { wantedHex: o.wantedHex } : {}),
-      ...(o.gotHex !== undefined ? { gotHex: o.gotHex } : {}),
-      valueDiff: o.valueDiff,
-      byteDiff: o.byteDiff,
+      ...(r.wantedHex !== undefined ? { wantedHex: r.wantedHex } : {}),
+      ...(r.gotHex !== undefined ? { gotHex: r.gotHex } : {}),
+      ...(r.valueDiff !== undefined ? { valueDiff: r.valueDiff } : {}),
+      ...(r.byteDiff !== undefined ? { byteDiff: r.byteDiff } : {}),
       replay,
     });
     return { bundle: relative(options.reportDir, dir), replay };
@@ -259,7 +253,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     let r = known.apply(raw);
     if (isFailing(r.verdict) && bundles < maxBundles) {
       bundles++;
-      r = { ...r, ...bundleFor(r, w, r as unknown as CheckOutcome, r.name, r.path) };
+      r = { ...r, ...bundleFor(r, w, r.name, r.path) };
     }
     results.push(r);
     where.set(r, w);
@@ -281,19 +275,11 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
       protocol: 'binary',
       ...(w.wire ? { transport: w.wire.transport, envelope: w.wire.envelope } : {}),
       property,
-      verdict: o.verdict,
-      summary: o.summary,
-      fingerprint: o.fingerprint,
-      ...(o.wantedHex !== undefined ? { wantedHex: o.wantedHex } : {}),
-      ...(o.gotHex !== undefined ? { gotHex: o.gotHex } : {}),
-      byteDiff: o.byteDiff,
-      valueDiff: o.valueDiff,
+      ...outcomeFields(o),
       idl: w.schema.files,
       valueJson: JSON.stringify(toPeerJson(C.__spec__, w.value)),
       ...(w.origin === 'generated' ? { seed } : {}),
       ...(path !== undefined ? { path } : {}),
-      durationMs: o.durationMs,
-      ...(o.stderr !== undefined ? { stderr: o.stderr } : {}),
       type: w.type,
       origin: w.origin,
     };
@@ -440,13 +426,9 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
               peer: peer.name,
               protocol: 'binary',
               property: 'load-idl',
-              verdict: o.verdict,
-              summary: o.summary,
-              fingerprint: o.fingerprint,
+              ...outcomeFields(o),
               idl: schema.files,
               ...(si !== undefined ? { seed, path: String(si) } : {}),
-              durationMs: o.durationMs,
-              ...(o.stderr ? { stderr: o.stderr } : {}),
               origin: w.origin,
             };
             emit(r, w);
@@ -608,7 +590,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     };
     const path = out.counterexamplePath ?? first.path ?? '';
     const asResult = resultOf(first.peer, first.property, b.o, bw, `${first.name} (shrunk)`, path);
-    const files = bundleFor(asResult, bw, b.o, `${first.name}-shrunk`, path);
+    const files = bundleFor(asResult, bw, `${first.name}-shrunk`, path);
     const C: StructClass | undefined = schema.classes.get(b.type);
     return {
       steps: Math.max(0, failures - 1),
