@@ -277,10 +277,14 @@ async function run(args: string[]): Promise<number> {
   const progress = createProgress({
     stream: process.stdout,
     ...(budgetMs !== undefined ? { budgetMs } : {}),
-    // One check per value for our codec, three per value for each peer (upper bound: some
-    // generated schemas have fewer echoable values).
+    // One check per value for our codec, three per value for each peer, for every generated value
+    // and every corpus case (an upper bound: some schemas have fewer values, load-idl cases none).
     ...(runs !== undefined
-      ? { total: Math.ceil(runs / (shard?.count ?? 1)) * values * (1 + 3 * peers.length) }
+      ? {
+          total:
+            (Math.ceil(runs / (shard?.count ?? 1)) * values + corpus.length) *
+            (1 + 3 * peers.length),
+        }
       : {}),
     label: 'checks',
   });

@@ -82,6 +82,18 @@ export interface BytesClassification {
     readonly path: string;
     readonly pattern: string;
     readonly reason: string;
+    /**
+     * Where the two byte strings first differ, read on the side that is well formed (the bytes
+     * before it are the same, so both sides mean the same up to there): often the cause. `at` is
+     * the start of the span that holds the first differing byte; the hex is that span on each side.
+     */
+    readonly firstDifference?: {
+      readonly at: number;
+      readonly path: string;
+      readonly meaning: string;
+      readonly wantedHex: string;
+      readonly gotHex: string;
+    };
   };
 }
 
@@ -466,6 +478,19 @@ export function classifyBytes(
     const rest = hex(b.subarray(m.at), 16);
     const meaning = `malformed: ${m.reason}`;
     const { path, pattern, at, reason } = m;
+    const first = firstDifference(wanted, got)!;
+    const other = side === 'wanted' ? ga : wa;
+    const fs = other.malformed === undefined ? spanAt(other, first) : undefined;
+    const firstDiff =
+      fs !== undefined && first < at
+        ? {
+            at: fs.start,
+            path: fs.path,
+            meaning: fs.meaning,
+            wantedHex: hex(wanted.subarray(fs.start, Math.min(fs.end, fs.start + 16))),
+            gotHex: hex(got.subarray(fs.start, Math.min(fs.end, fs.start + 16))),
+          }
+        : undefined;
     return {
       allowed: false,
       reasons: [],
@@ -493,7 +518,14 @@ export function classifyBytes(
               gotMeaning: meaning,
             },
       ],
-      malformed: { side, at, path, pattern, reason },
+      malformed: {
+        side,
+        at,
+        path,
+        pattern,
+        reason,
+        ...(firstDiff ? { firstDifference: firstDiff } : {}),
+      },
     };
   }
   const ca = new Canon(wanted, f);

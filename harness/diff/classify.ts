@@ -196,9 +196,13 @@ export function classify(input: ClassifyInput): Classification {
     if (bytes.malformed !== undefined) {
       const m = bytes.malformed;
       const whose = m.side === 'got' ? 'their' : 'our';
+      const f = m.firstDifference;
+      const first = f
+        ? `; the bytes first differ at ${f.at} (${f.path}: ${f.meaning}): wanted 0x${cut(f.wantedHex, 40)}, got 0x${cut(f.gotHex, 40)}`
+        : '';
       return {
         verdict: 'mismatch',
-        summary: `${whose} bytes are malformed at ${m.at} (${m.path}): ${m.reason}`,
+        summary: `${whose} bytes are malformed at ${m.at} (${m.path}): ${m.reason}${first}`,
         fingerprint: `bytes:malformed:${m.side === 'got' ? 'theirs' : 'ours'}:${m.pattern}`,
         valueDiff,
         byteDiff: spans,

@@ -304,10 +304,50 @@ export function loadFailure(peer: Peer, e: unknown, t0: number, stderrBefore = '
 export interface CheckContext extends CheckPolicy {
   readonly schema: CompiledSchema;
   readonly codec: CodecUnderTest;
-  /** The session of the peer (absent for codec-roundtrip). */
+  /**
+   * The session of the peer. For codec-roundtrip (optional): the peer asked for a second opinion
+   * (its own encoding of the value) when our codec cannot read its own bytes.
+   */
   readonly session?: PeerSession;
   /** Our echo servers (for peer-client-our-server). */
   readonly servers?: OurServers;
+}
+
+/**
+ * A second opinion on bytes that failed to decode: `session`'s peer encodes the value itself; if
+ * that differs from `bytes` in a way the spec does not allow, the difference (with its field path)
+ * is the likely cause and becomes the outcome (a mismatch whose summary starts with `lead`).
+ * Undefined when the peer agrees, cannot encode the value, or fails. Never throws.
+ */
+async function secondOpinion(
+  session: PeerSession,
+  ctx: CheckContext,
+  type: string,
+  v: object,
+  bytes: Uint8Array,
+  error: unknown,
+  t0: number,
+  lead: (error: string, peer: string) => string,
+): Promise<CheckOutcome | undefined> {
+  const spec = ctx.schema.classes.get(type)!.__spec__;
+  try {
+    const theirs = await session.peer.encode(session.handle, type, toPeerJson(spec, v));
+    const c = classify({ spec, wanted: v, got: v, ourBytes: bytes, theirBytes: theirs });
+    if (c.verdict !== 'mismatch') return undefined;
+    const err = outcome(t0, { spec, wanted: v, peerError: error }, ctx);
+    return {
+      verdict: 'mismatch',
+      summary: `${lead(err.summary.replace(/^peer error: /, ''), session.peer.name)}: ${c.summary}`,
+      fingerprint: c.fingerprint,
+      wantedHex: Buffer.from(bytes).toString('hex'),
+      gotHex: Buffer.from(theirs).toString('hex'),
+      byteDiff: c.byteDiff,
+      valueDiff: [],
+      durationMs: performance.now() - t0,
+    };
+  } catch {
+    return undefined; // no second opinion: the caller reports the error as it is
+  }
 }
 
 /**
@@ -342,6 +382,20 @@ export async function checkValue(
         ctx,
       );
     } catch (e) {
+      if (ctx.session !== undefined) {
+        const second = await secondOpinion(
+          ctx.session,
+          ctx,
+          type,
+          v,
+          bytes,
+          e,
+          t0,
+          (err, peer) =>
+            `our codec cannot read its own bytes (${err}); ${peer}'s encoding of the value differs`,
+        );
+        if (second !== undefined) return second;
+      }
       return outcome(t0, { spec, wanted: v, peerError: e, ourBytes: bytes }, ctx);
     }
   }
@@ -383,27 +437,17 @@ export async function checkValue(
         ctx,
       );
     } catch (e) {
-      // A second opinion: the peer's own encoding of the value. If it differs from ours in a way
-      // the spec does not allow, that difference (with its field path) is the likely cause.
-      try {
-        const theirs = await peer.encode(handle, type, toPeerJson(spec, v));
-        const c = classify({ spec, wanted: v, got: v, ourBytes: bytes, theirBytes: theirs });
-        if (c.verdict === 'mismatch') {
-          const err = outcome(t0, { spec, wanted: v, peerError: e }, ctx);
-          return {
-            verdict: 'mismatch',
-            summary: `${peer.name} rejects our bytes (${err.summary.replace(/^peer error: /, '')}); its own encoding of the value differs: ${c.summary}`,
-            fingerprint: c.fingerprint,
-            wantedHex: Buffer.from(bytes).toString('hex'),
-            gotHex: Buffer.from(theirs).toString('hex'),
-            byteDiff: c.byteDiff,
-            valueDiff: [],
-            durationMs: performance.now() - t0,
-          };
-        }
-      } catch {
-        // no second opinion: report the peer error as it is
-      }
+      const second = await secondOpinion(
+        session,
+        ctx,
+        type,
+        v,
+        bytes,
+        e,
+        t0,
+        (err, peer) => `${peer} rejects our bytes (${err}); its own encoding of the value differs`,
+      );
+      if (second !== undefined) return second;
       return outcome(t0, { spec, wanted: v, peerError: e, ourBytes: bytes }, ctx, stderr());
     }
   }

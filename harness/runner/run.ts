@@ -104,9 +104,13 @@ export interface RunOutcome {
   readonly sweepMs: number;
 }
 
-/** Python builtins that generated code may call (hash, len, set, …). */
+/**
+ * Names Apache's generated Python calls and does not rename: builtins (hash, len, set, …) and
+ * the generated structs' own methods (a field named `read` shadows `read()`; corpus:
+ * apache-builtin-shadowed, apache-field-shadows-method).
+ */
 const PYTHON_BUILTINS =
-  `abs all any bool bytes callable chr dict dir divmod enumerate filter float format
+  `read write validate abs all any bool bytes callable chr dict dir divmod enumerate filter float format
 frozenset getattr hasattr hash hex id input int isinstance iter len list map max min next object
 oct open ord pow print property range repr reversed round set setattr slice sorted str sum super
 tuple type vars zip`.split(/\s+/);
@@ -136,8 +140,9 @@ export function caseOptionsFor(
   // Python's dunder names (__class__, __slots__, …) break both Python peers in many ways; the
   // ones found so far are recorded with corpus cases (cases/known-failures), and the generator
   // keeps to the other keyword names so a run's coverage is not lost to schemas no peer loads.
-  // Apache's Python generator does not rename names that shadow Python builtins (found:
-  // cases/corpus/apache-builtin-shadowed); its servers then die without a word, so keep them out.
+  // Apache's Python generator does not rename names that shadow Python builtins or its structs'
+  // methods (found: cases/corpus/apache-builtin-shadowed, apache-field-shadows-method); its
+  // servers then die without a word, so keep them out.
   if (peers.some((p) => p.info.abilities.dialect === 'apache'))
     for (const n of PYTHON_BUILTINS) avoidNames.add(n);
   if (peers.length > 0) for (const n of KEYWORD_NAMES) if (/^__\w+__$/.test(n)) avoidNames.add(n);
@@ -302,7 +307,12 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     path: string | undefined,
   ) => {
     const base = { origin, ...(si !== undefined ? { si } : {}), type, value, schema };
-    const ours = await checkValue({ schema, codec, ...judge }, 'codec-roundtrip', type, value);
+    const ours = await checkValue(
+      { schema, codec, ...referenceOf(sessions), ...judge },
+      'codec-roundtrip',
+      type,
+      value,
+    );
     casesPerPeer[codec.name] = (casesPerPeer[codec.name] ?? 0) + 1;
     const pending: { r: CaseResult; w: Where }[] = [];
     const w0: Where = base;
@@ -519,18 +529,51 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     }
   }
 
+  /**
+   * The peer whose encoding is the second opinion when our codec cannot read its own bytes: the
+   * first selected peer that loaded the schema (so the sweep and shrinking ask the same one).
+   */
+  function referenceOf(sessions: ReadonlyMap<Peer, PeerSession>): { session?: PeerSession } {
+    const p = peers.find((x) => sessions.has(x));
+    return p === undefined ? {} : { session: sessions.get(p)! };
+  }
+
   async function shrinkGroup(first: CaseResult, end: number): Promise<ShrunkCase | undefined> {
     const w = where.get(first)!;
     const kind = failureKind(first.fingerprint ?? '');
     const peer = peers.find((p) => p.name === first.peer);
     const property = first.property as Property | 'load-idl';
-    let best: { c: GeneratedCase; type: string; value: object; o: CheckOutcome } | undefined;
+    // fast-check's shrinking orders candidates by the generator's structure, not by how much a
+    // person must read: a later candidate can be larger in text (a chained arbitrary regenerates
+    // the included files). So the smallest failing candidate seen (IDL text + value JSON) is kept,
+    // with the fast-check path that replays it.
+    type Found = { c: GeneratedCase; type: string; value: object; o: CheckOutcome; path: string };
+    let best: Found | undefined;
     let failures = 0;
+    const startPath = first.path ?? String(w.si ?? 0);
+    let lastFailPath: string | undefined;
+    let sinceFail = 0;
+    let candidatePath = startPath;
+    const sizeOf = (f: Omit<Found, 'path'>) => {
+      const C = f.c.schema.classes.get(f.type);
+      const idl = Object.values(f.c.schema.files).reduce((n, t) => n + t.length, 0);
+      return idl + (C ? JSON.stringify(toPeerJson(C.__spec__, f.value)).length : 2);
+    };
+    const keep = (f: Omit<Found, 'path'>) => {
+      if (best === undefined || sizeOf(f) <= sizeOf(best)) best = { ...f, path: candidatePath };
+    };
     const stillFails = async (c: GeneratedCase): Promise<boolean> => {
       if (performance.now() > end) return false;
       const servers = new OurServers(c.schema);
       let session: PeerSession | undefined;
       try {
+        if (peer === undefined && property === 'codec-roundtrip') {
+          // Our own codec's failure: the reference peer as in the sweep (see referenceOf).
+          for (const p of peers) {
+            session = await PeerSession.open(p, c.schema).catch(() => undefined);
+            if (session !== undefined) break;
+          }
+        }
         if (peer !== undefined) {
           try {
             session = await PeerSession.open(peer, c.schema);
@@ -539,7 +582,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
             const type = [...c.schema.classes.keys()][0] ?? '';
             const o = loadFailure(peer, e, performance.now());
             if (o.fingerprint !== first.fingerprint) return false;
-            best = { c, type, value: {}, o };
+            keep({ c, type, value: {}, o });
             return true;
           }
           if (property === 'load-idl') return false;
@@ -554,7 +597,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
             w.wire,
           );
           if (isFailing(o.verdict) && failureKind(o.fingerprint) === kind) {
-            best = { c, type: cv.type, value: cv.value, o };
+            keep({ c, type: cv.type, value: cv.value, o });
             return true;
           }
         }
@@ -568,18 +611,30 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     };
     const out = await fc.check(
       fc.asyncProperty(arb, async (c: GeneratedCase) => {
+        // The path of this candidate: fast-check replays `startPath` first, then tries the shrinks
+        // of the latest failing candidate in order (path segment = index among them).
+        candidatePath = lastFailPath === undefined ? startPath : `${lastFailPath}:${sinceFail}`;
+        sinceFail++;
         const fails = await stillFails(c);
-        if (fails) failures++;
+        if (fails) {
+          failures++;
+          lastFailPath = candidatePath;
+          sinceFail = 0;
+        }
         return !fails;
       }),
       {
         seed,
-        path: first.path ?? String(w.si ?? 0),
+        path: startPath,
         interruptAfterTimeLimit: Math.max(1, end - performance.now()),
       },
     );
     if (best === undefined) return undefined;
-    const b = best as { c: GeneratedCase; type: string; value: object; o: CheckOutcome };
+    const b = best as Found;
+    if (out.counterexamplePath != null && lastFailPath !== out.counterexamplePath)
+      throw new Error(
+        `harness error: shrinking ${first.name} tracked path ${lastFailPath} but fast-check ended at ${out.counterexamplePath}`,
+      );
     const schema = b.c.schema;
     const bw: Where = {
       origin: 'generated',
@@ -588,7 +643,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
       schema,
       ...(w.wire ? { wire: w.wire } : {}),
     };
-    const path = out.counterexamplePath ?? first.path ?? '';
+    const path = b.path;
     const asResult = resultOf(first.peer, first.property, b.o, bw, `${first.name} (shrunk)`, path);
     const files = bundleFor(asResult, bw, `${first.name}-shrunk`, path);
     const C: StructClass | undefined = schema.classes.get(b.type);

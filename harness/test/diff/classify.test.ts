@@ -201,6 +201,24 @@ void t.test('byte mismatches with the same meaning', async (t) => {
       fingerprint: 'bytes:malformed:theirs:Foo',
     },
   );
+  // Ours says the string is 2 bytes long where 1 follows: our bytes go wrong only at their end,
+  // but where they first differ from the well-formed ones is the cause, named with its path.
+  const named = new Foo({ a: 1, name: 'x' });
+  t.match(
+    classify({
+      spec,
+      wanted: named,
+      got: named,
+      ourBytes: bytes('080001 00000001  0b0002 00000002 78  00'),
+      theirBytes: bytes('080001 00000001  0b0002 00000001 78  00'),
+    }),
+    {
+      verdict: 'mismatch',
+      summary:
+        'our bytes are malformed at 16 (Foo): input ends where a field header or the stop of Foo should be; the bytes first differ at 10 (Foo.name: string length 1): wanted 0x00000002, got 0x00000001',
+      fingerprint: 'bytes:malformed:ours:Foo',
+    },
+  );
 });
 
 void t.test('peer errors', async (t) => {
