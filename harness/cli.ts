@@ -16,6 +16,7 @@ import { detailsText, runReporter, writeReports } from './report/index.js';
 import { listBundles, promoteBundle, readBundle } from './runner/bundle.js';
 import type { Bundle } from './runner/bundle.js';
 import {
+  checkIdlRoundtrip,
   checkValue,
   OurServers,
   outcomeFields,
@@ -277,13 +278,15 @@ async function run(args: string[]): Promise<number> {
   const progress = createProgress({
     stream: process.stdout,
     ...(budgetMs !== undefined ? { budgetMs } : {}),
-    // One check per value for our codec, three per value for each peer, for every generated value
-    // and every corpus case (an upper bound: some schemas have fewer values, load-idl cases none).
+    // Per schema (generated or corpus) one IDL round trip; per value one check for our codec and
+    // three for each peer (an upper bound: some schemas have fewer values, load-idl cases none).
     ...(runs !== undefined
       ? {
           total:
             (Math.ceil(runs / (shard?.count ?? 1)) * values + corpus.length) *
-            (1 + 3 * peers.length),
+              (1 + 3 * peers.length) +
+            Math.ceil(runs / (shard?.count ?? 1)) +
+            corpus.length,
         }
       : {}),
     label: 'checks',
@@ -387,14 +390,15 @@ async function replay(args: string[]): Promise<number> {
   const schema = compileSchema(b.files, c.main);
   const C = schema.classes.get(c.type);
   if (C === undefined) throw new UsageError(`${b.dir}: the IDL has no echoable type ${c.type}`);
-  const value = c.property === 'load-idl' ? {} : bundleValue(C, b.value);
+  const schemaCheck = c.property === 'load-idl' || c.property === 'idl-roundtrip';
+  const value = schemaCheck ? {} : bundleValue(C, b.value);
   const strictBytes = o['strict-bytes'] || c.strictBytes === true;
   process.stdout.write(
     `replaying ${c.name}\n  ${c.peer} ${c.property}${c.wire ? ` (${c.wire.transport}, ${c.wire.envelope})` : ''}, type ${c.type}\n`,
   );
   if (c.summary) process.stdout.write(`  it failed with: ${c.summary}\n`);
   let peer: Peer | undefined;
-  if (c.property !== 'codec-roundtrip') {
+  if (c.property !== 'codec-roundtrip' && c.property !== 'idl-roundtrip') {
     if (!PEERS.includes(c.peer)) throw new UsageError(`${b.dir}: unknown peer ${c.peer}`);
     try {
       [peer] = await startPeers([c.peer], o.backend);
@@ -420,19 +424,25 @@ async function replay(args: string[]): Promise<number> {
       process.stdout.write(`${c.peer} loads the IDL\npasses now\n`);
       return 0;
     }
+    const property = c.property;
     const wire =
-      peer && c.wire && peerSupports(peer, c.property, c.wire)
-        ? c.wire
-        : peer
-          ? wireFor(peer, c.property, 0)
-          : undefined;
-    const outcome = await checkValue(
-      { schema, codec: OUR_CODEC, servers, strictBytes, ...(session ? { session } : {}) },
-      c.property,
-      c.type,
-      value,
-      wire,
-    );
+      property === 'idl-roundtrip'
+        ? undefined
+        : peer && c.wire && peerSupports(peer, property, c.wire)
+          ? c.wire
+          : peer
+            ? wireFor(peer, property, 0)
+            : undefined;
+    const outcome =
+      property === 'idl-roundtrip'
+        ? checkIdlRoundtrip(b.files)
+        : await checkValue(
+            { schema, codec: OUR_CODEC, servers, strictBytes, ...(session ? { session } : {}) },
+            property,
+            c.type,
+            value,
+            wire,
+          );
     const r: CaseResult = {
       name: caseName(c.peer, c.property, wire, `replay/${c.type}`),
       peer: c.peer,

@@ -13,8 +13,8 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Json } from '../peers/json-values.js';
-import type { Property, Wire } from './check.js';
-import { PROPERTIES } from './check.js';
+import type { AnyProperty, Wire } from './check.js';
+import { PROPERTIES, SCHEMA_PROPERTIES } from './check.js';
 import type { ByteDiffSpan, ValueDiff } from './result.js';
 
 /** case.json: what identifies and replays one case. */
@@ -24,8 +24,8 @@ export interface BundleCase {
   readonly name: string;
   /** The peer, or `ours` for codec-roundtrip. */
   readonly peer: string;
-  /** A property, or `load-idl` when the peer could not load the IDL at all. */
-  readonly property: Property | 'load-idl';
+  /** A property, or a schema check: `load-idl` (the peer could not load the IDL at all), `idl-roundtrip`. */
+  readonly property: AnyProperty;
   readonly protocol: 'binary';
   readonly wire?: Wire;
   /** The generated type of the value. */
@@ -153,9 +153,10 @@ export function readBundle(dir: string): Bundle {
   }
   for (const k of ['name', 'peer', 'property', 'type', 'main'] as const)
     if (typeof c[k] !== 'string') throw new BundleError(`${caseFile}: "${k}" must be a string`);
-  if (!(PROPERTIES as readonly string[]).includes(c.property) && c.property !== 'load-idl')
+  const known: readonly string[] = [...SCHEMA_PROPERTIES, ...PROPERTIES];
+  if (!known.includes(c.property))
     throw new BundleError(
-      `${caseFile}: unknown property ${c.property}; known: load-idl, ${PROPERTIES.join(', ')}`,
+      `${caseFile}: unknown property ${c.property}; known: ${known.join(', ')}`,
     );
   try {
     value = JSON.parse(readFileSync(join(dir, 'value.json'), 'utf8')) as Json;

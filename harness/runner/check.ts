@@ -11,11 +11,13 @@
  * our clients); `OurServers` are our echo servers for the peers' clients. The RPC properties use
  * our codec's message functions as shipped; the `CodecUnderTest` seam covers the first two.
  */
+import { parse, print } from '../../codec/src/index.js';
 import type { StructClass } from '../../codec/src/index.js';
 import { ConnectionClosedError, ThriftClient } from '../../rpc/src/client.js';
 import { ThriftServer } from '../../rpc/src/server.js';
 import type { Handler } from '../../rpc/src/server.js';
 import { echoFunctionName } from '../arbitraries/idl.js';
+import { THRIFT_KEYWORDS } from '../arbitraries/names.js';
 import { classify } from '../diff/classify.js';
 import { messageKind } from '../diff/text.js';
 import type { ClassifyInput } from '../diff/classify.js';
@@ -38,6 +40,13 @@ export const PROPERTIES = [
 export type Property = (typeof PROPERTIES)[number];
 /** The properties that need a peer. */
 export const PEER_PROPERTIES: readonly Property[] = PROPERTIES.slice(1);
+/**
+ * Checks of a whole schema rather than of a value: `load-idl` (a peer could not load the IDL;
+ * only failures are reported) and `idl-roundtrip` (our codec: print(parse(idl)) ≡ idl).
+ */
+export const SCHEMA_PROPERTIES = ['load-idl', 'idl-roundtrip'] as const;
+/** A value property or a schema check. */
+export type AnyProperty = Property | (typeof SCHEMA_PROPERTIES)[number];
 
 /** A transport and envelope form, for the RPC properties. */
 export interface Wire {
@@ -298,6 +307,51 @@ export function loadFailure(peer: Peer, e: unknown, t0: number, stderrBefore = '
     durationMs: performance.now() - t0,
     stderr: newText(stderrBefore, peer.stderr()).slice(-4000),
   };
+}
+
+/**
+ * Our codec's IDL round trip on every file of a schema: print(parse(text)) must give the text back
+ * (generated IDL is printed by the same printer, so any change is a parser or printer bug). A
+ * difference is a mismatch naming the file, line and both lines; a parse error is a peer-error
+ * outcome with the parser's message. Never throws.
+ */
+export function checkIdlRoundtrip(files: Readonly<Record<string, string>>): CheckOutcome {
+  const t0 = performance.now();
+  const done = (o: Omit<CheckOutcome, 'durationMs' | 'byteDiff' | 'valueDiff'>): CheckOutcome => ({
+    ...o,
+    byteDiff: [],
+    valueDiff: [],
+    durationMs: performance.now() - t0,
+  });
+  for (const name of Object.keys(files).sort()) {
+    const text = files[name]!;
+    let again: string;
+    try {
+      again = print(parse(text, name));
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      return done({
+        verdict: 'peer-error',
+        summary: `our parser rejects ${name}, which our printer wrote: ${message}`,
+        fingerprint: `peer-error:idl-roundtrip:${messageKind(message)}`,
+      });
+    }
+    if (again === text) continue;
+    const a = text.split('\n');
+    const b = again.split('\n');
+    let line = 0;
+    while (line < a.length && a[line] === b[line]) line++;
+    const wanted = a[line];
+    const got = b[line];
+    const show = (x: string | undefined) => (x === undefined ? 'nothing' : JSON.stringify(x));
+    return done({
+      verdict: 'mismatch',
+      summary: `print(parse(${name})) differs at line ${line + 1}: wanted ${show(wanted)}, got ${show(got)}`,
+      // The first Thrift keyword on the line (names differ from case to case; keywords do not).
+      fingerprint: `idl-roundtrip:${(wanted ?? got ?? '').match(/[A-Za-z_]\w*/g)?.find((w) => THRIFT_KEYWORDS.has(w)) ?? 'line'}`,
+    });
+  }
+  return done({ verdict: 'identical', summary: 'identical', fingerprint: 'identical' });
 }
 
 /** What one check needs besides the value. */

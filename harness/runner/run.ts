@@ -22,8 +22,9 @@ import type { Bundle, BundleCase } from './bundle.js';
 import { bundleSlug, writeBundle } from './bundle.js';
 import type { CaseArbOptions, CompiledSchema, GeneratedCase } from './cases.js';
 import { caseArb, compileSchema } from './cases.js';
-import type { CheckOutcome, Property, Wire } from './check.js';
+import type { AnyProperty, CheckOutcome, Property, Wire } from './check.js';
 import {
+  checkIdlRoundtrip,
   checkValue,
   isFailing,
   loadFailure,
@@ -31,6 +32,7 @@ import {
   OurServers,
   PEER_PROPERTIES,
   peerSupports,
+  SCHEMA_PROPERTIES,
   PeerSession,
   wireFor,
 } from './check.js';
@@ -229,7 +231,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
       schemaVersion: 1,
       name: r.name,
       peer: r.peer,
-      property: r.property as Property | 'load-idl',
+      property: r.property as AnyProperty,
       protocol: 'binary',
       ...(w.wire ? { wire: w.wire } : {}),
       type: w.type,
@@ -373,12 +375,14 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     const C = schema.classes.get(b.case.type);
     if (C === undefined)
       throw new Error(`corpus case ${b.dir}: its IDL has no echoable type ${b.case.type}`);
+    checkSchemaText(schema, `corpus:${name}`, undefined);
     let value: object;
     try {
       value = fromPeerJson(C.__spec__, b.value) as object;
     } catch (e) {
-      // A load-idl case has no value to check: loading the IDL on every peer is the case.
-      if (b.case.property !== 'load-idl')
+      // A schema case (load-idl, idl-roundtrip) has no value to check: loading the IDL on every
+      // peer (and our IDL round trip, above) is the case.
+      if (!(SCHEMA_PROPERTIES as readonly string[]).includes(b.case.property))
         throw new Error(
           `corpus case ${b.dir}: value.json does not fit ${b.case.type}: ${(e as Error).message}`,
         );
@@ -406,6 +410,49 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     });
   }
 
+  /** Emits the result of a schema check (`load-idl`, `idl-roundtrip`): no value, no wire. */
+  function emitSchemaResult(
+    peer: string,
+    property: (typeof SCHEMA_PROPERTIES)[number],
+    o: CheckOutcome,
+    schema: CompiledSchema,
+    label: string,
+    si: number | undefined,
+  ): void {
+    const w: Where = {
+      origin: si === undefined ? 'corpus' : 'generated',
+      ...(si !== undefined ? { si } : {}),
+      type: [...schema.classes.keys()][0] ?? '',
+      value: {},
+      schema,
+    };
+    emit(
+      {
+        name: caseName(peer, property, undefined, label),
+        peer,
+        protocol: 'binary',
+        property,
+        ...outcomeFields(o),
+        idl: schema.files,
+        ...(si !== undefined ? { seed, path: String(si) } : {}),
+        origin: w.origin,
+      },
+      w,
+    );
+  }
+
+  /** Our codec's print(parse(idl)) ≡ idl on every file of the schema: one `idl-roundtrip` result. */
+  function checkSchemaText(schema: CompiledSchema, label: string, si: number | undefined): void {
+    emitSchemaResult(
+      codec.name,
+      'idl-roundtrip',
+      checkIdlRoundtrip(schema.files),
+      schema,
+      label,
+      si,
+    );
+  }
+
   /** Loads a schema on every peer (a peer that cannot gets a `load-idl` result), then runs `body`. */
   async function withSessions(
     schema: CompiledSchema,
@@ -422,26 +469,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
           try {
             sessions.set(peer, await PeerSession.open(peer, schema));
           } catch (e) {
-            const [type] = [...schema.classes.keys()];
-            const o = loadFailure(peer, e, t0);
-            const w: Where = {
-              origin: si === undefined ? 'corpus' : 'generated',
-              ...(si !== undefined ? { si } : {}),
-              type: type ?? '',
-              value: {},
-              schema,
-            };
-            const r: CaseResult = {
-              name: caseName(peer.name, 'load-idl', undefined, label),
-              peer: peer.name,
-              protocol: 'binary',
-              property: 'load-idl',
-              ...outcomeFields(o),
-              idl: schema.files,
-              ...(si !== undefined ? { seed, path: String(si) } : {}),
-              origin: w.origin,
-            };
-            emit(r, w);
+            emitSchemaResult(peer.name, 'load-idl', loadFailure(peer, e, t0), schema, label, si);
           }
         }),
       );
@@ -472,6 +500,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
       if (performance.now() > deadline) return true;
       schemas++;
       const n = si;
+      checkSchemaText(c.schema, `s${n}`, n);
       await withSessions(c.schema, `s${n}`, n, async (sessions, servers) => {
         for (const [k, cv] of c.values.entries()) {
           if (cv === undefined) continue;
@@ -542,7 +571,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     const w = where.get(first)!;
     const kind = failureKind(first.fingerprint ?? '');
     const peer = peers.find((p) => p.name === first.peer);
-    const property = first.property as Property | 'load-idl';
+    const property = first.property as AnyProperty;
     // fast-check's shrinking orders candidates by the generator's structure, not by how much a
     // person must read: a later candidate can be larger in text (a chained arbitrary regenerates
     // the included files). So the smallest failing candidate seen (IDL text + value JSON) is kept,
@@ -564,6 +593,12 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     };
     const stillFails = async (c: GeneratedCase): Promise<boolean> => {
       if (performance.now() > end) return false;
+      if (property === 'idl-roundtrip') {
+        const o = checkIdlRoundtrip(c.schema.files);
+        if (!isFailing(o.verdict) || failureKind(o.fingerprint) !== kind) return false;
+        keep({ c, type: [...c.schema.classes.keys()][0] ?? '', value: {}, o });
+        return true;
+      }
       const servers = new OurServers(c.schema);
       let session: PeerSession | undefined;
       try {

@@ -72,6 +72,16 @@ void t.test('every property, every peer and wire setting; only known failures', 
     results.filter((r) => r.property === 'codec-roundtrip').every((r) => r.verdict === 'identical'),
     'our codec round-trips every value',
   );
+  const idlChecks = results.filter((r) => r.property === 'idl-roundtrip');
+  t.equal(
+    idlChecks.length,
+    out.schemas + corpus.length,
+    'one IDL round trip (print(parse(idl)) ≡ idl) per generated and corpus schema',
+  );
+  t.ok(
+    idlChecks.every((r) => r.peer === 'ours' && r.verdict === 'identical'),
+    'every IDL round trip is identical',
+  );
   t.same(
     results.filter(failing).map((r) => `${r.name}: ${r.summary}`),
     [],
