@@ -6,27 +6,33 @@
  *   peer-roundtrip          the peer decodes our bytes and encodes them again; both compared to ours
  *   our-client-peer-server  our client calls the peer's echo server with v and must get v back
  *   peer-client-our-server  the peer's client calls our echo server with v and must get v back
+ *   rejects-invalid         bytes made invalid from v's (a union with no field set, a struct
+ *                           without a required field) must be refused by the reader: the peer's
+ *                           decoder, or for `ours` the codec under test's
  *
  * A `PeerSession` holds what one schema needs on one peer (the loaded IDL, the peer's echo servers,
  * our clients); `OurServers` are our echo servers for the peers' clients. The RPC properties use
  * our codec's message functions as shipped; the `CodecUnderTest` seam covers the first two.
  */
 import { parse, print } from '../../codec/src/index.js';
-import type { StructClass } from '../../codec/src/index.js';
+import type { StructClass, StructSpec } from '../../codec/src/index.js';
 import { ConnectionClosedError, ThriftClient } from '../../rpc/src/client.js';
 import { ThriftServer } from '../../rpc/src/server.js';
 import type { Handler } from '../../rpc/src/server.js';
 import { echoFunctionName } from '../arbitraries/idl.js';
 import { THRIFT_KEYWORDS } from '../arbitraries/names.js';
+import { annotate } from '../diff/annotate.js';
 import { classify } from '../diff/classify.js';
 import { messageKind } from '../diff/text.js';
 import type { ClassifyInput } from '../diff/classify.js';
 import type { EquivalencePolicy } from '../diff/semantic.js';
 import { fromPeerJson, toPeerJson } from '../peers/json-values.js';
 import type { Json } from '../peers/json-values.js';
+import { PeerError } from '../peers/peer.js';
 import type { Peer } from '../peers/peer.js';
 import type { CompiledSchema } from './cases.js';
 import type { CodecUnderTest } from './codec.js';
+import { OUR_CODEC } from './codec.js';
 import type { ByteDiffSpan, CaseResult, ValueDiff, Verdict } from './result.js';
 
 /** The properties, in the order they run for each value. */
@@ -35,11 +41,19 @@ export const PROPERTIES = [
   'peer-roundtrip',
   'our-client-peer-server',
   'peer-client-our-server',
+  'rejects-invalid',
 ] as const;
 /** One property (see the module comment). */
 export type Property = (typeof PROPERTIES)[number];
 /** The properties that need a peer. */
 export const PEER_PROPERTIES: readonly Property[] = PROPERTIES.slice(1);
+/** The properties our codec is checked with alone (rejects-invalid only for some types). */
+export const OUR_PROPERTIES: readonly Property[] = ['codec-roundtrip', 'rejects-invalid'];
+
+/** Whether `property` runs over RPC and so needs a wire setting (transport and envelope). */
+export function needsWire(property: Property): boolean {
+  return property === 'our-client-peer-server' || property === 'peer-client-our-server';
+}
 /**
  * Checks of a whole schema rather than of a value: `load-idl` (a peer could not load the IDL;
  * only failures are reported) and `idl-roundtrip` (our codec: print(parse(idl)) ≡ idl).
@@ -88,8 +102,7 @@ export function isFailing(verdict: Verdict): boolean {
  * properties that do not use the wire.
  */
 export function wireFor(peer: Peer, property: Property, k: number): Wire | undefined {
-  if (property !== 'our-client-peer-server' && property !== 'peer-client-our-server')
-    return undefined;
+  if (!needsWire(property)) return undefined;
   const a = peer.info.abilities;
   const envelopes = envelopesFor(peer, property);
   const combos: Wire[] = [];
@@ -354,6 +367,97 @@ export function checkIdlRoundtrip(files: Readonly<Record<string, string>>): Chec
   return done({ verdict: 'identical', summary: 'identical', fingerprint: 'identical' });
 }
 
+/** Invalid bytes made from a valid value's, and what makes them invalid. */
+export interface InvalidVariant {
+  readonly bytes: Uint8Array;
+  /** For a person: `union U with no field set`, `S without its required field a (id 1)`. */
+  readonly what: string;
+  /** For fingerprints: `union-empty`, `required-missing`. */
+  readonly kind: 'union-empty' | 'required-missing';
+}
+
+/**
+ * Whether `rejects-invalid` applies to values of `spec`: a union, or a struct with a required
+ * field that has no default (a reader may fill a missing field from its default). Never throws.
+ */
+export function invalidApplies(spec: StructSpec): boolean {
+  return (
+    spec.variant === 'union' ||
+    spec.fields.some((f) => f.requiredness === 'required' && f.defaultValue === undefined)
+  );
+}
+
+/**
+ * Invalid bytes from `bytes` (a valid encoding of a value of `spec`): for a union, a union with no
+ * field set (the STOP byte alone); for a struct, the bytes with its first required field without
+ * a default cut out (located by the independent byte annotator). Undefined when neither applies
+ * or the field is not in the bytes. Never throws.
+ */
+export function invalidVariant(spec: StructSpec, bytes: Uint8Array): InvalidVariant | undefined {
+  if (spec.variant === 'union')
+    return {
+      bytes: Uint8Array.of(0),
+      what: `union ${spec.name} with no field set`,
+      kind: 'union-empty',
+    };
+  const f = spec.fields.find((x) => x.requiredness === 'required' && x.defaultValue === undefined);
+  if (f === undefined) return undefined;
+  const node = annotate(spec, bytes).root?.fields.find((x) => x.id === f.id);
+  if (node === undefined) return undefined;
+  const out = new Uint8Array(bytes.length - (node.value.end - node.headerStart));
+  out.set(bytes.subarray(0, node.headerStart), 0);
+  out.set(bytes.subarray(node.value.end), node.headerStart);
+  return {
+    bytes: out,
+    what: `${spec.name} without its required field ${f.name} (id ${f.id})`,
+    kind: 'required-missing',
+  };
+}
+
+/** rejects-invalid: the reader (the peer's decoder, or the codec under test's) must refuse. */
+async function checkRejectsInvalid(
+  ctx: CheckContext,
+  C: StructClass,
+  v: object,
+  t0: number,
+): Promise<CheckOutcome> {
+  const spec = C.__spec__;
+  // The invalid bytes come from our shipped encoder (not the codec under test), so that a faulty
+  // encoder cannot make a valid variant that a peer rightly accepts.
+  const inv = invalidVariant(spec, OUR_CODEC.encode(ctx.schema.mod, C, v));
+  if (inv === undefined) throw new Error(`rejects-invalid does not apply to ${spec.name}`);
+  const session = ctx.session;
+  const reader = session?.peer.name ?? `our codec (${ctx.codec.name})`;
+  const base = {
+    wantedHex: Buffer.from(inv.bytes).toString('hex'),
+    byteDiff: [],
+    valueDiff: [],
+  };
+  try {
+    if (session !== undefined) await session.peer.roundtrip(session.handle, spec.name, inv.bytes);
+    else ctx.codec.decode(ctx.schema.mod, C, inv.bytes);
+  } catch (e) {
+    // A refusal is the peer answering with an error; a dead or hung peer is a peer error.
+    if (session !== undefined && !(e instanceof PeerError))
+      return outcome(t0, { spec, wanted: v, peerError: e }, ctx);
+    const message = e instanceof Error ? e.message : String(e);
+    return {
+      verdict: 'identical',
+      summary: `refused, as it must be: ${message.split('\n')[0]}`,
+      fingerprint: 'identical',
+      ...base,
+      durationMs: performance.now() - t0,
+    };
+  }
+  return {
+    verdict: 'mismatch',
+    summary: `${reader} accepts ${inv.what} (0x${Buffer.from(inv.bytes).toString('hex').slice(0, 40)}): a reader must refuse it`,
+    fingerprint: `accepts-invalid:${inv.kind}`,
+    ...base,
+    durationMs: performance.now() - t0,
+  };
+}
+
 /** What one check needs besides the value. */
 export interface CheckContext extends CheckPolicy {
   readonly schema: CompiledSchema;
@@ -421,6 +525,7 @@ export async function checkValue(
   const spec = C.__spec__;
   const { mod } = ctx.schema;
   const t0 = performance.now();
+  if (property === 'rejects-invalid') return checkRejectsInvalid(ctx, C, v, t0);
   if (property === 'codec-roundtrip') {
     let bytes: Uint8Array;
     try {

@@ -26,9 +26,12 @@ import type { AnyProperty, CheckOutcome, Property, Wire } from './check.js';
 import {
   checkIdlRoundtrip,
   checkValue,
+  invalidApplies,
   isFailing,
   loadFailure,
   outcomeFields,
+  needsWire,
+  OUR_PROPERTIES,
   OurServers,
   PEER_PROPERTIES,
   peerSupports,
@@ -309,32 +312,27 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     path: string | undefined,
   ) => {
     const base = { origin, ...(si !== undefined ? { si } : {}), type, value, schema };
-    const ours = await checkValue(
-      { schema, codec, ...referenceOf(sessions), ...judge },
-      'codec-roundtrip',
-      type,
-      value,
-    );
-    casesPerPeer[codec.name] = (casesPerPeer[codec.name] ?? 0) + 1;
+    const invalid = invalidApplies(schema.classes.get(type)!.__spec__);
     const pending: { r: CaseResult; w: Where }[] = [];
     const w0: Where = base;
-    pending.push({
-      r: resultOf(
-        codec.name,
-        'codec-roundtrip',
-        ours,
-        w0,
-        label(codec.name, 'codec-roundtrip', undefined),
-        path,
-      ),
-      w: w0,
-    });
+    for (const property of OUR_PROPERTIES) {
+      if (property === 'rejects-invalid' && !invalid) continue;
+      // The reference peer is a second opinion for codec-roundtrip only: with a session,
+      // rejects-invalid would ask the peer instead of our codec.
+      const ref = property === 'codec-roundtrip' ? referenceOf(sessions) : {};
+      const o = await checkValue({ schema, codec, ...ref, ...judge }, property, type, value);
+      pending.push({
+        r: resultOf(codec.name, property, o, w0, label(codec.name, property, undefined), path),
+        w: w0,
+      });
+    }
+    casesPerPeer[codec.name] = (casesPerPeer[codec.name] ?? 0) + 1;
     const perPeer = await Promise.all(
       [...sessions].map(async ([peer, session]) => {
         const out: { r: CaseResult; w: Where }[] = [];
         for (const property of PEER_PROPERTIES) {
           const wire = wireOf(peer, property);
-          if (property !== 'peer-roundtrip' && wire === undefined) continue;
+          if (property === 'rejects-invalid' ? !invalid : needsWire(property) && !wire) continue;
           const o = await checkValue(
             { schema, codec, session, servers, ...judge },
             property,
@@ -353,7 +351,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
       }),
     );
     for (const list of perPeer) pending.push(...list);
-    for (const { r, w } of oddOneOut(pending)) emit(r, w);
+    for (const { r, w } of oddOneOut(pending, codec.name)) emit(r, w);
   };
 
   // 1. The regression corpus, first and in order.
@@ -711,12 +709,14 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
 /**
  * Where peers disagree on the same value and property, says who is the odd one out: a failing
  * peer while another agrees with us, or every peer failing the same way (then suspect our codec).
- * Appends that to the failing results' summaries.
+ * Appends that to the failing results' summaries. Results of `us` (our codec, default `ours`) are
+ * left as they are. Never throws.
  */
-export function oddOneOut<T extends { r: CaseResult }>(items: readonly T[]): T[] {
+export function oddOneOut<T extends { r: CaseResult }>(items: readonly T[], us = 'ours'): T[] {
   const byProperty = new Map<string, T[]>();
   for (const it of items) {
-    if (it.r.property === 'codec-roundtrip') continue;
+    // Our own results are the yardstick ("with us"), not one of the peers compared.
+    if (it.r.peer === us) continue;
     const list = byProperty.get(it.r.property) ?? [];
     list.push(it);
     byProperty.set(it.r.property, list);

@@ -55,6 +55,10 @@ void t.test('every property, every peer and wire setting; only known failures', 
       settings.has(`${p.name}/peer-roundtrip/undefined/undefined`),
       `${p.name} peer-roundtrip ran`,
     );
+    t.ok(
+      settings.has(`${p.name}/rejects-invalid/undefined/undefined`),
+      `${p.name} rejects-invalid ran`,
+    );
     for (const tr of a.transports) {
       for (const env of a.envelopes.read)
         t.ok(
@@ -71,6 +75,13 @@ void t.test('every property, every peer and wire setting; only known failures', 
   t.ok(
     results.filter((r) => r.property === 'codec-roundtrip').every((r) => r.verdict === 'identical'),
     'our codec round-trips every value',
+  );
+  t.ok(
+    results.some((r) => r.peer === 'ours' && r.property === 'rejects-invalid') &&
+      results
+        .filter((r) => r.peer === 'ours' && r.property === 'rejects-invalid')
+        .every((r) => r.verdict === 'identical' && /^refused, as it must be: /.test(r.summary)),
+    'our codec refuses every invalid variant (a union with no field, a missing required field)',
   );
   const idlChecks = results.filter((r) => r.property === 'idl-roundtrip');
   t.equal(
