@@ -278,13 +278,14 @@ async function run(args: string[]): Promise<number> {
   const progress = createProgress({
     stream: process.stdout,
     ...(budgetMs !== undefined ? { budgetMs } : {}),
-    // Per schema (generated or corpus) one IDL round trip; per value one check for our codec and
-    // three for each peer (an upper bound: some schemas have fewer values, load-idl cases none).
+    // Per schema (generated or corpus) one IDL round trip; per value two checks for our codec and
+    // four for each peer (an upper bound: some schemas have fewer values, load-idl cases none, and
+    // rejects-invalid applies to unions and structs with required fields only).
     ...(runs !== undefined
       ? {
           total:
             (Math.ceil(runs / (shard?.count ?? 1)) * values + corpus.length) *
-              (1 + 3 * peers.length) +
+              (2 + 4 * peers.length) +
             Math.ceil(runs / (shard?.count ?? 1)) +
             corpus.length,
         }
