@@ -70,6 +70,15 @@ command line wins):
 replay options: --backend process|container, --strict-bytes
 promote options: --name NAME (letters, digits, _ . -), --reason TEXT, --corpus DIR
 
+checks (the "property" of each result):
+  idl-roundtrip          per schema: our print(parse(idl)) gives each file back
+  load-idl               per schema and peer: reported when the peer cannot load the IDL
+  codec-roundtrip        our codec alone: decode(encode(v)) equals v, and the same bytes again
+  peer-roundtrip         the peer decodes our bytes and encodes them again
+  our-client-peer-server our client calls the peer's echo server (every transport/envelope)
+  peer-client-our-server the peer's client calls our echo server
+  rejects-invalid        an empty union or a missing required field must be refused
+
 exit codes: 0 conformant (known failures allowed), 1 mismatches, peer errors or stale
 known-failures entries, 2 the harness could not run (peer start, arguments, configuration)
 `;

@@ -175,6 +175,7 @@ void t.test('bad arguments exit 2', async (t) => {
   const help = await cli(['--help']);
   t.equal(help.code, 0);
   t.match(help.out, /--time-budget/);
+  t.match(help.out, /rejects-invalid +an empty union/, 'the checks are explained');
   t.equal(parseDuration('60s', 'x'), 60_000);
   t.equal(parseDuration('2m', 'x'), 120_000);
   t.equal(parseDuration('250ms', 'x'), 250);
