@@ -35,6 +35,11 @@ export interface BundleCase {
   /** The run's seed and the case's fast-check path (absent for hand-written corpus cases). */
   readonly seed?: number;
   readonly path?: string;
+  /**
+   * Edits the reducer made after fast-check's shrinking: seed and path then replay the case
+   * before them, and the IDL and value here are the reduced ones.
+   */
+  readonly reducedEdits?: number;
   /** The fingerprint and summary the case failed with when it was written. */
   readonly fingerprint?: string;
   readonly summary?: string;
@@ -101,7 +106,14 @@ export function writeBundle(dir: string, b: BundleContent): void {
     '',
     `- peer: ${c.peer}; property: ${c.property}${c.wire ? `; ${c.wire.transport}, ${c.wire.envelope} envelope` : ''}`,
     `- type: ${c.type} (IDL in idl/${c.main}); value in value.json`,
-    ...(c.seed !== undefined ? [`- seed ${c.seed}, fast-check path ${c.path ?? '?'}`] : []),
+    ...(c.seed !== undefined
+      ? [
+          `- seed ${c.seed}, fast-check path ${c.path ?? '?'}` +
+            (c.reducedEdits
+              ? ` (the case before ${c.reducedEdits} reducer edits; idl/ and value.json are the reduced case)`
+              : ''),
+        ]
+      : []),
     ...(c.fingerprint ? [`- fingerprint: ${c.fingerprint}`] : []),
     '',
     'Replay just this case against just this peer:',

@@ -87,8 +87,13 @@ export interface ShrunkCase {
   readonly type: string;
   readonly idl: Readonly<Record<string, string>>;
   readonly valueJson: string;
-  /** The fast-check path of the shrunk case (replays it with the run's seed). */
+  /**
+   * The fast-check path of the shrunk case (replays it with the run's seed); with `reduced`, the
+   * path of the case before the reducer's edits.
+   */
   readonly path: string;
+  /** Edits the reducer kept after fast-check (included in `steps`); absent when none. */
+  readonly reduced?: number;
   readonly wantedHex?: string;
   readonly gotHex?: string;
   readonly byteDiff?: readonly ByteDiffSpan[];

@@ -42,6 +42,7 @@ import {
 import type { CodecUnderTest } from './codec.js';
 import { OUR_CODEC } from './codec.js';
 import { KnownFailures } from './known-failures.js';
+import { reduceCase } from './reduce.js';
 import type { KnownFailureEntry, KnownFailureUse, RunReport, ShrunkCase } from './result.js';
 import type { CaseResult } from './result.js';
 
@@ -226,7 +227,13 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
   let bundles = 0;
   const maxBundles = options.maxBundles ?? 50;
 
-  const bundleFor = (r: CaseResult, w: Where, sub: string, path: string | undefined) => {
+  const bundleFor = (
+    r: CaseResult,
+    w: Where,
+    sub: string,
+    path: string | undefined,
+    reducedEdits = 0,
+  ) => {
     if (options.reportDir === undefined) return {};
     const dir = join(options.reportDir, 'bundles', bundleSlug(sub));
     const C = w.schema.classes.get(w.type)!;
@@ -241,6 +248,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
       main: w.schema.main,
       ...(w.origin === 'generated' ? { seed } : {}),
       ...(path !== undefined ? { path } : {}),
+      ...(reducedEdits > 0 ? { reducedEdits } : {}),
       fingerprint: r.fingerprint ?? '',
       summary: r.summary,
       ...(judge.strictBytes ? { strictBytes: true } : {}),
@@ -586,11 +594,18 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
       const idl = Object.values(f.c.schema.files).reduce((n, t) => n + t.length, 0);
       return idl + (C ? JSON.stringify(toPeerJson(C.__spec__, f.value)).length : 2);
     };
+    let reduced = 0;
     const keep = (f: Omit<Found, 'path'>) => {
-      if (best === undefined || sizeOf(f) <= sizeOf(best)) best = { ...f, path: candidatePath };
+      if (best === undefined || sizeOf(f) <= sizeOf(best)) {
+        best = { ...f, path: reducing ? best!.path : candidatePath };
+        if (reducing) reduced++;
+      }
     };
+    // fast-check shrinks for up to half the time; the reducer has the rest (see reduce.ts).
+    let phaseEnd = performance.now() + (end - performance.now()) / 2;
+    let reducing = false;
     const stillFails = async (c: GeneratedCase): Promise<boolean> => {
-      if (performance.now() > end) return false;
+      if (performance.now() > phaseEnd) return false;
       if (property === 'idl-roundtrip') {
         const o = checkIdlRoundtrip(c.schema.files);
         if (!isFailing(o.verdict) || failureKind(o.fingerprint) !== kind) return false;
@@ -659,15 +674,35 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
       {
         seed,
         path: startPath,
-        interruptAfterTimeLimit: Math.max(1, end - performance.now()),
+        interruptAfterTimeLimit: Math.max(1, phaseEnd - performance.now()),
       },
     );
     if (best === undefined) return undefined;
-    const b = best as Found;
     if (out.counterexamplePath != null && lastFailPath !== out.counterexamplePath)
       throw new Error(
         `harness error: shrinking ${first.name} tracked path ${lastFailPath} but fast-check ended at ${out.counterexamplePath}`,
       );
+    // Then the reducer edits the smallest case found, for the rest of the time.
+    {
+      const f = best as Found;
+      const C0 = f.c.schema.classes.get(f.type);
+      reducing = true;
+      phaseEnd = end;
+      await reduceCase(
+        {
+          files: f.c.schema.files,
+          main: f.c.schema.main,
+          type: f.type,
+          value: C0 ? toPeerJson(C0.__spec__, f.value) : {},
+        },
+        {
+          deadline: end,
+          stillFails: (r) =>
+            stillFails({ schema: r.schema, values: [{ type: r.type, value: r.codecValue }] }),
+        },
+      );
+    }
+    const b = best as Found;
     const schema = b.c.schema;
     const bw: Where = {
       origin: 'generated',
@@ -678,10 +713,11 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     };
     const path = b.path;
     const asResult = resultOf(first.peer, first.property, b.o, bw, `${first.name} (shrunk)`, path);
-    const files = bundleFor(asResult, bw, `${first.name}-shrunk`, path);
+    const files = bundleFor(asResult, bw, `${first.name}-shrunk`, path, reduced);
     const C: StructClass | undefined = schema.classes.get(b.type);
     return {
-      steps: Math.max(0, failures - 1),
+      steps: Math.max(0, failures - 1) + reduced,
+      ...(reduced > 0 ? { reduced } : {}),
       summary: b.o.summary,
       fingerprint: b.o.fingerprint,
       type: b.type,
