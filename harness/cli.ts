@@ -18,6 +18,7 @@ import type { Bundle } from './runner/bundle.js';
 import {
   checkIdlRoundtrip,
   checkValue,
+  isSchemaProperty,
   OurServers,
   outcomeFields,
   peerSupports,
@@ -284,18 +285,19 @@ async function run(args: string[]): Promise<number> {
     peers: peerStarts,
     ...(shard ? { shard } : {}),
   });
+  // The generated schemas this shard checks (all of them without --shard).
+  const schemasHere = runs === undefined ? undefined : Math.ceil(runs / (shard?.count ?? 1));
   const progress = createProgress({
     stream: process.stdout,
     ...(budgetMs !== undefined ? { budgetMs } : {}),
     // Per schema (generated or corpus) one IDL round trip; per value two checks for our codec and
     // four for each peer (an upper bound: some schemas have fewer values, load-idl cases none, and
     // rejects-invalid applies to unions and structs with required fields only).
-    ...(runs !== undefined
+    ...(schemasHere !== undefined
       ? {
           total:
-            (Math.ceil(runs / (shard?.count ?? 1)) * values + corpus.length) *
-              (2 + 4 * peers.length) +
-            Math.ceil(runs / (shard?.count ?? 1)) +
+            (schemasHere * values + corpus.length) * (2 + 4 * peers.length) +
+            schemasHere +
             corpus.length,
         }
       : {}),
@@ -400,8 +402,7 @@ async function replay(args: string[]): Promise<number> {
   const schema = compileSchema(b.files, c.main);
   const C = schema.classes.get(c.type);
   if (C === undefined) throw new UsageError(`${b.dir}: the IDL has no echoable type ${c.type}`);
-  const schemaCheck = c.property === 'load-idl' || c.property === 'idl-roundtrip';
-  const value = schemaCheck ? {} : bundleValue(C, b.value);
+  const value = isSchemaProperty(c.property) ? {} : bundleValue(C, b.value);
   const strictBytes = o['strict-bytes'] || c.strictBytes === true;
   process.stdout.write(
     `replaying ${c.name}\n  ${c.peer} ${c.property}${c.wire ? ` (${c.wire.transport}, ${c.wire.envelope})` : ''}, type ${c.type}\n`,

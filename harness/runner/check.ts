@@ -59,8 +59,14 @@ export function needsWire(property: Property): boolean {
  * only failures are reported) and `idl-roundtrip` (our codec: print(parse(idl)) ≡ idl).
  */
 export const SCHEMA_PROPERTIES = ['load-idl', 'idl-roundtrip'] as const;
+/** A schema check. */
+export type SchemaProperty = (typeof SCHEMA_PROPERTIES)[number];
 /** A value property or a schema check. */
-export type AnyProperty = Property | (typeof SCHEMA_PROPERTIES)[number];
+export type AnyProperty = Property | SchemaProperty;
+/** Whether `property` is a schema check (no value to check). Never throws. */
+export function isSchemaProperty(property: string): property is SchemaProperty {
+  return (SCHEMA_PROPERTIES as readonly string[]).includes(property);
+}
 
 /** A transport and envelope form, for the RPC properties. */
 export interface Wire {
@@ -428,11 +434,8 @@ async function checkRejectsInvalid(
   if (inv === undefined) throw new Error(`rejects-invalid does not apply to ${spec.name}`);
   const session = ctx.session;
   const reader = session?.peer.name ?? `our codec (${ctx.codec.name})`;
-  const base = {
-    wantedHex: Buffer.from(inv.bytes).toString('hex'),
-    byteDiff: [],
-    valueDiff: [],
-  };
+  const wantedHex = Buffer.from(inv.bytes).toString('hex');
+  const base = { wantedHex, byteDiff: [], valueDiff: [] };
   try {
     if (session !== undefined) await session.peer.roundtrip(session.handle, spec.name, inv.bytes);
     else ctx.codec.decode(ctx.schema.mod, C, inv.bytes);
@@ -451,7 +454,7 @@ async function checkRejectsInvalid(
   }
   return {
     verdict: 'mismatch',
-    summary: `${reader} accepts ${inv.what} (0x${Buffer.from(inv.bytes).toString('hex').slice(0, 40)}): a reader must refuse it`,
+    summary: `${reader} accepts ${inv.what} (0x${wantedHex.slice(0, 40)}): a reader must refuse it`,
     fingerprint: `accepts-invalid:${inv.kind}`,
     ...base,
     durationMs: performance.now() - t0,

@@ -99,8 +99,9 @@ function* candidates(c: ReducibleCase): Generator<ReducibleCase> {
   const withPrograms = (edit: (ps: Map<string, ast.Program>) => void): ReducibleCase => {
     const ps = new Map(programs);
     edit(ps);
+    // Unchanged files keep their text (only the edited ones are printed again).
     const files: Record<string, string> = {};
-    for (const [name, p] of ps) files[name] = print(p);
+    for (const [name, p] of ps) files[name] = p === programs.get(name) ? c.files[name]! : print(p);
     return { ...c, files };
   };
 

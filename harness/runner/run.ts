@@ -22,7 +22,7 @@ import type { Bundle, BundleCase } from './bundle.js';
 import { bundleSlug, writeBundle } from './bundle.js';
 import type { CaseArbOptions, CompiledSchema, GeneratedCase } from './cases.js';
 import { caseArb, compileSchema } from './cases.js';
-import type { AnyProperty, CheckOutcome, Property, Wire } from './check.js';
+import type { AnyProperty, CheckOutcome, Property, SchemaProperty, Wire } from './check.js';
 import {
   checkIdlRoundtrip,
   checkValue,
@@ -35,14 +35,15 @@ import {
   OurServers,
   PEER_PROPERTIES,
   peerSupports,
-  SCHEMA_PROPERTIES,
+  isSchemaProperty,
   PeerSession,
   wireFor,
 } from './check.js';
 import type { CodecUnderTest } from './codec.js';
 import { OUR_CODEC } from './codec.js';
 import { KnownFailures } from './known-failures.js';
-import { reduceCase } from './reduce.js';
+import { caseSize, reduceCase } from './reduce.js';
+import type { ReducibleCase } from './reduce.js';
 import type { KnownFailureEntry, KnownFailureUse, RunReport, ShrunkCase } from './result.js';
 import type { CaseResult } from './result.js';
 
@@ -394,7 +395,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     } catch (e) {
       // A schema case (load-idl, idl-roundtrip) has no value to check: loading the IDL on every
       // peer (and our IDL round trip, above) is the case.
-      if (!(SCHEMA_PROPERTIES as readonly string[]).includes(b.case.property))
+      if (!isSchemaProperty(b.case.property))
         throw new Error(
           `corpus case ${b.dir}: value.json does not fit ${b.case.type}: ${(e as Error).message}`,
         );
@@ -425,7 +426,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
   /** Emits the result of a schema check (`load-idl`, `idl-roundtrip`): no value, no wire. */
   function emitSchemaResult(
     peer: string,
-    property: (typeof SCHEMA_PROPERTIES)[number],
+    property: SchemaProperty,
     o: CheckOutcome,
     schema: CompiledSchema,
     label: string,
@@ -595,17 +596,18 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     let lastFailPath: string | undefined;
     let sinceFail = 0;
     let candidatePath = startPath;
-    const sizeOf = (f: Omit<Found, 'path'>) => {
+    const asReducible = (f: Omit<Found, 'path'>): ReducibleCase => {
       const C = f.c.schema.classes.get(f.type);
-      const idl = Object.values(f.c.schema.files).reduce((n, t) => n + t.length, 0);
-      return idl + (C ? JSON.stringify(toPeerJson(C.__spec__, f.value)).length : 2);
+      return {
+        files: f.c.schema.files,
+        main: f.c.schema.main,
+        type: f.type,
+        value: C ? toPeerJson(C.__spec__, f.value) : {},
+      };
     };
-    let reduced = 0;
     const keep = (f: Omit<Found, 'path'>) => {
-      if (best === undefined || sizeOf(f) <= sizeOf(best)) {
+      if (best === undefined || caseSize(asReducible(f)) <= caseSize(asReducible(best)))
         best = { ...f, path: reducing ? best!.path : candidatePath };
-        if (reducing) reduced++;
-      }
     };
     // fast-check shrinks for up to half the time; the reducer has the rest (see reduce.ts).
     let phaseEnd = performance.now() + (end - performance.now()) / 2;
@@ -688,26 +690,15 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
       throw new Error(
         `harness error: shrinking ${first.name} tracked path ${lastFailPath} but fast-check ended at ${out.counterexamplePath}`,
       );
-    // Then the reducer edits the smallest case found, for the rest of the time.
-    {
-      const f = best as Found;
-      const C0 = f.c.schema.classes.get(f.type);
-      reducing = true;
-      phaseEnd = end;
-      await reduceCase(
-        {
-          files: f.c.schema.files,
-          main: f.c.schema.main,
-          type: f.type,
-          value: C0 ? toPeerJson(C0.__spec__, f.value) : {},
-        },
-        {
-          deadline: end,
-          stillFails: (r) =>
-            stillFails({ schema: r.schema, values: [{ type: r.type, value: r.codecValue }] }),
-        },
-      );
-    }
+    // Then the reducer edits the smallest case found, for the rest of the time; every edit it
+    // keeps has been kept as `best` by stillFails.
+    reducing = true;
+    phaseEnd = end;
+    const { steps: reduced } = await reduceCase(asReducible(best), {
+      deadline: end,
+      stillFails: (r) =>
+        stillFails({ schema: r.schema, values: [{ type: r.type, value: r.codecValue }] }),
+    });
     const b = best as Found;
     const schema = b.c.schema;
     const bw: Where = {

@@ -27,7 +27,7 @@ t.comment(`peer-loading seed ${peerSeed} (replay with PEER_SEED=${peerSeed})`);
 
 /** Every name in a file set, by position. */
 function namesOf(idl: GeneratedIdl) {
-  const out = { top: [] as string[], field: [] as string[], item: [] as string[], fn: [] as string[], service: [] as string[], typeOrConst: [] as string[], exceptionField: [] as string[], qualifiedEnumValue: false, enumConstDefault: false, exceptionValued: false }; // prettier-ignore
+  const out = { top: [] as string[], field: [] as string[], item: [] as string[], fn: [] as string[], service: [] as string[], typeOrConst: [] as string[], exceptionField: [] as string[], qualifiedEnumValue: false, enumConstDefault: false, enumItemInValueWithExceptions: false }; // prettier-ignore
   const texts = Object.values(printIdl(idl)).join('\n');
   // constants of enum type (their value names an item), and defaults naming one of them
   const enumConsts = new Set<string>();
@@ -62,7 +62,7 @@ function namesOf(idl: GeneratedIdl) {
         return false;
     }
   };
-  out.exceptionValued =
+  out.enumItemInValueWithExceptions =
     hasException &&
     files.some((p) =>
       p.definitions.some(
@@ -147,7 +147,7 @@ const PEER_FINDINGS: Readonly<Record<string, readonly Finding[]>> = {
     {
       // corpus: apache-exception-const-enum-item
       id: 'apache-py: an enum item inside an exception value in a constant or default (nested too)',
-      triggered: (n) => n.exceptionValued,
+      triggered: (n) => n.enumItemInValueWithExceptions,
       error: /unset enum on line/,
       maybe: true,
     },
