@@ -11,7 +11,8 @@ import { compile } from '../codec/src/index.js';
 import type { ServiceObject, StructClass } from '../codec/src/index.js';
 import { ThriftClient } from '../rpc/src/client.js';
 import { ThriftServer } from '../rpc/src/server.js';
-import { defaultProcessPeers, ProcessPeer } from '../harness/peers/process.js';
+import { ProcessPeer } from '../harness/peers/process.js';
+import { defaultProcessPeers } from '../harness/peers/registry.js';
 import { keyValueIdl } from '../harness/scenarios/keyvalue.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

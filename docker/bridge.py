@@ -4,8 +4,10 @@
 testcontainers cannot attach a container's stdin, so inside a container the harness reaches the
 peer through this bridge: it listens on 127.0.0.1:$CONTROL_PORT (the container shares the host's
 network), prints `thrift-conform peer ready on <port>` to stderr (the harness waits for that line
-in the container log), accepts ONE connection, and runs `peer.py` (beside this file) with that
-connection as the peer's stdin and stdout. The peer program is the same file as in process mode;
+in the container log), accepts ONE connection, and runs the peer program with that connection as
+its stdin and stdout: the command after `--` on the bridge's command line
+(`python3 bridge.py -- /usr/bin/node /peer/peer.mjs`), or `peer.py` beside this file run by this
+Python when none is given. The peer program is the same file as in process mode;
 its stderr goes to the container log. The bridge exits with the peer's exit code; SIGTERM and
 SIGINT are passed on to the peer (as PID 1 the bridge would otherwise ignore them).
 """
@@ -36,7 +38,14 @@ def main() -> int:
     except (KeyError, ValueError):
         log("CONTROL_PORT must be set to a port number")
         return 2
-    peer = os.path.join(os.path.dirname(os.path.abspath(__file__)), "peer.py")
+    argv = sys.argv[1:]
+    if argv[:1] == ["--"] and len(argv) > 1:
+        command = argv[1:]
+    elif not argv:
+        command = [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "peer.py")]
+    else:
+        log("usage: bridge.py [-- COMMAND ARGS...]")
+        return 2
     child: subprocess.Popen | None = None
 
     def on_signal(signum: int, _frame: object) -> None:
@@ -67,8 +76,13 @@ def main() -> int:
     conn.setblocking(True)
     # Requests and answers are small and strictly alternating: never wait for Nagle.
     conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    log(f"harness connected from {addr[0]}:{addr[1]}; starting {os.path.basename(peer)}")
-    child = subprocess.Popen([sys.executable, peer], stdin=conn.fileno(), stdout=conn.fileno())
+    log(f"harness connected from {addr[0]}:{addr[1]}; starting {' '.join(command)}")
+    try:
+        child = subprocess.Popen(command, stdin=conn.fileno(), stdout=conn.fileno())
+    except OSError as e:
+        log(f"cannot start {command[0]}: {e}")
+        conn.close()
+        return 127
     conn.close()  # the peer holds its own copies; the connection closes when the peer exits
     code = child.wait()
     log(f"peer exited with code {code}")

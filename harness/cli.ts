@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { compileSchema } from './runner/cases.js';
 import type { Peer } from './peers/peer.js';
-import { defaultProcessPeers, ProcessPeer } from './peers/process.js';
+import { discoverPeers, startPeers as startManifestPeers } from './peers/registry.js';
+import type { Backend, PeerRegistry } from './peers/registry.js';
 import { detailsText, runReporter, writeReports } from './report/index.js';
 import { listBundles, promoteBundle, readBundle } from './runner/bundle.js';
 import type { Bundle } from './runner/bundle.js';
@@ -34,7 +35,6 @@ import { createProgress } from './report/progress.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const VERSION = '0.2.0';
-const PEERS = ['thriftrw-py', 'apache-py'];
 const PROTOCOLS = ['binary'];
 const CONFIG_FILE = 'thrift-conform.json';
 
@@ -47,11 +47,21 @@ usage:
                                       copy a bundle into the regression corpus (cases/corpus)
   thrift-conform merge <dir>... --report-dir DIR
                                       merge the reports of sharded runs into one
-  thrift-conform list                 the peers and what they say they can do
+  thrift-conform list [--peer-dir DIR]
+                                      the peers (manifests) and what they can do
+  thrift-conform check-peer DIR       drive every op of the peer in DIR and say, op by op, what
+                                      it gets wrong (for writing a peer: see peers/README.md)
+  thrift-conform setup [--peers a,b] [--peer-dir DIR]
+                                      run the peers' own set-up (their manifests' "setup")
+  thrift-conform images [--peers a,b] [--peer-dir DIR]
+                                      build the container images of peers (cached by content)
 
 run options (also read from ${CONFIG_FILE} in the current folder, or --config FILE; the
 command line wins):
-  --peers a,b            peers to run against (default: ${PEERS.join(',')})
+  --peers a,b            peers to run against (default: every peer whose manifest says
+                         "default": true; \`thrift-conform list\` shows them)
+  --peer-dir DIR         also the peer in DIR (a folder with peer.json, or a folder of them);
+                         repeatable; config key peerDirs (an array)
   --protocols binary     wire protocols (default binary; compact is not implemented yet)
   --backend process      process (default) or container (images from scripts/docker-setup.sh)
   --seed N               fast-check seed (default: random, always printed)
@@ -95,39 +105,158 @@ export function parseDuration(text: string, option: string): number {
   return Math.round(m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000);
 }
 
-/** Starts the named peers with the chosen backend; rejects with the first start failure. */
-async function startPeers(names: readonly string[], backend: string): Promise<Peer[]> {
-  if (backend === 'container') {
-    const { ContainerPeer, defaultContainerPeers } = await import('./peers/container.js');
-    const specs = defaultContainerPeers(root).filter((s) => names.includes(s.name));
-    return Promise.all(specs.map((s) => ContainerPeer.start(s)));
+/** The peers' manifests: the repository's and those of `peerDirs`; throws UsageError for a broken one. */
+function registryFor(peerDirs: readonly string[]): PeerRegistry {
+  try {
+    return discoverPeers(root, peerDirs);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
   }
-  const specs = defaultProcessPeers(root).filter((s) => names.includes(s.name));
-  const started = await Promise.allSettled(specs.map((s) => ProcessPeer.start(s)));
-  const failed = started.find((s) => s.status === 'rejected');
-  if (failed) {
-    await Promise.all(started.flatMap((s) => (s.status === 'fulfilled' ? [s.value.stop()] : [])));
-    throw (failed as PromiseRejectedResult).reason;
-  }
-  return started.map((s) => (s as PromiseFulfilledResult<Peer>).value);
 }
 
-async function list(): Promise<number> {
-  const peers = await startPeers(PEERS, 'process');
-  try {
-    for (const p of peers) {
-      process.stdout.write(
-        `${p.name} ${p.info.version} (${p.info.abilities.dialect} dialect)\n  ${JSON.stringify(p.info.abilities)}\n`,
-      );
-    }
-  } finally {
-    await Promise.all(peers.map((p) => p.stop()));
+/** Starts the named peers with the chosen backend; rejects with the first start failure. */
+async function startPeers(
+  registry: PeerRegistry,
+  names: readonly string[],
+  backend: string,
+): Promise<Peer[]> {
+  return startManifestPeers(
+    names.map((n) => registry.get(n)),
+    backend as Backend,
+    root,
+  );
+}
+
+/** Peer names from a `--peers` text (default: the registry's defaults); throws UsageError for unknown ones. */
+function peerNames(registry: PeerRegistry, text: string | undefined): string[] {
+  const names = (text ?? registry.defaults.join(',')).split(',').filter(Boolean);
+  const unknown = names.filter((n) => !registry.has(n));
+  if (unknown.length)
+    throw new UsageError(
+      `unknown peer ${unknown.join(', ')}; known: ${registry.all.map((m) => m.name).join(', ')} (add yours with --peer-dir DIR)`,
+    );
+  return names;
+}
+
+async function list(args: string[]): Promise<number> {
+  const { values: o } = parseArgs({
+    args,
+    options: { 'peer-dir': { type: 'string', multiple: true } },
+  });
+  const registry = registryFor(o['peer-dir'] ?? []);
+  for (const m of registry.all) {
+    const a = m.abilities;
+    const on = Object.entries(a.features)
+      .filter(([, v]) => v)
+      .map(([k]) => k);
+    const off = Object.entries(a.features)
+      .filter(([, v]) => !v)
+      .map(([k]) => k);
+    process.stdout.write(
+      [
+        `${m.name}${m.default ? ' (default)' : ''}: ${m.description}`,
+        `  ${m.language}; ${m.library.name} ${m.library.version}${m.library.from ? ` from ${m.library.from}` : ''}${m.compiler ? `; ${m.compiler.name} ${m.compiler.version}` : ''}`,
+        `  backends: ${[m.process ? 'process' : '', m.container ? 'container' : ''].filter(Boolean).join(', ')}; set-up: ${m.setup ? `${m.setup.fresh ?? '?'} fresh, ${m.setup.warm ?? '?'} warm` : 'none'}`,
+        `  protocols ${a.protocols.join(', ')}; transports ${a.transports.join(', ')}; envelopes read ${a.envelopes.read.join('/')}, write ${a.envelopes.write.join('/')}; dialect ${a.dialect}`,
+        `  features: ${on.join(', ') || '(none)'}${off.length ? `; not: ${off.join(', ')}` : ''}`,
+        `  names it cannot take: ${m.avoidNames.map((r) => `${r.names.size ? `${r.names.size} names` : ''}${r.pattern ? `${r.names.size ? ' + ' : ''}/${r.pattern.source}/` : ''}`).join('; ') || 'none'}`,
+        `  folder: ${m.dir}`,
+        '',
+      ].join('\n'),
+    );
   }
   return 0;
 }
 
+async function images(args: string[]): Promise<number> {
+  const { values: o } = parseArgs({
+    args,
+    options: { peers: { type: 'string' }, 'peer-dir': { type: 'string', multiple: true } },
+  });
+  const registry = registryFor(o['peer-dir'] ?? []);
+  const names = peerNames(registry, o.peers).filter(
+    (n) => o.peers !== undefined || registry.get(n).container !== undefined,
+  );
+  const { buildImage } = await import('./peers/images.js');
+  let failed = 0;
+  for (const n of names) {
+    const m = registry.get(n);
+    if (m.container === undefined) {
+      process.stdout.write(`${n}: no "container" section in its peer.json; skipped\n`);
+      continue;
+    }
+    const r = await buildImage(m, { log: (line) => process.stdout.write(`${n}: ${line}\n`) });
+    process.stdout.write(`${n}: ${r.tag} ${r.status} (${(r.ms / 1000).toFixed(1)} s)\n`);
+    if (r.status === 'failed') {
+      failed++;
+      process.stdout.write(`${r.error ?? ''}\n`);
+    }
+  }
+  return failed > 0 ? 2 : 0;
+}
+
+async function setup(args: string[]): Promise<number> {
+  const { values: o } = parseArgs({
+    args,
+    options: { peers: { type: 'string' }, 'peer-dir': { type: 'string', multiple: true } },
+  });
+  const registry = registryFor(o['peer-dir'] ?? []);
+  const { setupCommandOf } = await import('./peers/registry.js');
+  const { execa } = await import('execa');
+  const { mkdirSync } = await import('node:fs');
+  const done = new Set<string>();
+  for (const n of peerNames(registry, o.peers)) {
+    const m = registry.get(n);
+    const c = setupCommandOf(m, root);
+    if (c === undefined) {
+      process.stdout.write(`[setup] ${n}: nothing to set up\n`);
+      continue;
+    }
+    const key = JSON.stringify(c.command);
+    if (done.has(key)) {
+      process.stdout.write(`[setup] ${n}: shares its set-up with a peer above\n`);
+      continue;
+    }
+    done.add(key);
+    mkdirSync(c.env.PEER_STATE!, { recursive: true });
+    const t0 = performance.now();
+    process.stdout.write(`[setup] ${n}: ${c.command.join(' ')}\n`);
+    const r = await execa(c.command[0]!, c.command.slice(1), {
+      env: c.env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      reject: false,
+    });
+    const secs = ((performance.now() - t0) / 1000).toFixed(1);
+    if (r.exitCode !== 0) {
+      process.stdout.write(
+        `[setup] ${n}: FAILED after ${secs} s (exit code ${String(r.exitCode)}); its output is above\n`,
+      );
+      return 2;
+    }
+    process.stdout.write(`[setup] ${n}: done in ${secs} s\n`);
+  }
+  return 0;
+}
+
+async function checkPeerCommand(args: string[]): Promise<number> {
+  const { values: o, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { backend: { type: 'string', default: 'process' } },
+  });
+  if (positionals.length !== 1) throw new UsageError('check-peer takes one peer folder');
+  const { checkPeer } = await import('./peers/check-peer.js');
+  const report = await checkPeer(resolve(positionals[0]!), {
+    root,
+    backend: o.backend as Backend,
+    log: (line) => process.stdout.write(line + '\n'),
+  });
+  return report.ok ? 0 : 1;
+}
+
 const RUN_OPTIONS = {
   peers: { type: 'string' },
+  'peer-dir': { type: 'string', multiple: true },
   protocols: { type: 'string' },
   backend: { type: 'string' },
   seed: { type: 'string' },
@@ -149,7 +278,7 @@ const RUN_OPTIONS = {
 const camel = (s: string) => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /** Reads a config file into option values (kebab-case keys); throws UsageError naming bad keys. */
-function readConfig(file: string): Record<string, string | boolean> {
+function readConfig(file: string): Record<string, string | boolean | string[]> {
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(file, 'utf8'));
@@ -163,7 +292,8 @@ function readConfig(file: string): Record<string, string | boolean> {
       .filter((k) => k !== 'config' && k !== 'schemas')
       .map((k) => [camel(k), k]),
   );
-  const out: Record<string, string | boolean> = {};
+  const out: Record<string, string | boolean | string[]> = {};
+  known.set('peerDirs', 'peer-dir');
   for (const [k, v] of Object.entries(json)) {
     const opt = known.get(k);
     if (opt === undefined)
@@ -175,6 +305,11 @@ function readConfig(file: string): Record<string, string | boolean> {
       if (typeof v !== 'boolean')
         throw new UsageError(`config ${file}: ${k} must be true or false`);
       out[opt] = v;
+    } else if (opt === 'peer-dir') {
+      if (!Array.isArray(v) && typeof v !== 'string')
+        throw new UsageError(`config ${file}: ${k} must be an array of folders`);
+      // relative to the config file's folder
+      out[opt] = (Array.isArray(v) ? v : [v]).map((d) => resolve(dirname(file), String(d)));
     } else if (Array.isArray(v) && (opt === 'peers' || opt === 'protocols')) {
       out[opt] = v.map(String).join(',');
     } else if (typeof v === 'string' || typeof v === 'number') {
@@ -194,15 +329,14 @@ function intOption(v: string, name: string, min = 0): number {
 async function run(args: string[]): Promise<number> {
   const { values: cli } = parseArgs({ args, options: RUN_OPTIONS, strict: true });
   const configFile = cli.config ?? (existsSync(CONFIG_FILE) ? CONFIG_FILE : undefined);
-  const o: Record<string, string | boolean | undefined> = {
+  const o: Record<string, string | boolean | string[] | undefined> = {
     ...(configFile !== undefined ? readConfig(configFile) : {}),
     ...Object.fromEntries(Object.entries(cli).filter(([, v]) => v !== undefined)),
   };
   const str = (k: string, d: string) => (typeof o[k] === 'string' ? (o[k] as string) : d);
-  const names = str('peers', PEERS.join(',')).split(',').filter(Boolean);
-  const unknown = names.filter((n) => !PEERS.includes(n));
-  if (unknown.length)
-    throw new UsageError(`unknown peer ${unknown.join(', ')}; known: ${PEERS.join(', ')}`);
+  const peerDirs = Array.isArray(o['peer-dir']) ? o['peer-dir'] : [];
+  const registry = registryFor(peerDirs);
+  const names = peerNames(registry, typeof o.peers === 'string' ? o.peers : undefined);
   const protocols = str('protocols', 'binary').split(',').filter(Boolean);
   const badProtocol = protocols.filter((p) => !PROTOCOLS.includes(p));
   if (badProtocol.length)
@@ -246,6 +380,7 @@ async function run(args: string[]): Promise<number> {
   const command = [
     'thrift-conform run',
     `--peers ${names.join(',')}`,
+    ...peerDirs.map((d) => `--peer-dir ${d}`),
     `--backend ${backend}`,
     `--seed ${seed}`,
     ...(runs !== undefined ? [`--runs ${runs}`] : []),
@@ -260,7 +395,7 @@ async function run(args: string[]): Promise<number> {
 
   let peers: Peer[];
   try {
-    peers = await startPeers(names, backend);
+    peers = await startPeers(registry, names, backend);
   } catch (e) {
     process.stdout.write(
       `could not start the peers: ${e instanceof Error ? e.message : String(e)}\n`,
@@ -344,7 +479,13 @@ async function run(args: string[]): Promise<number> {
   ].map((p) => {
     // Rates over the sweep (corpus and generated cases), without the time spent shrinking.
     const n = outcome.casesPerPeer[p.name] ?? 0;
-    return { ...p, cases: n, casesPerSecond: n / (Math.max(1, outcome.sweepMs) / 1000) };
+    const notGiven = outcome.notGiven[p.name] ?? {};
+    return {
+      ...p,
+      cases: n,
+      casesPerSecond: n / (Math.max(1, outcome.sweepMs) / 1000),
+      ...(Object.keys(notGiven).length > 0 ? { notGiven } : {}),
+    };
   });
   const failed = results.some((r) => r.verdict === 'mismatch' || r.verdict === 'peer-error');
   const stale = outcome.staleKnownFailures;
@@ -371,8 +512,13 @@ function printSummary(report: RunReport, schemas: number): void {
   const out = (s: string) => process.stdout.write(s + '\n');
   const secs = report.durationMs / 1000;
   out(`${schemas} schemas in ${secs.toFixed(1)} s (cases/s without shrinking)`);
-  for (const s of report.peers)
-    out(`  ${s.name}: ${s.cases} cases, ${s.casesPerSecond.toFixed(0)} cases/s`);
+  for (const s of report.peers) {
+    const skipped = Object.entries(s.notGiven ?? {});
+    const n = skipped.reduce((a, [, k]) => a + k, 0);
+    out(
+      `  ${s.name}: ${s.cases} cases, ${s.casesPerSecond.toFixed(0)} cases/s${n ? `; ${n} not given (${skipped.map(([why, k]) => `${k}: ${why}`).join('; ')})` : ''}`,
+    );
+  }
   const counts = new Map<string, number>();
   for (const r of report.results) counts.set(r.verdict, (counts.get(r.verdict) ?? 0) + 1);
   out(`results: ${[...counts].map(([k, n]) => `${n} ${k}`).join(', ')}`);
@@ -394,9 +540,11 @@ async function replay(args: string[]): Promise<number> {
     options: {
       backend: { type: 'string', default: 'process' },
       'strict-bytes': { type: 'boolean', default: false },
+      'peer-dir': { type: 'string', multiple: true },
     },
   });
   if (positionals.length !== 1) throw new UsageError('replay takes one bundle folder');
+  const registry = registryFor(o['peer-dir'] ?? []);
   const b = readBundle(resolve(positionals[0]!));
   const c = b.case;
   const schema = compileSchema(b.files, c.main);
@@ -410,9 +558,10 @@ async function replay(args: string[]): Promise<number> {
   if (c.summary) process.stdout.write(`  it failed with: ${c.summary}\n`);
   let peer: Peer | undefined;
   if (c.property !== 'codec-roundtrip' && c.property !== 'idl-roundtrip') {
-    if (!PEERS.includes(c.peer)) throw new UsageError(`${b.dir}: unknown peer ${c.peer}`);
+    if (!registry.has(c.peer))
+      throw new UsageError(`${b.dir}: unknown peer ${c.peer} (add it with --peer-dir DIR)`);
     try {
-      [peer] = await startPeers([c.peer], o.backend);
+      [peer] = await startPeers(registry, [c.peer], o.backend);
     } catch (e) {
       process.stdout.write(`could not start ${c.peer}: ${(e as Error).message}\n`);
       return 2;
@@ -515,7 +664,10 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === 'replay') return await replay(rest);
     if (cmd === 'promote') return promote(rest);
     if (cmd === 'merge') return merge(rest);
-    if (cmd === 'list') return await list();
+    if (cmd === 'list') return await list(rest);
+    if (cmd === 'images') return await images(rest);
+    if (cmd === 'setup') return await setup(rest);
+    if (cmd === 'check-peer') return await checkPeerCommand(rest);
     process.stdout.write(HELP);
     return cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help' ? 0 : 2;
   } catch (e) {

@@ -6,22 +6,22 @@
 #      when an overlay mount works here, else vfs; started in the background (log in
 #      $DOCKERD_LOG) only when `docker info` fails;
 #   3. the base image $BASE_IMAGE (docker/make-base-image.sh: debootstrap + docker import);
-#   4. one image per peer, tagged thrift-conform/<peer>:<content hash of its inputs> (the same
-#      hash harness/peers/container.ts computes), built only when that tag does not exist yet;
-#      older tags of the peer are removed.
+#   4. one image per default peer (`thrift-conform images`: from the "container" section of its
+#      peers/<name>/peer.json), tagged thrift-conform/<peer>:<content hash of its inputs>, built
+#      only when that tag does not exist yet; older tags of the peer are removed.
 # Prints how long each part took. Fast when already done (under a second: it only hashes and asks
 # the daemon).
 #
 # Environment: BASE_IMAGE (default thrift-conform/bookworm-base:local; e.g. debian:bookworm-slim
 # where a registry is reachable — it must already be pulled, this script never pulls),
-# DOCKER_STORAGE_DRIVER (skip the overlay test), DOCKERD_LOG.
+# DOCKER_STORAGE_DRIVER (skip the overlay test), DOCKERD_LOG, PEERS (comma-separated names;
+# default: the default peers).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export BASE_IMAGE="${BASE_IMAGE:-thrift-conform/bookworm-base:local}"
 DEFAULT_BASE_IMAGE="thrift-conform/bookworm-base:local"
-PEERS=(thriftrw-py apache-py)
 DOCKERD_LOG="${DOCKERD_LOG:-/var/log/thrift-conform-dockerd.log}"
 DOCKER_READY_TIMEOUT_S=60 # dockerd answers within ~1-3 s of starting; a minute means it failed
 APT_LOCK_TIMEOUT_S=300    # wait this long for another apt/dpkg to finish
@@ -107,51 +107,9 @@ fi
 say "base image $BASE_IMAGE: $(took "$t")"
 
 # --- 4. the peer images --------------------------------------------------------------------------
-# The inputs of a peer's image; harness/peers/container.ts (peerImageInputs) lists the same files.
-peer_inputs() {
-  find "docker/$1" docker/bridge.py "peers/$1" peers/common peers/requirements.txt -type f \
-    ! -name '*.pyc' ! -path '*/__pycache__/*' | LC_ALL=C sort
-}
-# thrift-conform/<peer>:<first 12 hex digits of sha256 over `sha256sum` lines of the inputs
-# (sorted by path) followed by "base <BASE_IMAGE>\n"> (container.ts: peerImageTag).
-peer_tag() {
-  local hash
-  hash="$({
-    peer_inputs "$1" | while IFS= read -r f; do sha256sum "$f"; done
-    printf 'base %s\n' "$BASE_IMAGE"
-  } | sha256sum | cut -c1-12)"
-  printf 'thrift-conform/%s:%s\n' "$1" "$hash"
-}
-for peer in "${PEERS[@]}"; do
-  t="$(now)"
-  tag="$(peer_tag "$peer")"
-  if docker image inspect "$tag" >/dev/null 2>&1; then
-    say "$tag exists (cached): $(took "$t")"
-    continue
-  fi
-  # The context is a copy of exactly the hashed inputs, at their repository paths: what the
-  # image holds is what the tag names, and no node_modules/.venv/.git is sent to the daemon.
-  ctx="$(mktemp -d)"
-  peer_inputs "$peer" | while IFS= read -r f; do
-    mkdir -p "$ctx/$(dirname "$f")"
-    cp "$f" "$ctx/$f"
-  done
-  log="$LOG_DIR/build-$peer.log"
-  say "building $tag (log: ${log#"$ROOT"/})"
-  if ! DOCKER_BUILDKIT=0 docker build --force-rm --network host --build-arg BASE_IMAGE="$BASE_IMAGE" \
-    --label "org.thrift-conform.peer=$peer" -t "$tag" -f "$ctx/docker/$peer/Dockerfile" "$ctx" \
-    >"$log" 2>&1; then
-    rm -rf "$ctx"
-    tail -n 30 "$log" >&2
-    die "building $tag failed (last lines of ${log#"$ROOT"/} above)"
-  fi
-  rm -rf "$ctx"
-  # Older builds of this peer are never used again.
-  docker images "thrift-conform/$peer" --format '{{.Repository}}:{{.Tag}}' |
-    while IFS= read -r old; do
-      [ "$old" = "$tag" ] || docker rmi "$old" >/dev/null 2>&1 || true
-    done
-  say "built $tag ($(docker image inspect -f '{{.Size}}' "$tag" | awk '{printf "%.0f MB", $1 / 1e6}')): $(took "$t")"
-done
+# One image per default peer with a "container" section in its peer.json, tagged
+# thrift-conform/<peer>:<content hash of its inputs> (harness/peers/images.ts), built only when
+# that tag does not exist yet; older tags of the peer are removed.
+node --import tsx harness/cli.ts images ${PEERS:+--peers "$PEERS"} || die "building the peer images failed (see above)"
 docker image prune -f --filter label=org.thrift-conform.peer >/dev/null 2>&1 || true # our dangling layers
 say "done: $(took "$T_ALL") in all"

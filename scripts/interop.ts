@@ -25,7 +25,8 @@ import { classify } from '../harness/diff/classify.js';
 import { fromPeerJson } from '../harness/peers/json-values.js';
 import type { Json } from '../harness/peers/json-values.js';
 import type { Verdict } from '../harness/runner/result.js';
-import { defaultProcessPeers, ProcessPeer } from '../harness/peers/process.js';
+import { ProcessPeer } from '../harness/peers/process.js';
+import { defaultProcessPeers } from '../harness/peers/registry.js';
 import { runKeyValueScenario } from '../harness/scenarios/keyvalue.js';
 import { main as conform } from '../harness/cli.js';
 

@@ -1,22 +1,18 @@
 #!/usr/bin/env bash
-# Prepares everything the Python peers need, in one idempotent command:
-#   - Debian's thrift-compiler (0.17.0 on bookworm), with apt-get, if `thrift` is missing;
+# Prepares everything the harness and its default peers need, in one idempotent command:
+#   - Debian's thrift-compiler (0.17.0 on bookworm), with apt-get, if `thrift` is missing (every
+#     peer whose code comes from Apache's compiler uses it);
 #   - Debian's chromium, if missing (the HTML report is tested in headless Chromium);
-#   - .venv/ in the project root with the pinned packages of peers/requirements.txt;
-#   - Apache Thrift's Python library 0.17.0 in that venv, taken from Debian's python3-thrift
-#     package (PyPI has no 0.17.0).
-# Fast when already done: a stamp in .venv/ records what was installed.
+#   - then each default peer's own set-up (the `setup` command of its peers/<name>/peer.json),
+#     through `thrift-conform setup`, which prints how long each took.
+# Fast when already done: each peer's set-up keeps a stamp of what it installed.
 #
-# Environment: PYTHON (default python3; must be CPython 3.11), SETUP_FORCE=1 to redo the venv.
+# Environment: PEERS (comma-separated peer names; default: the default peers).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-VENV="$ROOT/.venv"
-REQ="$ROOT/peers/requirements.txt"
-PYTHON="${PYTHON:-python3}"
-THRIFT_VERSION="0.17.0"          # Apache Thrift: compiler and Python library
+THRIFT_VERSION="0.17.0"          # Apache Thrift's compiler (Debian bookworm)
 APT_LOCK_TIMEOUT_S=300           # wait this long for another apt/dpkg to finish
-STAMP="$VENV/.thrift-conform-setup"
 
 say() { printf '[setup] %s\n' "$*" >&2; }
 die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }
@@ -44,7 +40,7 @@ if ! command -v thrift >/dev/null 2>&1; then
 fi
 compiler_version="$(thrift --version | awk '{print $3}')"
 if [ "$compiler_version" != "$THRIFT_VERSION" ]; then
-  say "warning: thrift compiler is $compiler_version, the Python library is $THRIFT_VERSION"
+  say "warning: thrift compiler is $compiler_version, the peers' manifests say $THRIFT_VERSION"
 fi
 
 # --- 1b. Chromium, for the HTML report's browser test (playwright-core drives Debian's build) -
@@ -54,56 +50,6 @@ if ! command -v chromium >/dev/null 2>&1; then
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get "${APT_OPTS[@]}" install -y -qq --no-install-recommends chromium >&2
 fi
 
-# --- 2. the virtualenv ----------------------------------------------------------------------
-py_version="$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
-[ "$py_version" = "3.11" ] || die "$PYTHON is Python $py_version; the peers need CPython 3.11 (Debian's fastbinary is built for it)"
-
-want="$(cat "$REQ" "${BASH_SOURCE[0]}" | sha256sum | cut -c1-16) thrift=$THRIFT_VERSION"
-if [ "${SETUP_FORCE:-0}" != 1 ] && [ -x "$VENV/bin/python" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] \
-  && "$VENV/bin/python" -c 'import thriftrw, thrift.protocol.fastbinary, thrift.protocol.TBinaryProtocol, pytest' 2>/dev/null; then
-  say "up to date ($VENV)"
-  exit 0
-fi
-
-if [ "${SETUP_FORCE:-0}" = 1 ]; then rm -rf "$VENV"; fi
-if [ ! -x "$VENV/bin/python" ]; then
-  say "creating $VENV"
-  "$PYTHON" -m venv "$VENV"
-fi
-VPY="$VENV/bin/python"
-export PIP_DISABLE_PIP_VERSION_CHECK=1
-# Build tools first (pinned), then everything with them: no unpinned isolated build env.
-build_pins=()
-while read -r line; do build_pins+=("$line"); done < <(grep -E '^(setuptools|wheel)==' "$REQ")
-say "pip install ${build_pins[*]}"
-"$VPY" -m pip install -q "${build_pins[@]}"
-say "pip install -r peers/requirements.txt (thriftrw builds its C extensions once, ~1 min; pip caches the wheel)"
-"$VPY" -m pip install -q --no-build-isolation -r "$REQ"
-
-# --- 3. Apache Thrift's Python library from Debian ---------------------------------------------
-have_thrift="$("$VPY" -c 'import importlib.metadata as m; print(m.version("thrift"))' 2>/dev/null || true)"
-if [ "$have_thrift" != "$THRIFT_VERSION" ] || ! "$VPY" -c 'import thrift.protocol.fastbinary' 2>/dev/null; then
-  apt_update_once
-  candidate="$(apt-cache policy python3-thrift | awk '/Candidate:/ {print $2}')"
-  case "$candidate" in
-    "$THRIFT_VERSION"-*) ;;
-    *) die "Debian offers python3-thrift '$candidate', not $THRIFT_VERSION (Debian bookworm has it)" ;;
-  esac
-  tmp="$(mktemp -d)"
-  trap 'rm -rf "$tmp"' EXIT
-  say "fetching python3-thrift=$candidate"
-  (cd "$tmp" && apt-get "${APT_OPTS[@]}" download -qq "python3-thrift=$candidate" >&2)
-  dpkg-deb -x "$tmp"/python3-thrift_*.deb "$tmp/x"
-  site="$("$VPY" -c 'import sysconfig; print(sysconfig.get_paths()["platlib"])')"
-  rm -rf "$site/thrift" "$site"/thrift-*.egg-info "$site"/thrift-*.dist-info
-  cp -r "$tmp/x/usr/lib/python3/dist-packages/thrift" "$site/"
-  cp -r "$tmp/x/usr/lib/python3/dist-packages/thrift-$THRIFT_VERSION.egg-info" "$site/"
-fi
-
-"$VPY" - <<EOF
-import importlib.metadata as m, thriftrw, thrift.protocol.fastbinary, thrift.protocol.TBinaryProtocol
-assert thriftrw.__version__ == "1.9.0", thriftrw.__version__
-assert m.version("thrift") == "$THRIFT_VERSION", m.version("thrift")
-EOF
-printf '%s' "$want" > "$STAMP"
-say "done: $("$VPY" --version), thriftrw 1.9.0, thrift $THRIFT_VERSION, compiler $compiler_version"
+# --- 2. each peer's own set-up ------------------------------------------------------------------
+cd "$ROOT"
+node --import tsx harness/cli.ts setup ${PEERS:+--peers "$PEERS"}

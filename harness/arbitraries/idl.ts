@@ -30,7 +30,7 @@ export interface ProgramArbOptions {
    * struct or container map keys).
    */
   readonly features?: Readonly<Record<string, boolean>>;
-  /** Names never to generate, beyond Thrift's keywords (e.g. APACHE_RESERVED_NAMES for Apache peers). */
+  /** Names never to generate, beyond Thrift's keywords (from the peers' manifests: `avoidNames`). */
   readonly avoidNames?: ReadonlySet<string>;
   /** Mix keywords of peer languages (names.ts KEYWORD_NAMES) into generated names. Default true. */
   readonly keywordNames?: boolean;

@@ -100,18 +100,6 @@ export const CODEC_MISHANDLED_NAMES: Readonly<
   function: new Set(['__name__', '__spec__', '__parent__', '__functions__']),
 };
 
-/**
- * Words Apache Thrift 0.17's Python generator refuses ("[FAILURE:generation:1] Cannot use reserved
- * language keyword"), beyond APACHE_RESERVED_NAMES (reserved.ts): pass both as `avoidNames`
- * for an apache-py peer.
- */
-export const APACHE_PY_RESERVED_NAMES: ReadonlySet<string> = new Set([
-  'False',
-  'None',
-  'True',
-  'nonlocal',
-]);
-
 /** Every keyword-like name above (excluding Thrift keywords), in a fixed order, no duplicates. */
 export const KEYWORD_NAMES: readonly string[] = [
   ...new Set([...PYTHON_NAMES, ...JS_NAMES, ...JS_OBJECT_PROTOTYPE_NAMES, ...JAVA_GO_CPP_NAMES]),

@@ -5,7 +5,39 @@
  */
 import type { ControlChannel } from './control.js';
 import type { Json } from './json-values.js';
+import type { PeerManifest } from './manifest.js';
 import type { CallOutcome, Peer, PeerInfo, WireSettings } from './peer.js';
+import { PeerError } from './peer.js';
+
+/**
+ * The PeerInfo of a hello answer: the manifest's abilities (when there is a manifest) win over
+ * the ones the peer says. Throws PeerError when the answer lacks a version, or has no abilities
+ * and there is no manifest.
+ */
+export function infoFrom(
+  name: string,
+  hello: Record<string, Json>,
+  manifest: PeerManifest | undefined,
+): PeerInfo {
+  if (typeof hello.version !== 'string' || hello.version === '')
+    throw new PeerError(name, 'BadHello', 'the hello answer has no "version" string');
+  const said = hello.abilities as unknown as PeerInfo['abilities'] | undefined;
+  const abilities = manifest?.abilities ?? said;
+  if (abilities === undefined)
+    throw new PeerError(
+      name,
+      'BadHello',
+      'the hello answer has no abilities and the peer has no manifest',
+    );
+  const { id: _id, ok: _ok, ...rest } = hello;
+  return {
+    ...rest,
+    name,
+    version: hello.version,
+    abilities,
+    ...(said ? { saidAbilities: said } : {}),
+  };
+}
 
 /** A peer reached over a ControlChannel; subclasses set `channel`, `info` and `errText`. */
 export abstract class ChannelPeer implements Peer {
@@ -16,6 +48,8 @@ export abstract class ChannelPeer implements Peer {
   startMs = 0;
 
   abstract get name(): string;
+  /** The manifest the peer was started from, if any. */
+  abstract get manifest(): PeerManifest | undefined;
   /** How long one control request may take (a hang past it is reported as PeerError Timeout). */
   protected abstract get requestTimeoutMs(): number;
   abstract stop(): Promise<void>;
@@ -23,6 +57,14 @@ export abstract class ChannelPeer implements Peer {
   /** Sends one control op; rejects with PeerError (ok: false, timeout, dead peer). */
   protected req(op: string, params: Record<string, Json> = {}): Promise<Record<string, Json>> {
     return this.channel.request(op, params, this.requestTimeoutMs);
+  }
+
+  /**
+   * Sends any op with its parameters and resolves with the whole answer (for check-peer and for
+   * the optional ops). Rejects with PeerError as `req` does.
+   */
+  request(op: string, params: Record<string, Json> = {}): Promise<Record<string, Json>> {
+    return this.req(op, params);
   }
 
   async loadIdl(files: Readonly<Record<string, string>>, entry: string): Promise<string> {

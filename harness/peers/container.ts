@@ -3,14 +3,14 @@
  * run in a Docker container started with testcontainers. testcontainers cannot attach a
  * container's stdin, so the image's entry point (docker/bridge.py) puts the control channel on
  * 127.0.0.1:$CONTROL_PORT — the container shares the host's network — and the harness talks to it
- * over a TCP socket with the same ControlChannel. Images are made by `bash scripts/docker-setup.sh`
- * and tagged `thrift-conform/<peer>:<content hash of their inputs>`; this file computes the same
- * hash, so a peer whose files changed since the last build is reported as missing instead of
- * running stale code. Only loopback is ever contacted, and nothing is ever pulled: Ryuk (which
+ * over a TCP socket with the same ControlChannel. Images are built from the manifest's
+ * `container` section (images.ts; `bash scripts/docker-setup.sh` builds the default peers') and
+ * tagged `thrift-conform/<peer>:<content hash of their inputs>`, so a peer whose files changed
+ * since the last build is reported as missing instead of running stale code. Only loopback is ever contacted, and nothing is ever pulled: Ryuk (which
  * would be pulled from a public registry) is always off, so `stop()` removes the container itself.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
@@ -18,8 +18,9 @@ import type { Readable } from 'node:stream';
 import type * as TestcontainersModule from 'testcontainers';
 import type { StartedTestContainer } from 'testcontainers';
 import { ControlChannel } from './control.js';
-import { ChannelPeer } from './channel-peer.js';
-import type { PeerInfo } from './peer.js';
+import { ChannelPeer, infoFrom } from './channel-peer.js';
+import { ManifestError } from './manifest.js';
+import type { PeerManifest } from './manifest.js';
 import { PeerError } from './peer.js';
 import { HELLO_TIMEOUT_MS, REQUEST_TIMEOUT_MS, STOP_GRACE_MS } from './process.js';
 
@@ -33,81 +34,94 @@ export const CONTAINER_START_TIMEOUT_MS = 60_000;
 export const CONNECT_TIMEOUT_MS = 5_000;
 /** The base image scripts/docker-setup.sh makes (with debootstrap) when BASE_IMAGE is unset. */
 export const DEFAULT_BASE_IMAGE = 'thrift-conform/bookworm-base:local';
-/** Label of our images (set by docker-setup's build, inherited by their containers). */
+/** Label of our images (set by the image build, inherited by their containers). */
 export const PEER_LABEL = 'org.thrift-conform.peer';
-/** The peers that have a docker/<name>/Dockerfile. */
-export const CONTAINER_PEER_NAMES = ['thriftrw-py', 'apache-py'] as const;
 /** The bridge's readiness line (docker/bridge.py: READY_LINE). */
 const READY_LINE = /thrift-conform peer ready on \d+/;
 /** Container log kept for reports. */
 const STDERR_KEEP = 64 * 1024;
 /** What to do when anything about Docker is missing. */
-const SETUP_HINT = 'run `bash scripts/docker-setup.sh`';
+const SETUP_HINT =
+  'run `bash scripts/docker-setup.sh` (or `npm run conform -- images` once Docker runs)';
+/** Never part of an image's inputs, wherever they are. */
+const SKIPPED = new Set(['__pycache__', 'node_modules', '.git', '.venv']);
 
 /** How to start a containerized peer. */
 export interface ContainerPeerSpec {
   readonly name: string;
-  /** The image, e.g. `thrift-conform/apache-py:0123456789ab` (must exist locally; never pulled). */
+  /** The image, e.g. `thrift-conform/x:0123456789ab` (must exist locally; never pulled). */
   readonly image: string;
   /** More environment for the container (CONTROL_PORT is set by the harness). */
   readonly env?: Readonly<Record<string, string>>;
+  /** The manifest: when given, its abilities are the peer's. */
+  readonly manifest?: PeerManifest;
 }
 
 /**
- * The files an image of `peer` is built from, relative to `root`, sorted bytewise: everything
- * under docker/<peer>/ and peers/<peer>/, docker/bridge.py, peers/common/ and
- * peers/requirements.txt, without `__pycache__/` and `*.pyc` (scripts/docker-setup.sh:
- * peer_inputs lists the same). Throws when a listed path cannot be read.
+ * The files an image of `m` is built from, relative to its context root, sorted bytewise: every
+ * file under each of `container.inputs`, without `__pycache__/`, `node_modules/`, `.git/`,
+ * `.venv/` and `*.pyc`. Throws ManifestError when the manifest has no container section, or
+ * Error when an input cannot be read.
  */
-export function peerImageInputs(root: string, peer: string): string[] {
+export function peerImageInputs(m: PeerManifest): string[] {
+  const c = containerOf(m);
   const out: string[] = [];
   const walk = (rel: string): void => {
-    for (const e of readdirSync(join(root, rel), { withFileTypes: true })) {
-      const path = `${rel}/${e.name}`;
-      if (e.isDirectory()) {
-        if (e.name !== '__pycache__') walk(path);
-      } else if (e.isFile() && !e.name.endsWith('.pyc')) out.push(path);
+    const abs = join(c.context, rel);
+    const st = statSync(abs);
+    if (st.isFile()) {
+      if (!rel.endsWith('.pyc')) out.push(rel);
+      return;
+    }
+    for (const e of readdirSync(abs, { withFileTypes: true })) {
+      if (SKIPPED.has(e.name)) continue;
+      const path = rel === '.' ? e.name : `${rel}/${e.name}`;
+      if (e.isDirectory()) walk(path);
+      else if (e.isFile() && !e.name.endsWith('.pyc')) out.push(path);
     }
   };
-  for (const dir of [`docker/${peer}`, `peers/${peer}`, 'peers/common']) walk(dir);
-  out.push('docker/bridge.py', 'peers/requirements.txt');
-  return out.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  for (const input of c.inputs) walk(input.replace(/\/+$/, '') || '.');
+  return [...new Set(out)].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+}
+
+function containerOf(m: PeerManifest): NonNullable<PeerManifest['container']> {
+  if (m.container === undefined)
+    throw new ManifestError(
+      `peer ${m.name} (${m.dir}/peer.json) has no "container" section: run it with --backend process`,
+    );
+  return m.container;
 }
 
 /**
- * The tag scripts/docker-setup.sh gives the image of `peer`: `thrift-conform/<peer>:<hash>`, the
- * first 12 hex digits of the SHA-256 of the inputs' `sha256sum` lines followed by
- * `base <baseImage>`. `baseImage` defaults to $BASE_IMAGE, else DEFAULT_BASE_IMAGE. Throws when an
- * input cannot be read.
+ * The tag of `m`'s image for its current files: `thrift-conform/<name>:<hash>`, the first 12 hex
+ * digits of the SHA-256 of the inputs' `sha256sum` lines, then `dockerfile <sha256>` and
+ * `base <baseImage>`. `baseImage` defaults to $BASE_IMAGE, else DEFAULT_BASE_IMAGE. Throws when
+ * an input cannot be read.
  */
 export function peerImageTag(
-  root: string,
-  peer: string,
+  m: PeerManifest,
   baseImage: string = process.env.BASE_IMAGE ?? DEFAULT_BASE_IMAGE,
 ): string {
-  const lines = peerImageInputs(root, peer).map(
-    (f) =>
-      `${createHash('sha256')
-        .update(readFileSync(join(root, f)))
-        .digest('hex')}  ${f}\n`,
-  );
+  const c = containerOf(m);
+  const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+  const lines = peerImageInputs(m).map((f) => `${sha(join(c.context, f))}  ${f}\n`);
   const hash = createHash('sha256')
-    .update(lines.join('') + `base ${baseImage}\n`)
+    .update(lines.join('') + `dockerfile ${sha(c.dockerfile)}\nbase ${baseImage}\n`)
     .digest('hex');
-  return `thrift-conform/${peer}:${hash.slice(0, 12)}`;
+  return `thrift-conform/${m.name}:${hash.slice(0, 12)}`;
 }
 
 /**
- * The default peers as containers, with the image tags scripts/docker-setup.sh builds for the
- * current files (base image: $BASE_IMAGE, else DEFAULT_BASE_IMAGE). Throws when a peer's files
- * cannot be read.
+ * The container backend's spec of `m`: the image tag of its current files and its environment.
+ * Throws ManifestError when the manifest has no container section.
  */
-export function defaultContainerPeers(root: string): ContainerPeerSpec[] {
-  return CONTAINER_PEER_NAMES.map((name) => ({
-    name,
-    image: peerImageTag(root, name),
-    env: { PYTHONHASHSEED: '0' },
-  }));
+export function containerSpecOf(m: PeerManifest, _root: string): ContainerPeerSpec {
+  return {
+    name: m.name,
+    image: peerImageTag(m),
+    env: { THRIFT_CONFORM_PEER: m.name, ...containerOf(m).env },
+    manifest: m,
+  };
 }
 
 type Testcontainers = typeof TestcontainersModule;
@@ -176,6 +190,10 @@ export class ContainerPeer extends ChannelPeer {
     return this.spec.name;
   }
 
+  get manifest(): PeerManifest | undefined {
+    return this.spec.manifest;
+  }
+
   /** The running container's id, or undefined when stopped. */
   get containerId(): string | undefined {
     return this.container?.getId();
@@ -226,7 +244,7 @@ export class ContainerPeer extends ChannelPeer {
     try {
       this.container = await new tc.GenericContainer(image)
         .withNetworkMode('host')
-        .withEnvironment({ PYTHONHASHSEED: '0', ...this.spec.env, CONTROL_PORT: String(port) })
+        .withEnvironment({ ...this.spec.env, CONTROL_PORT: String(port) })
         .withLabels({ [PEER_LABEL]: this.name })
         .withLogConsumer((stream: Readable) => {
           stream.on('data', (c: Buffer | string) => {
@@ -260,7 +278,7 @@ export class ContainerPeer extends ChannelPeer {
       );
       const hello = await this.channel.request('hello', {}, HELLO_TIMEOUT_MS);
       this.startMs = performance.now() - t0;
-      this.info = hello as unknown as PeerInfo;
+      this.info = infoFrom(this.name, hello, this.spec.manifest);
     } catch (e) {
       await this.stop();
       throw e instanceof PeerError
@@ -289,4 +307,15 @@ export class ContainerPeer extends ChannelPeer {
     }
     await container?.stop({ timeout: STOP_GRACE_MS, remove: true }).catch(() => undefined);
   }
+}
+
+/**
+ * The container specs of the repository's default peers that have a container section, with the
+ * image tags of their current files. Throws ManifestError for a broken manifest.
+ */
+export async function defaultContainerPeers(root: string): Promise<ContainerPeerSpec[]> {
+  const { discoverPeers } = await import('./registry.js');
+  return discoverPeers(root)
+    .all.filter((m) => m.default && m.container !== undefined)
+    .map((m) => containerSpecOf(m, root));
 }

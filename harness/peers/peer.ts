@@ -3,6 +3,7 @@
  * process or a container). Abilities are data, so the harness only asks what a peer can do.
  */
 import type { Json } from './json-values.js';
+import type { PeerManifest } from './manifest.js';
 
 /** What a peer says it can do (its `hello` answer). */
 export interface Abilities {
@@ -46,8 +47,10 @@ export type CallOutcome =
 
 /** A running peer. Every method rejects with PeerError when the peer answers `ok: false`. */
 export interface Peer {
-  /** The peer's name (`thriftrw-py`, `apache-py`). */
+  /** The peer's name (its manifest's). */
   readonly name: string;
+  /** The manifest it was started from (abilities, names it cannot take); none for ad-hoc peers. */
+  readonly manifest?: PeerManifest | undefined;
   /** The hello answer, available once started. */
   readonly info: PeerInfo;
   /** Hands over IDL files (relative path → source) and loads `entry`; resolves with the module handle. */

@@ -4,10 +4,9 @@
  */
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { ControlChannel } from './control.js';
-import { ChannelPeer } from './channel-peer.js';
-import type { PeerInfo } from './peer.js';
+import { ChannelPeer, infoFrom } from './channel-peer.js';
+import type { PeerManifest } from './manifest.js';
 import { PeerError } from './peer.js';
 
 /** How long a peer may take from start to its `hello` answer: Python plus imports is ~0.1–0.5 s; 20 s means it hangs. */
@@ -22,28 +21,30 @@ const STDERR_KEEP = 64 * 1024;
 /** How to start a peer program. */
 export interface ProcessPeerSpec {
   readonly name: string;
-  /** The program and its arguments, e.g. `['.venv/bin/python', 'peers/apache-py/peer.py']`. */
+  /** The program and its arguments, e.g. `['.venv/bin/python', 'peers/x/peer.py']`. */
   readonly command: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
+  /** The working folder. Default: the harness's. */
+  readonly cwd?: string;
+  /** The manifest: when given, its abilities are the peer's (not the hello answer's). */
+  readonly manifest?: PeerManifest;
+  /** What to tell the user when the program does not exist. Default: run `npm run setup`. */
+  readonly setupHint?: string;
   /** Overrides HELLO_TIMEOUT_MS (tests of hanging peers). */
   readonly helloTimeoutMs?: number;
   /** Overrides REQUEST_TIMEOUT_MS. */
   readonly requestTimeoutMs?: number;
 }
 
-/** The default peers, as local processes run by the project's virtualenv. */
-export function defaultProcessPeers(root: string): ProcessPeerSpec[] {
-  const python = join(root, '.venv/bin/python');
-  return ['thriftrw-py', 'apache-py'].map((name) => ({
-    name,
-    command: [python, join(root, 'peers', name, 'peer.py')],
-    env: { PYTHONHASHSEED: '0' },
-  }));
-}
-
 /** Spawns a peer program with piped stdio, no buffering and no rejection on exit. */
-function spawn(file: string, args: string[], env: Readonly<Record<string, string>> | undefined) {
+function spawn(
+  file: string,
+  args: string[],
+  env: Readonly<Record<string, string>> | undefined,
+  cwd: string | undefined,
+) {
   return execa(file, args, {
+    ...(cwd !== undefined ? { cwd } : {}),
     stdin: 'pipe',
     stdout: 'pipe',
     stderr: 'pipe',
@@ -64,6 +65,10 @@ export class ProcessPeer extends ChannelPeer {
 
   get name(): string {
     return this.spec.name;
+  }
+
+  get manifest(): PeerManifest | undefined {
+    return this.spec.manifest;
   }
 
   /**
@@ -90,11 +95,11 @@ export class ProcessPeer extends ChannelPeer {
       throw new PeerError(
         this.name,
         'Missing',
-        `${file} does not exist; run \`npm run setup\` first`,
+        `${file} does not exist; ${this.spec.setupHint ?? 'run `npm run setup` first'}`,
       );
     }
     const t0 = performance.now();
-    const child = spawn(file, args, this.spec.env);
+    const child = spawn(file, args, this.spec.env, this.spec.cwd);
     this.child = child;
     child.stderr.on('data', (c: Buffer) => {
       this.errText = (this.errText + c.toString('utf8')).slice(-STDERR_KEEP);
@@ -110,14 +115,14 @@ export class ProcessPeer extends ChannelPeer {
         ),
       );
     });
-    const hello = await this.channel
+    this.info = await this.channel
       .request('hello', {}, this.spec.helloTimeoutMs ?? HELLO_TIMEOUT_MS)
+      .then((hello) => infoFrom(this.name, hello, this.spec.manifest))
       .catch(async (e: unknown) => {
         await this.stop();
         throw e;
       });
     this.startMs = performance.now() - t0;
-    this.info = hello as unknown as PeerInfo;
   }
 
   protected get requestTimeoutMs(): number {

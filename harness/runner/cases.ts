@@ -44,8 +44,11 @@ export interface GeneratedCase {
 
 /** Options of {@link caseArb}. */
 export interface CaseArbOptions {
-  /** The generator's IDL options (dialect, peer features, names to avoid, included files). */
-  readonly idl: IdlArbOptions;
+  /**
+   * The generator's IDL options (dialect, peer features, names to avoid, included files), or
+   * several profiles: each schema is made within one of them (fast-check picks which).
+   */
+  readonly idl: IdlArbOptions | readonly IdlArbOptions[];
   /** Values per schema. Default 12. */
   readonly values?: number;
   /** Bounds on each value (and unknownEnumValues). Default maxLength 3, maxDepth 3. */
@@ -82,7 +85,12 @@ export function compileSchema(
 export function caseArb(options: CaseArbOptions): fc.Arbitrary<GeneratedCase> {
   const n = options.values ?? 12;
   const bounds = options.valueBounds ?? { maxLength: 3, maxDepth: 3 };
-  return idlArb(options.idl).chain((idl) => {
+  const profiles = Array.isArray(options.idl)
+    ? (options.idl as readonly IdlArbOptions[])
+    : [options.idl as IdlArbOptions];
+  const idls =
+    profiles.length === 1 ? idlArb(profiles[0]!) : fc.oneof(...profiles.map((p) => idlArb(p)));
+  return idls.chain((idl) => {
     const schema = compileSchema(printIdl(idl), idl.main);
     const classes = [...schema.classes];
     if (classes.length === 0) return fc.constant({ schema, values: [] });

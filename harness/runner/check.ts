@@ -620,7 +620,7 @@ export async function checkValue(
       const got = await client.call(echoFunctionName(type), { v });
       return outcome(t0, { spec, wanted: v, got }, ctx);
     } catch (e) {
-      // A peer that closed the connection (thriftrw-py does on a failed call) gets a new one.
+      // A peer that closed the connection (a peer without TApplicationException does on a failed call) gets a new one.
       if (e instanceof ConnectionClosedError) session.dropClient(wire);
       return outcome(t0, { spec, wanted: v, peerError: e }, ctx, stderr());
     }

@@ -4,7 +4,7 @@
  *   <pattern> | <reason>
  *
  * where the pattern is a fingerprint glob (`peer-error:load-idl:IdlError:*-in-slots-*`) or a case-name
- * glob (`binary/*\/nonstrict/peer:apache-py/our-client-peer-server/*`; `*` matches any run of
+ * glob (`binary/*\/nonstrict/peer:some-peer/our-client-peer-server/*`; `*` matches any run of
  * characters, `/` included). `#` starts a comment line. A failure an entry names becomes
  * `known-failure` with the entry's reason. An entry that matched no failure in the run, or whose
  * glob names a case that passed, is stale and fails the run — so the list never rots. Keep each

@@ -38,7 +38,7 @@ export interface ValueDiff {
 
 /** One comparison of one case against one peer on one wire setting. */
 export interface CaseResult {
-  /** Hierarchical case name: `binary/peer:thriftrw-py/struct-nested-map`. */
+  /** Hierarchical case name: `binary/peer:some-peer/struct-nested-map`. */
   readonly name: string;
   readonly peer: string;
   readonly protocol: 'binary' | 'compact';
@@ -130,6 +130,8 @@ export interface PeerSummary {
   readonly startMs: number;
   readonly cases: number;
   readonly casesPerSecond: number;
+  /** Values this peer was not given (the schema needs what its abilities lack), by reason. */
+  readonly notGiven?: Readonly<Record<string, number>>;
 }
 
 /** A whole run (or a merge of shards). */

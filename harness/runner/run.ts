@@ -12,8 +12,6 @@
 import fc from 'fast-check';
 import { join, relative } from 'node:path';
 import type { StructClass } from '../../codec/src/index.js';
-import { APACHE_PY_RESERVED_NAMES, KEYWORD_NAMES } from '../arbitraries/names.js';
-import { APACHE_RESERVED_NAMES } from '../arbitraries/reserved.js';
 import type { EquivalencePolicy } from '../diff/semantic.js';
 import { fromPeerJson, toPeerJson } from '../peers/json-values.js';
 import type { Json } from '../peers/json-values.js';
@@ -43,6 +41,7 @@ import type { CodecUnderTest } from './codec.js';
 import { OUR_CODEC } from './codec.js';
 import { KnownFailures } from './known-failures.js';
 import { caseSize, reduceCase } from './reduce.js';
+import { generatorProfiles, reasonKind, schemaNeeds, whyNot } from './schedule.js';
 import type { ReducibleCase } from './reduce.js';
 import type { KnownFailureEntry, KnownFailureUse, RunReport, ShrunkCase } from './result.js';
 import type { CaseResult } from './result.js';
@@ -107,65 +106,24 @@ export interface RunOutcome {
   readonly schemas: number;
   /** Values checked per peer (`ours` too). */
   readonly casesPerPeer: Readonly<Record<string, number>>;
+  /** Per peer: values it was not given because the schema needs what it cannot do, by reason. */
+  readonly notGiven: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** How long the corpus and the generated cases took (without shrinking), in ms. */
   readonly sweepMs: number;
 }
 
 /**
- * Names Apache's generated Python calls and does not rename: builtins (hash, len, set, …) and
- * the generated structs' own methods (a field named `read` shadows `read()`; corpus:
- * apache-builtin-shadowed, apache-field-shadows-method).
+ * The generator options for a set of peers: one IDL profile per distinct peer profile (the
+ * features it has, the names it cannot take; schedule.ts), so each schema fits at least one
+ * selected peer and no peer's gaps narrow the others' coverage.
  */
-const PYTHON_BUILTINS =
-  `read write validate abs all any bool bytes callable chr dict dir divmod enumerate filter float format
-frozenset getattr hasattr hash hex id input int isinstance iter len list map max min next object
-oct open ord pow print property range repr reversed round set setattr slice sorted str sum super
-tuple type vars zip`.split(/\s+/);
-
-/** Feature flags every selected peer has (a feature is off when any peer lacks it). */
-export function commonFeatures(peers: readonly Peer[]): Record<string, boolean> {
-  const out: Record<string, boolean> = {};
-  for (const p of peers) {
-    for (const [k, v] of Object.entries(p.info.abilities.features)) out[k] = (out[k] ?? true) && v;
-  }
-  return out;
-}
-
-/** The generator options for a set of peers: their common features, names Apache refuses. */
 export function caseOptionsFor(
   peers: readonly Peer[],
   values: number,
   generator: GeneratorOptions = {},
 ): CaseArbOptions {
-  // Apache's compiler refuses its reserved words (and its Python generator a few more) cleanly,
-  // whatever the target language: a documented refusal, not a finding, so they are not generated.
-  const avoidNames = new Set<string>(
-    peers.some((p) => p.info.abilities.dialect === 'apache')
-      ? [...APACHE_RESERVED_NAMES, ...APACHE_PY_RESERVED_NAMES]
-      : [],
-  );
-  // Python's dunder names (__class__, __slots__, …) break both Python peers in many ways; the
-  // ones found so far are recorded with corpus cases (cases/known-failures), and the generator
-  // keeps to the other keyword names so a run's coverage is not lost to schemas no peer loads.
-  // Apache's Python generator does not rename names that shadow Python builtins or its structs'
-  // methods (found: cases/corpus/apache-builtin-shadowed, apache-field-shadows-method); its
-  // servers then die without a word, so keep them out.
-  if (peers.some((p) => p.info.abilities.dialect === 'apache'))
-    for (const n of PYTHON_BUILTINS) avoidNames.add(n);
-  // Recorded findings that would otherwise cost a peer whole schemas (each costs 3–5 in 100):
-  // Apache's generated Python does not escape `await` (corpus: apache-dunder-names), and
-  // thriftrw's classes have members named like these fields (corpus: thriftrw-slots-field-names).
-  if (peers.some((p) => p.name === 'apache-py')) avoidNames.add('await');
-  if (peers.some((p) => p.name === 'thriftrw-py'))
-    for (const n of ['type_spec', 'to_primitive', 'from_primitive']) avoidNames.add(n);
-  if (peers.length > 0) for (const n of KEYWORD_NAMES) if (/^__\w+__$/.test(n)) avoidNames.add(n);
   return {
-    idl: {
-      dialect: 'thriftrw',
-      features: commonFeatures(peers),
-      avoidNames,
-      keywordNames: generator.keywordNames ?? true,
-    },
+    idl: generatorProfiles(peers, { keywordNames: generator.keywordNames ?? true }),
     values,
     valueBounds: {
       maxLength: 3,
@@ -191,7 +149,7 @@ export function failureKind(fingerprint: string): string {
   return `${parts[0]}:${parts[parts.length - 1]}`;
 }
 
-/** A case's name (`binary/framed/strict/peer:apache-py/our-client-peer-server/s3/Foo#7`). */
+/** A case's name (`binary/framed/strict/peer:some-peer/our-client-peer-server/s3/Foo#7`). */
 export function caseName(
   peer: string,
   property: string,
@@ -230,7 +188,11 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
   const results: CaseResult[] = [];
   const where = new Map<CaseResult, Where>();
   const casesPerPeer: Record<string, number> = { [codec.name]: 0 };
-  for (const p of peers) casesPerPeer[p.name] = 0;
+  const notGiven: Record<string, Record<string, number>> = {};
+  for (const p of peers) {
+    casesPerPeer[p.name] = 0;
+    notGiven[p.name] = {};
+  }
   let bundles = 0;
   const maxBundles = options.maxBundles ?? 50;
 
@@ -399,28 +361,35 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
         throw new Error(
           `corpus case ${b.dir}: value.json does not fit ${b.case.type}: ${(e as Error).message}`,
         );
-      await withSessions(schema, `corpus:${name}`, undefined, async () => {});
+      await withSessions(schema, `corpus:${name}`, undefined, 0, b.case.peer, async () => {});
       return;
     }
-    await withSessions(schema, `corpus:${name}`, undefined, async (sessions, servers) => {
-      await checkAll(
-        schema,
-        sessions,
-        servers,
-        b.case.type,
-        value,
-        (peer, property, wire) => caseName(peer, property, wire, `corpus:${name}/${b.case.type}`),
-        (peer, property) => {
-          const recorded = b.case.wire;
-          return recorded && peerSupports(peer, property, recorded)
-            ? recorded
-            : wireFor(peer, property, 0);
-        },
-        'corpus',
-        undefined,
-        undefined,
-      );
-    });
+    await withSessions(
+      schema,
+      `corpus:${name}`,
+      undefined,
+      1,
+      b.case.peer,
+      async (sessions, servers) => {
+        await checkAll(
+          schema,
+          sessions,
+          servers,
+          b.case.type,
+          value,
+          (peer, property, wire) => caseName(peer, property, wire, `corpus:${name}/${b.case.type}`),
+          (peer, property) => {
+            const recorded = b.case.wire;
+            return recorded && peerSupports(peer, property, recorded)
+              ? recorded
+              : wireFor(peer, property, 0);
+          },
+          'corpus',
+          undefined,
+          undefined,
+        );
+      },
+    );
   }
 
   /** Emits the result of a schema check (`load-idl`, `idl-roundtrip`): no value, no wire. */
@@ -466,18 +435,33 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     );
   }
 
-  /** Loads a schema on every peer (a peer that cannot gets a `load-idl` result), then runs `body`. */
+  /**
+   * Loads a schema on every peer whose abilities cover it (a peer that cannot load it gets a
+   * `load-idl` result; one it does not fit is counted in `notGiven` with the reason, `values`
+   * times), then runs `body`. `owner`, the peer a corpus case was recorded for, is always given it.
+   */
   async function withSessions(
     schema: CompiledSchema,
     label: string,
     si: number | undefined,
+    values: number,
+    owner: string | undefined,
     body: (sessions: Map<Peer, PeerSession>, servers: OurServers) => Promise<void>,
   ): Promise<void> {
     const sessions = new Map<Peer, PeerSession>();
     const servers = new OurServers(schema);
+    const needs = schemaNeeds(schema.files);
+    const given = peers.filter((peer) => {
+      const why = peer.name === owner ? undefined : whyNot(peer, needs);
+      if (why === undefined) return true;
+      const counts = (notGiven[peer.name] ??= {});
+      const kind = reasonKind(why);
+      counts[kind] = (counts[kind] ?? 0) + values;
+      return false;
+    });
     try {
       await Promise.all(
-        peers.map(async (peer) => {
+        given.map(async (peer) => {
           const t0 = performance.now();
           try {
             sessions.set(peer, await PeerSession.open(peer, schema));
@@ -514,7 +498,8 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
       schemas++;
       const n = si;
       checkSchemaText(c.schema, `s${n}`, n);
-      await withSessions(c.schema, `s${n}`, n, async (sessions, servers) => {
+      const nValues = c.values.filter((v) => v !== undefined).length;
+      await withSessions(c.schema, `s${n}`, n, nValues, undefined, async (sessions, servers) => {
         for (const [k, cv] of c.values.entries()) {
           if (cv === undefined) continue;
           await checkAll(
@@ -631,6 +616,8 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
           }
         }
         if (peer !== undefined) {
+          // A candidate the peer would not be given is not the same failure.
+          if (whyNot(peer, schemaNeeds(c.schema.files)) !== undefined) return false;
           try {
             session = await PeerSession.open(peer, c.schema);
           } catch (e) {
@@ -735,6 +722,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     staleKnownFailures: known.stale(),
     schemas,
     casesPerPeer,
+    notGiven,
     sweepMs,
   };
 }

@@ -2,7 +2,8 @@
  * The KeyValue scenario of the seed (set, get, get of a missing key raising NotFoundError) run
  * against one peer in both directions — our client → the peer's server, the peer's client → our
  * server — over every transport and envelope form the peer declares, plus a oneway call and an
- * unknown method. Returns one Check per step; known incompatibilities are checked to still hold.
+ * unknown method. Returns one Check per step; known incompatibilities (the manifest's `keyvalue`
+ * section) are checked to still hold.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,21 +20,6 @@ export interface Check {
   readonly detail: string;
   readonly known?: string;
 }
-
-/**
- * Real incompatibilities of the peers. Each is asserted to still hold, so a fixed peer fails the
- * scenario until its entry is removed (the list never rots).
- */
-export const KNOWN_KEYVALUE: Readonly<
-  Record<string, { readonly serverRejectsNonStrict?: string }>
-> = {
-  'apache-py': {
-    serverRejectsNonStrict:
-      'Apache Thrift 0.17 Python: readMessageBegin returns the method name of a non-strict envelope as ' +
-      'bytes, so the Processor does not find the method and crashes writing UNKNOWN_METHOD ' +
-      '(TypeError: encoding without a string argument); the connection closes without a reply',
-  },
-};
 
 /** The scenario's IDL: idl/keyvalue.thrift plus a oneway method (and, for our client, one the peer lacks). */
 export function keyValueIdl(root: string): { peer: string; ours: string } {
@@ -90,12 +76,13 @@ export async function runKeyValueScenario(peer: Peer, root: string): Promise<Che
             timeoutMs: 10_000,
           });
           try {
-            const known = KNOWN_KEYVALUE[peer.name]?.serverRejectsNonStrict;
+            // A known incompatibility from the peer's manifest, checked to still hold.
+            const known = peer.manifest?.keyvalue.serverRejectsNonStrict;
             if (!strict && known !== undefined) {
               const e = await client.call('get', { key: 'hello' }).catch((x: unknown) => x);
               expect(
                 /closed/.test(String(e)),
-                `known failure no longer holds (got ${String(e)}): remove it from KNOWN_KEYVALUE`,
+                `known failure no longer holds (got ${String(e)}): remove keyvalue.serverRejectsNonStrict from ${peer.name}'s peer.json`,
               );
               return { known, detail: 'connection closed without a reply, as known' };
             }

@@ -12,9 +12,9 @@ import { compile, print } from '../../../codec/src/index.js';
 import type { ast } from '../../../codec/src/index.js';
 import { idlArb, printIdl, programArb } from '../../arbitraries/idl.js';
 import type { GeneratedIdl } from '../../arbitraries/idl.js';
-import { APACHE_PY_RESERVED_NAMES } from '../../arbitraries/names.js';
-import { APACHE_RESERVED_NAMES } from '../../arbitraries/reserved.js';
-import { defaultProcessPeers, ProcessPeer } from '../../peers/process.js';
+import { ProcessPeer } from '../../peers/process.js';
+import { generatorProfiles } from '../../runner/schedule.js';
+import { defaultProcessPeers } from '../../peers/registry.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const seed = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
@@ -244,13 +244,10 @@ for (const spec of defaultProcessPeers(root)) {
     async (t) => {
       const peer = await ProcessPeer.start(spec);
       t.teardown(() => peer.stop());
-      const { dialect, features } = peer.info.abilities;
-      // Apache's compiler and its Python generator refuse their reserved words; thriftrw takes them.
-      const avoidNames =
-        dialect === 'apache'
-          ? new Set([...APACHE_RESERVED_NAMES, ...APACHE_PY_RESERVED_NAMES])
-          : new Set<string>();
-      const sets = fc.sample(idlArb({ dialect, features, avoidNames }), {
+      const { dialect } = peer.info.abilities;
+      // Within what the peer's manifest says it can take (features, names it cannot take).
+      const profile = generatorProfiles([peer], {})[0]!;
+      const sets = fc.sample(idlArb({ ...profile, dialect }), {
         seed: peerSeed,
         numRuns: 40,
       });

@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { runKeyValueScenario } from '../../scenarios/keyvalue.js';
 import { ContainerPeer, defaultContainerPeers, PEER_LABEL } from '../../peers/container.js';
-import { defaultProcessPeers, ProcessPeer } from '../../peers/process.js';
+import { ProcessPeer } from '../../peers/process.js';
+import { defaultProcessPeers } from '../../peers/registry.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const run = promisify(execFile);
@@ -37,7 +38,7 @@ t.teardown(async () => {
 
 const processSpecs = new Map(defaultProcessPeers(root).map((s) => [s.name, s]));
 
-for (const spec of defaultContainerPeers(root)) {
+for (const spec of await defaultContainerPeers(root)) {
   void t.test(`KeyValue scenario with ${spec.name} (container)`, async (t) => {
     const peer = await ContainerPeer.start(spec);
     t.teardown(() => peer.stop());

@@ -4,7 +4,8 @@ import t from 'tap';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runKeyValueScenario } from '../../scenarios/keyvalue.js';
-import { defaultProcessPeers, ProcessPeer } from '../../peers/process.js';
+import { ProcessPeer } from '../../peers/process.js';
+import { defaultProcessPeers } from '../../peers/registry.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 

@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { caseName, failureKind, oddOneOut, runCases } from '../../runner/run.js';
 import { listBundles, readBundle } from '../../runner/bundle.js';
 import { loadKnownFailures } from '../../runner/known-failures.js';
-import { defaultProcessPeers, ProcessPeer } from '../../peers/process.js';
+import { ProcessPeer } from '../../peers/process.js';
+import { defaultProcessPeers } from '../../peers/registry.js';
 import type { Peer } from '../../peers/peer.js';
 import type { CaseResult } from '../../runner/result.js';
 
