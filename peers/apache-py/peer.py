@@ -25,7 +25,9 @@ import time
 
 STARTED = time.monotonic()
 sys.dont_write_bytecode = True  # no __pycache__ in the work tree (or in a read-only container)
-PEER_NAME = "apache-py"
+#: One program, several manifests: apache-py (Debian's 0.17.0 library) and apache-py-0.25 (PyPI's
+#: 0.25.0, its own virtualenv); the harness says which in THRIFT_CONFORM_PEER.
+PEER_NAME = os.environ.get("THRIFT_CONFORM_PEER") or "apache-py"
 COMMON_MODULE = "_thrift_conform_peer_common"
 
 

@@ -76,6 +76,56 @@ def error_body(type_: str, message: str, exc: Optional[BaseException] = None) ->
 
 Op = Callable[[dict], dict]
 
+#: The op that runs several requests in one message (peers/README.md, `batch`).
+BATCH_OP = "batch"
+#: Ops a batch may not hold: batches do not nest, and a shutdown inside one would be lost.
+NOT_IN_BATCH = (BATCH_OP, "shutdown")
+#: Largest number of sub-requests in one batch.
+MAX_BATCH_REQUESTS = 100_000
+
+
+def _known(ops: Dict[str, Op]) -> list:
+    return sorted(set(ops) | {BATCH_OP})
+
+
+def run_op(ops: Dict[str, Op], req: Any) -> dict:
+    """Runs one decoded request and returns its answer without `id`: {"ok": true, ...result} or
+    {"ok": false, "error": {...}}."""
+    if not isinstance(req, dict):
+        return {"ok": False, "error": error_body("BadRequest", "a request must be a JSON object")}
+    op = req.get("op")
+    fn = ops.get(op) if isinstance(op, str) else None
+    if fn is None:
+        return {"ok": False, "error": error_body("UnknownOp", f"unknown op {op!r}; known: {_known(ops)}")}
+    try:
+        result = fn(req)
+    except PeerError as e:
+        cause = e.cause if e.cause is not None else e
+        return {"ok": False, "error": error_body(e.type, str(e), cause)}
+    except Exception as e:  # noqa: BLE001 - any failure of an op is an answer, never a crash
+        return {"ok": False, "error": error_body(type(e).__name__, str(e) or repr(e), e)}
+    resp = {"ok": True}
+    if result:
+        resp.update(result)
+    return resp
+
+
+def run_batch(ops: Dict[str, Op], req: dict) -> dict:
+    """`batch`: runs req.requests in order, each answered as if it had been sent alone (without
+    `id`); a failing one does not stop the others. Batches do not nest."""
+    subs = req.get("requests")
+    if not isinstance(subs, list):
+        raise PeerError("BadRequest", "batch: parameter 'requests' must be an array of requests")
+    if len(subs) > MAX_BATCH_REQUESTS:
+        raise PeerError("BadRequest", f"batch: more than {MAX_BATCH_REQUESTS} requests")
+    responses = []
+    for sub in subs:
+        if isinstance(sub, dict) and sub.get("op") in NOT_IN_BATCH:
+            responses.append({"ok": False, "error": error_body("BadRequest", f"batch: {sub.get('op')!r} cannot be part of a batch")})
+        else:
+            responses.append(run_op(ops, sub))
+    return {"responses": responses}
+
 
 def handle(ops: Dict[str, Op], raw: bytes) -> tuple:
     """Runs one request; returns (response, op name)."""
@@ -87,18 +137,15 @@ def handle(ops: Dict[str, Op], raw: bytes) -> tuple:
         return {"id": None, "ok": False, "error": error_body("BadRequest", "a request must be a JSON object")}, None
     rid = req.get("id")
     op = req.get("op")
-    fn = ops.get(op) if isinstance(op, str) else None
-    if fn is None:
-        return {"id": rid, "ok": False, "error": error_body("UnknownOp", f"unknown op {op!r}; known: {sorted(ops)}")}, op
-    try:
-        result = fn(req)
-    except PeerError as e:
-        cause = e.cause if e.cause is not None else e
-        return {"id": rid, "ok": False, "error": error_body(e.type, str(e), cause)}, op
-    except Exception as e:  # noqa: BLE001 - any failure of an op is an answer, never a crash
-        return {"id": rid, "ok": False, "error": error_body(type(e).__name__, str(e) or repr(e), e)}, op
-    resp = {"id": rid, "ok": True}
-    resp.update(result or {})
+    if op == BATCH_OP and BATCH_OP not in ops:
+        try:
+            body = {"ok": True, **run_batch(ops, req)}
+        except PeerError as e:
+            body = {"ok": False, "error": error_body(e.type, str(e))}
+    else:
+        body = run_op(ops, req)
+    resp = {"id": rid}
+    resp.update(body)
     return resp, op
 
 

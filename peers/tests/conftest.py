@@ -6,10 +6,12 @@ import pytest
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from peer_client import MEASUREMENTS, PeerProcess  # noqa: E402
+from peer_client import MEASUREMENTS, PeerProcess, available  # noqa: E402
 
 
 def _peer(name):
+    if not available(name):
+        pytest.skip(f"{name}: no virtualenv; run peers/{name}/setup.sh")
     p = PeerProcess(name)
     yield p
     assert p.close() == 0, f"{name} did not exit cleanly"
@@ -23,6 +25,16 @@ def thriftrw():
 @pytest.fixture(scope="module")
 def apache():
     yield from _peer("apache-py")
+
+
+@pytest.fixture(scope="module")
+def apache25():
+    yield from _peer("apache-py-0.25")
+
+
+@pytest.fixture(scope="module")
+def thriftpy2():
+    yield from _peer("thriftpy2")
 
 
 def pytest_terminal_summary(terminalreporter):

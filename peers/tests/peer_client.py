@@ -18,7 +18,23 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 PEERS = {
     "thriftrw-py": os.path.join(ROOT, "peers", "thriftrw-py", "peer.py"),
     "apache-py": os.path.join(ROOT, "peers", "apache-py", "peer.py"),
+    "apache-py-0.25": os.path.join(ROOT, "peers", "apache-py", "peer.py"),
+    "thriftpy2": os.path.join(ROOT, "peers", "thriftpy2", "peer.py"),
 }
+#: Peers with a virtualenv of their own (made by peers/<name>/setup.sh); the others run with
+#: the Python that runs the tests (the project's .venv).
+OWN_VENV = {"apache-py-0.25", "thriftpy2"}
+
+
+def python_of(name: str) -> str:
+    if name in OWN_VENV:
+        return os.path.join(ROOT, ".peers", name, "venv", "bin", "python")
+    return sys.executable
+
+
+def available(name: str) -> bool:
+    """False when a peer's own virtualenv is missing (its setup.sh has not run)."""
+    return os.path.exists(python_of(name))
 #: Seconds a test waits for one control answer.
 ANSWER_TIMEOUT_S = 60.0
 #: Numbers the tests measured, printed at the end of the pytest run: (what, value, unit).
@@ -40,8 +56,11 @@ class PeerProcess:
     def __init__(self, name: str, env=None):
         self.name = name
         self.started = time.perf_counter()
+        if env is None:
+            env = dict(os.environ)
+        env = {**env, "THRIFT_CONFORM_PEER": name}
         self.proc = subprocess.Popen(
-            [sys.executable, PEERS[name]],
+            [python_of(name), PEERS[name]],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=None,  # logs go to the test's stderr

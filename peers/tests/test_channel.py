@@ -7,9 +7,11 @@ import time
 import pytest
 
 from idls import ECHO, KEYVALUE, load
-from peer_client import PeerProcess, measure
+from peer_client import PeerProcess, available, measure
 
-PEERS = ["thriftrw-py", "apache-py"]
+#: The peers every generic test here runs against; those with a virtualenv of their own only
+#: when their setup.sh has made it.
+PEERS = ["thriftrw-py", "apache-py"] + [n for n in ("apache-py-0.25", "thriftpy2") if available(n)]
 
 
 @pytest.fixture(scope="module", params=PEERS)
