@@ -21,11 +21,11 @@ import (
 
 // Named limits of peers/README.md.
 const (
-	ConnectTimeout    = 5 * time.Second          // CONNECT_TIMEOUT_S
-	CallIOTimeout     = 30 * time.Second         // CALL_IO_TIMEOUT_S
-	ServerIdleTimeout = 600 * time.Second        // SERVER_IDLE_TIMEOUT_S
-	MaxMessageBytes   = 64 * 1024 * 1024         // MAX_MESSAGE_BYTES
-	bufferSize        = 64 * 1024                // TBufferedTransport buffer
+	ConnectTimeout    = 5 * time.Second   // CONNECT_TIMEOUT_S
+	CallIOTimeout     = 30 * time.Second  // CALL_IO_TIMEOUT_S
+	ServerIdleTimeout = 600 * time.Second // SERVER_IDLE_TIMEOUT_S
+	MaxMessageBytes   = 64 * 1024 * 1024  // MAX_MESSAGE_BYTES
+	bufferSize        = 64 * 1024         // TBufferedTransport buffer
 	listenAddr        = "127.0.0.1:0"
 )
 

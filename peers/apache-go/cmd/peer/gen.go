@@ -452,7 +452,7 @@ func exprString(e ast.Expr) string {
 type generator struct {
 	hash      string
 	schemaDir string
-	modPrefix string // import path of the schema dir + "/"
+	modPrefix string            // import path of the schema dir + "/"
 	pkgs      map[string]*goPkg // by import path
 	imports   map[string]string // import path -> alias (registration file)
 }

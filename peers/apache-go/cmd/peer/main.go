@@ -168,14 +168,17 @@ type supervisor struct {
 	ports     map[int]*worker
 	savedLogs []interface{}
 	mu        sync.Mutex
-	stats     struct{ loads, cached, prepared int; loadTime time.Duration }
+	stats     struct {
+		loads, cached, prepared int
+		loadTime                time.Duration
+	}
 }
 
 type envelope struct {
-	ID       interface{}       `json:"id"`
-	Op       interface{}       `json:"op"`
-	Module   interface{}       `json:"module"`
-	Port     interface{}       `json:"port"`
+	ID       interface{}     `json:"id"`
+	Op       interface{}     `json:"op"`
+	Module   interface{}     `json:"module"`
+	Port     interface{}     `json:"port"`
 	Requests json.RawMessage `json:"requests"`
 }
 
