@@ -107,11 +107,15 @@ export function parseDuration(text: string, option: string): number {
 
 /** The peers' manifests: the repository's and those of `peerDirs`; throws UsageError for a broken one. */
 function registryFor(peerDirs: readonly string[]): PeerRegistry {
+  let registry: PeerRegistry;
   try {
-    return discoverPeers(root, peerDirs);
+    registry = discoverPeers(root, peerDirs);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+  for (const b of registry.broken)
+    process.stdout.write(`warning: peer in ${b.dir} left out: ${b.error}\n`);
+  return registry;
 }
 
 /** Starts the named peers with the chosen backend; rejects with the first start failure. */

@@ -162,8 +162,24 @@ function settingsOf(options: IdlArbOptions, multiFile: boolean): Settings {
   };
 }
 
+/**
+ * Identifier arbitraries, made once per settings object and position: they are asked for inside
+ * `chain`s, once per generated schema, and building one (a constantFrom over every keyword name)
+ * cost more than generating with it.
+ */
+const identCache = new WeakMap<Settings, Map<string, fc.Arbitrary<string>>>();
+
 /** One identifier for `position`: mostly random, sometimes a keyword of a peer language. */
 function identArb(s: Settings, position: Position, upper: boolean): fc.Arbitrary<string> {
+  let byKey = identCache.get(s);
+  if (byKey === undefined) identCache.set(s, (byKey = new Map()));
+  const key = `${position}|${upper}`;
+  let arb = byKey.get(key);
+  if (arb === undefined) byKey.set(key, (arb = makeIdentArb(s, position, upper)));
+  return arb;
+}
+
+function makeIdentArb(s: Settings, position: Position, upper: boolean): fc.Arbitrary<string> {
   const first = upper ? 'ABCDEFGHIJKLMNOPQRSTUVWXYZ' : 'abcdefghijklmnopqrstuvwxyz';
   const random = fc
     .tuple(

@@ -57,6 +57,45 @@ function withEdges<T>(edges: readonly T[], arb: fc.Arbitrary<T>): fc.Arbitrary<T
   );
 }
 
+/**
+ * The arbitraries of the base types, made once: a string arbitrary builds a reverse mapping of
+ * its characters when it first generates, which cost more than the values when it was made anew
+ * for every field of every schema.
+ */
+const LEAVES = new Map<string, fc.Arbitrary<unknown>>();
+
+function leafArb(kind: string): fc.Arbitrary<unknown> {
+  let arb = LEAVES.get(kind);
+  if (arb === undefined) {
+    arb = makeLeafArb(kind);
+    LEAVES.set(kind, arb);
+  }
+  return arb;
+}
+
+function makeLeafArb(kind: string): fc.Arbitrary<unknown> {
+  switch (kind) {
+    case 'bool':
+      return fc.boolean();
+    case 'byte':
+      return intArb(8);
+    case 'i16':
+      return intArb(16);
+    case 'i32':
+      return intArb(32);
+    case 'i64':
+      return withEdges(I64_EDGES, fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }));
+    case 'double':
+      return withEdges(DOUBLE_EDGES, fc.double());
+    case 'string':
+      return withEdges(STRING_EDGES, fc.string({ unit: 'binary', maxLength: 12 }));
+    case 'binary':
+      return fc.uint8Array({ maxLength: 16 });
+    default:
+      return fc.uuid();
+  }
+}
+
 function intArb(bits: number): fc.Arbitrary<number> {
   const min = -(2 ** (bits - 1));
   const max = 2 ** (bits - 1) - 1;
@@ -78,23 +117,15 @@ export function valueArb(
   const maxDepth = options.maxDepth ?? 4;
   switch (spec.kind) {
     case 'bool':
-      return fc.boolean();
     case 'byte':
-      return intArb(8);
     case 'i16':
-      return intArb(16);
     case 'i32':
-      return intArb(32);
     case 'i64':
-      return withEdges(I64_EDGES, fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }));
     case 'double':
-      return withEdges(DOUBLE_EDGES, fc.double());
     case 'string':
-      return withEdges(STRING_EDGES, fc.string({ unit: 'binary', maxLength: 12 }));
     case 'binary':
-      return fc.uint8Array({ maxLength: 16 });
     case 'uuid':
-      return fc.uuid();
+      return leafArb(spec.kind);
     case 'enum': {
       const known = spec.items.map((i) => i.value);
       if (known.length === 0) return intArb(32);

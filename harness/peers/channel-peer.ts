@@ -4,6 +4,7 @@
  * connect.
  */
 import type { ControlChannel } from './control.js';
+import { answerError } from './control.js';
 import type { Json } from './json-values.js';
 import type { PeerManifest } from './manifest.js';
 import type { CallOutcome, Peer, PeerInfo, WireSettings } from './peer.js';
@@ -39,7 +40,26 @@ export function infoFrom(
   };
 }
 
-/** A peer reached over a ControlChannel; subclasses set `channel`, `info` and `errText`. */
+/** Ops that may travel in a `batch` (the ones a check sends once per value). */
+const BATCHABLE = new Set(['encode', 'roundtrip', 'call']);
+/** Most sub-requests in one `batch`. */
+export const MAX_BATCH = 64;
+
+interface Queued {
+  readonly op: string;
+  readonly params: Record<string, Json>;
+  readonly resolve: (v: Record<string, Json>) => void;
+  readonly reject: (e: unknown) => void;
+}
+
+/**
+ * A peer reached over a ControlChannel; subclasses set `channel`, `info` and `errText`.
+ *
+ * Requests of the ops a check sends once per value (encode, roundtrip, call) that are made in the
+ * same turn of the event loop travel together in one `batch` request (peers/README.md), so a
+ * schema's values cost a peer one control message per check instead of one per value; a peer
+ * without `batch` gets them one by one, and is not asked again.
+ */
 export abstract class ChannelPeer implements Peer {
   protected channel!: ControlChannel;
   protected errText = '';
@@ -54,9 +74,97 @@ export abstract class ChannelPeer implements Peer {
   protected abstract get requestTimeoutMs(): number;
   abstract stop(): Promise<void>;
 
-  /** Sends one control op; rejects with PeerError (ok: false, timeout, dead peer). */
+  /** Whether the peer answers `batch` (undefined until asked). */
+  batches: boolean | undefined;
+  /** Whether the peer answers `prepare` (undefined until asked). */
+  prepares: boolean | undefined;
+  #queue: Queued[] = [];
+  #flushScheduled = false;
+
+  /**
+   * Sends one control op (batched with others of the same turn when it may be); rejects with
+   * PeerError (ok: false, timeout, dead peer).
+   */
   protected req(op: string, params: Record<string, Json> = {}): Promise<Record<string, Json>> {
-    return this.channel.request(op, params, this.requestTimeoutMs);
+    if (!BATCHABLE.has(op) || this.batches === false)
+      return this.channel.request(op, params, this.requestTimeoutMs);
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ op, params, resolve, reject });
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        setImmediate(() => this.#flush());
+      }
+    });
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    const queue = this.#queue;
+    this.#queue = [];
+    for (let i = 0; i < queue.length; i += MAX_BATCH)
+      void this.#send(queue.slice(i, i + MAX_BATCH));
+  }
+
+  async #send(items: Queued[]): Promise<void> {
+    const one = (q: Queued) =>
+      this.channel.request(q.op, q.params, this.requestTimeoutMs).then(q.resolve, q.reject);
+    if (items.length === 1 || this.batches === false) {
+      await Promise.all(items.map(one));
+      return;
+    }
+    let answer: Record<string, Json>;
+    try {
+      answer = await this.channel.request(
+        'batch',
+        { requests: items.map((q) => ({ op: q.op, ...q.params })) },
+        this.requestTimeoutMs * Math.min(items.length, 3),
+      );
+    } catch (e) {
+      if (e instanceof PeerError && e.type === 'UnknownOp' && this.batches !== true) {
+        this.batches = false;
+        await Promise.all(items.map(one));
+      } else for (const q of items) q.reject(e);
+      return;
+    }
+    this.batches = true;
+    const responses = answer.responses;
+    if (!Array.isArray(responses) || responses.length !== items.length) {
+      const e = new PeerError(
+        this.name,
+        'BadBatch',
+        `a batch of ${items.length} was answered with ${Array.isArray(responses) ? responses.length : 'no'} responses`,
+        { stderr: this.errText },
+      );
+      for (const q of items) q.reject(e);
+      return;
+    }
+    items.forEach((q, i) => {
+      const r = (responses[i] ?? {}) as Record<string, Json>;
+      if (r.ok === true) q.resolve(r);
+      else q.reject(answerError(this.name, q.op, r, this.errText));
+    });
+  }
+
+  /**
+   * Tells the peer which schemas are coming (`prepare`), so a peer that compiles code per schema
+   * can build them ahead, in batches. Resolves with whether the peer takes `prepare`; never
+   * rejects (a peer without it, or a failing one, is simply not asked again).
+   */
+  async prepare(
+    schemas: readonly { files: Readonly<Record<string, string>>; entry: string }[],
+  ): Promise<boolean> {
+    if (this.prepares === false || schemas.length === 0) return this.prepares ?? false;
+    try {
+      await this.channel.request(
+        'prepare',
+        { schemas: schemas.map((x) => ({ files: { ...x.files }, entry: x.entry })) },
+        this.requestTimeoutMs,
+      );
+      this.prepares = true;
+    } catch {
+      this.prepares = false;
+    }
+    return this.prepares;
   }
 
   /**

@@ -125,20 +125,21 @@ export class ControlChannel {
       this.waiting.delete(msg.id as number);
       clearTimeout(w.timer);
       if (msg.ok === true) w.resolve(msg);
-      else {
-        const err = (msg.error ?? {}) as Record<string, Json>;
-        w.reject(
-          new PeerError(
-            this.peer,
-            String(err.type ?? 'Error'),
-            String(err.message ?? `'${w.op}' failed`),
-            {
-              ...(typeof err.traceback === 'string' ? { traceback: err.traceback } : {}),
-              stderr: this.stderr(),
-            },
-          ),
-        );
-      }
+      else w.reject(answerError(this.peer, w.op, msg, this.stderr()));
     }
   }
+}
+
+/** The PeerError of an `ok: false` answer (a whole one, or one of a batch's `responses`). */
+export function answerError(
+  peer: string,
+  op: string,
+  msg: Record<string, Json>,
+  stderr: string,
+): PeerError {
+  const err = (msg.error ?? {}) as Record<string, Json>;
+  return new PeerError(peer, String(err.type ?? 'Error'), String(err.message ?? `'${op}' failed`), {
+    ...(typeof err.traceback === 'string' ? { traceback: err.traceback } : {}),
+    stderr,
+  });
 }

@@ -86,6 +86,13 @@ export interface Peer {
   ): Promise<Uint8Array>;
   /** The oneway calls the peer's servers received (cleared when `clear`). */
   onewayLog(clear?: boolean): Promise<{ service: string; function: string; args: Json }[]>;
+  /**
+   * Optional: tells the peer which schemas are coming so it can build them ahead (`prepare`);
+   * resolves with whether it takes that. Never rejects.
+   */
+  prepare?(
+    schemas: readonly { files: Readonly<Record<string, string>>; entry: string }[],
+  ): Promise<boolean>;
   /** Stops the peer (shutdown, then SIGTERM, then SIGKILL). Never rejects. */
   stop(): Promise<void>;
   /** What the peer printed on stderr (last 64 KiB), for reports. */

@@ -18,8 +18,14 @@ export type Backend = 'process' | 'container';
 export class PeerRegistry {
   readonly #byName = new Map<string, PeerManifest>();
 
-  /** @param manifests every manifest found; throws ManifestError when two share a name */
-  constructor(manifests: readonly PeerManifest[]) {
+  /**
+   * @param manifests every manifest found; throws ManifestError when two share a name
+   * @param broken manifests that could not be read, with why (reported, never run)
+   */
+  constructor(
+    manifests: readonly PeerManifest[],
+    readonly broken: readonly { readonly dir: string; readonly error: string }[] = [],
+  ) {
     for (const m of manifests) {
       const had = this.#byName.get(m.name);
       if (had !== undefined && had.dir !== m.dir)
@@ -58,14 +64,31 @@ export class PeerRegistry {
 
 /**
  * Finds the manifests of `<root>/peers/*` and of each extra folder: a folder with a peer.json,
- * or a folder whose sub-folders have one. Throws ManifestError for a broken manifest, an extra
- * folder without any, or two peers with one name.
+ * or a folder whose sub-folders have one. A manifest that cannot be read is kept in `broken`
+ * (so one broken peer does not stop runs of the others; a folder given with --peer-dir that
+ * holds a broken one throws). Throws ManifestError for an extra folder without any manifest, or
+ * two peers with one name.
  */
 export function discoverPeers(root: string, peerDirs: readonly string[] = []): PeerRegistry {
   const found: PeerManifest[] = [];
+  const broken: { dir: string; error: string }[] = [];
+  const read = (dir: string, must: boolean) => {
+    try {
+      const m = readManifest(dir);
+      const twin = found.find((x) => x.name === m.name && x.dir !== m.dir);
+      if (twin !== undefined)
+        throw new ManifestError(
+          `two peers are named ${m.name}: ${twin.dir} and ${m.dir}; rename one in its peer.json`,
+        );
+      found.push(m);
+    } catch (e) {
+      if (must || !(e instanceof ManifestError)) throw e;
+      broken.push({ dir, error: e.message });
+    }
+  };
   const scan = (dir: string, must: boolean) => {
     if (existsSync(join(dir, 'peer.json'))) {
-      found.push(readManifest(dir));
+      read(dir, must);
       return;
     }
     const subs = existsSync(dir)
@@ -77,11 +100,11 @@ export function discoverPeers(root: string, peerDirs: readonly string[] = []): P
       throw new ManifestError(
         `--peer-dir ${dir}: no peer.json there or in its sub-folders (see peers/README.md for the manifest)`,
       );
-    for (const e of subs) found.push(readManifest(join(dir, e.name)));
+    for (const e of subs) read(join(dir, e.name), must);
   };
   scan(join(root, 'peers'), false);
   for (const d of peerDirs) scan(resolve(d), true);
-  return new PeerRegistry(found);
+  return new PeerRegistry(found, broken);
 }
 
 /** Placeholder values of `m` for `root`. */

@@ -272,63 +272,96 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     };
   };
 
+  /** One value to check: its type, the value, its case-name label and wire choice. */
+  interface Item {
+    readonly type: string;
+    readonly value: object;
+    readonly label: (peer: string, property: Property, wire: Wire | undefined) => string;
+    readonly wireOf: (peer: Peer, property: Property) => Wire | undefined;
+  }
+
   /**
-   * Checks one value with every property: ours, then every peer (peers in parallel), then says who
-   * is the odd one out where peers disagree, and emits the results.
+   * Checks a schema's values with every property: ours, then every peer (peers in parallel; per
+   * peer, the checks that go through the control channel run for all values at once, so they
+   * travel in batches, then our client's calls to the peer's server one after another), then
+   * says who is the odd one out where peers disagree, and emits the results value by value in a
+   * fixed order.
    */
   const checkAll = async (
     schema: CompiledSchema,
     sessions: ReadonlyMap<Peer, PeerSession>,
     servers: OurServers,
-    type: string,
-    value: object,
-    label: (peer: string, property: Property, wire: Wire | undefined) => string,
-    wireOf: (peer: Peer, property: Property) => Wire | undefined,
+    items: readonly Item[],
     origin: 'generated' | 'corpus',
     si: number | undefined,
     path: string | undefined,
   ) => {
-    const base = { origin, ...(si !== undefined ? { si } : {}), type, value, schema };
-    const invalid = invalidApplies(schema.classes.get(type)!.__spec__);
-    const pending: { r: CaseResult; w: Where }[] = [];
-    const w0: Where = base;
-    for (const property of OUR_PROPERTIES) {
-      if (property === 'rejects-invalid' && !invalid) continue;
-      // The reference peer is a second opinion for codec-roundtrip only: with a session,
-      // rejects-invalid would ask the peer instead of our codec.
-      const ref = property === 'codec-roundtrip' ? referenceOf(sessions) : {};
-      const o = await checkValue({ schema, codec, ...ref, ...judge }, property, type, value);
-      pending.push({
-        r: resultOf(codec.name, property, o, w0, label(codec.name, property, undefined), path),
-        w: w0,
-      });
+    type Pending = { r: CaseResult; w: Where };
+    const baseOf = (it: Item): Where => ({
+      origin,
+      ...(si !== undefined ? { si } : {}),
+      type: it.type,
+      value: it.value,
+      schema,
+    });
+    const invalid = items.map((it) => invalidApplies(schema.classes.get(it.type)!.__spec__));
+    const ours: Pending[][] = [];
+    for (const [i, it] of items.entries()) {
+      const w0 = baseOf(it);
+      const list: Pending[] = [];
+      for (const property of OUR_PROPERTIES) {
+        if (property === 'rejects-invalid' && !invalid[i]) continue;
+        // The reference peer is a second opinion for codec-roundtrip only: with a session,
+        // rejects-invalid would ask the peer instead of our codec.
+        const ref = property === 'codec-roundtrip' ? referenceOf(sessions) : {};
+        const o = await checkValue(
+          { schema, codec, ...ref, ...judge },
+          property,
+          it.type,
+          it.value,
+        );
+        const label = it.label(codec.name, property, undefined);
+        list.push({ r: resultOf(codec.name, property, o, w0, label, path), w: w0 });
+      }
+      ours.push(list);
+      casesPerPeer[codec.name] = (casesPerPeer[codec.name] ?? 0) + 1;
     }
-    casesPerPeer[codec.name] = (casesPerPeer[codec.name] ?? 0) + 1;
     const perPeer = await Promise.all(
       [...sessions].map(async ([peer, session]) => {
-        const out: { r: CaseResult; w: Where }[] = [];
-        for (const property of PEER_PROPERTIES) {
-          const wire = wireOf(peer, property);
-          if (property === 'rejects-invalid' ? !invalid : needsWire(property) && !wire) continue;
+        const slots = items.map(() => new Map<Property, Pending>());
+        const one = async (i: number, property: Property) => {
+          const it = items[i]!;
+          const wire = it.wireOf(peer, property);
+          if (property === 'rejects-invalid' ? !invalid[i] : needsWire(property) && !wire) return;
           const o = await checkValue(
             { schema, codec, session, servers, ...judge },
             property,
-            type,
-            value,
+            it.type,
+            it.value,
             wire,
           );
-          const w: Where = { ...base, ...(wire ? { wire } : {}) };
-          out.push({
-            r: resultOf(peer.name, property, o, w, label(peer.name, property, wire), path),
-            w,
-          });
-        }
-        casesPerPeer[peer.name] = (casesPerPeer[peer.name] ?? 0) + 1;
-        return out;
+          const w: Where = { ...baseOf(it), ...(wire ? { wire } : {}) };
+          const label = it.label(peer.name, property, wire);
+          slots[i]!.set(property, { r: resultOf(peer.name, property, o, w, label, path), w });
+        };
+        // A peer that closes its connection on a failed call would fail the calls in flight
+        // beside it, so our client's calls go one at a time; the rest go together (they batch).
+        const sequential: Property = 'our-client-peer-server';
+        await Promise.all(
+          items.map(async (_, i) => {
+            for (const property of PEER_PROPERTIES)
+              if (property !== sequential) await one(i, property);
+          }),
+        );
+        for (let i = 0; i < items.length; i++) await one(i, sequential);
+        casesPerPeer[peer.name] = (casesPerPeer[peer.name] ?? 0) + items.length;
+        return slots.map((m) => PEER_PROPERTIES.flatMap((p) => m.get(p) ?? []));
       }),
     );
-    for (const list of perPeer) pending.push(...list);
-    for (const { r, w } of oddOneOut(pending, codec.name)) emit(r, w);
+    for (const [i, list] of ours.entries()) {
+      const pending = [...list, ...perPeer.flatMap((p) => p[i]!)];
+      for (const { r, w } of oddOneOut(pending, codec.name)) emit(r, w);
+    }
   };
 
   // 1. The regression corpus, first and in order.
@@ -371,23 +404,19 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
       1,
       b.case.peer,
       async (sessions, servers) => {
-        await checkAll(
-          schema,
-          sessions,
-          servers,
-          b.case.type,
+        const item: Item = {
+          type: b.case.type,
           value,
-          (peer, property, wire) => caseName(peer, property, wire, `corpus:${name}/${b.case.type}`),
-          (peer, property) => {
+          label: (peer, property, wire) =>
+            caseName(peer, property, wire, `corpus:${name}/${b.case.type}`),
+          wireOf: (peer, property) => {
             const recorded = b.case.wire;
             return recorded && peerSupports(peer, property, recorded)
               ? recorded
               : wireFor(peer, property, 0);
           },
-          'corpus',
-          undefined,
-          undefined,
-        );
+        };
+        await checkAll(schema, sessions, servers, [item], 'corpus', undefined, undefined);
       },
     );
   }
@@ -454,9 +483,11 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     const given = peers.filter((peer) => {
       const why = peer.name === owner ? undefined : whyNot(peer, needs);
       if (why === undefined) return true;
-      const counts = (notGiven[peer.name] ??= {});
-      const kind = reasonKind(why);
-      counts[kind] = (counts[kind] ?? 0) + values;
+      if (values > 0) {
+        const counts = (notGiven[peer.name] ??= {});
+        const kind = reasonKind(why);
+        counts[kind] = (counts[kind] ?? 0) + values;
+      }
       return false;
     });
     try {
@@ -483,54 +514,56 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
   const budget = options.timeBudgetMs;
   const runs = options.runs ?? (budget !== undefined ? 1_000_000 : 100);
   const deadline = budget !== undefined ? performance.now() + budget : Infinity;
-  let si = -1;
   let schemas = 0;
-  // The sweep never fails the property (that would start fast-check's shrinking on it): results
-  // are recorded instead, and a harness bug is kept and rethrown once the sweep stops.
+  // A harness bug is kept and rethrown once the sweep stops.
   let harnessError: unknown;
-  const sweep = await fc.check(
-    fc.asyncProperty(arb, async (c: GeneratedCase) => {
-      si++;
-      if (harnessError !== undefined) return true;
-      const shard = options.shard;
-      if (shard !== undefined && si % shard.count !== shard.index - 1) return true;
-      if (performance.now() > deadline) return true;
+  const shard = options.shard;
+  const inShard = (i: number) => shard === undefined || i % shard.count === shard.index - 1;
+  // fc.sample(arb, { seed, numRuns: n }) gives exactly the first n cases fc.check gives with that
+  // seed (case i is path "i", which shrinking and replay use), so the sweep takes them in chunks:
+  // a bounded run at once, an unbounded one in doubling chunks (each regenerates the ones before
+  // it: at most twice the work). Peers that build code per schema are told each chunk ahead.
+  let generated = 0;
+  while (generated < runs && harnessError === undefined && performance.now() <= deadline) {
+    const end = options.runs !== undefined ? runs : Math.min(runs, Math.max(16, generated * 2));
+    const start = generated;
+    const chunk = fc.sample(arb, { seed, numRuns: end }).slice(start);
+    generated = end;
+    await prepareAhead(chunk.flatMap((c, j) => (inShard(start + j) ? [c.schema] : [])));
+    for (const [j, c] of chunk.entries()) {
+      const n = start + j;
+      if (!inShard(n)) continue;
+      if (harnessError !== undefined || performance.now() > deadline) break;
       schemas++;
-      const n = si;
       checkSchemaText(c.schema, `s${n}`, n);
-      const nValues = c.values.filter((v) => v !== undefined).length;
-      await withSessions(c.schema, `s${n}`, n, nValues, undefined, async (sessions, servers) => {
-        for (const [k, cv] of c.values.entries()) {
-          if (cv === undefined) continue;
-          await checkAll(
-            c.schema,
-            sessions,
-            servers,
-            cv.type,
-            cv.value,
-            (peer, property, wire) => caseName(peer, property, wire, `s${n}/${cv.type}#${k}`),
-            (peer, property) => wireFor(peer, property, k),
-            'generated',
-            n,
-            String(n),
-          );
-        }
-      }).catch((e: unknown) => {
+      const present = [...c.values.entries()].flatMap(([k, cv]) =>
+        cv === undefined ? [] : [{ k, cv }],
+      );
+      await withSessions(c.schema, `s${n}`, n, present.length, undefined, (sessions, servers) =>
+        checkAll(
+          c.schema,
+          sessions,
+          servers,
+          present.map(({ k, cv }) => ({
+            type: cv.type,
+            value: cv.value,
+            label: (peer, property, wire) =>
+              caseName(peer, property, wire, `s${n}/${cv.type}#${k}`),
+            wireOf: (peer, property) => wireFor(peer, property, k),
+          })),
+          'generated',
+          n,
+          String(n),
+        ),
+      ).catch((e: unknown) => {
         harnessError = new Error(
           `harness error in schema ${n} (seed ${seed}, path ${n}): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
         );
       });
-      return true;
-    }),
-    {
-      seed,
-      numRuns: runs,
-      ...(budget !== undefined ? { interruptAfterTimeLimit: budget } : {}),
-    },
-  );
-
+    }
+  }
   if (harnessError !== undefined) throw harnessError;
-  if (sweep.failed && sweep.errorInstance !== undefined) throw sweep.errorInstance;
+
   const sweepMs = performance.now() - sweepStart;
 
   // 3. Shrink the first failure of each (peer, property, kind of failure).
@@ -554,6 +587,23 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
       const at = results.indexOf(first);
       results[at] = { ...first, shrunk };
     }
+  }
+
+  /**
+   * Tells each peer that takes `prepare` which of `chunk`'s schemas it will be given, so it can
+   * build them ahead. Never rejects.
+   */
+  async function prepareAhead(chunk: readonly CompiledSchema[]): Promise<void> {
+    const needs = chunk.map((schema) => ({ schema, needs: schemaNeeds(schema.files) }));
+    await Promise.all(
+      peers.map((peer) =>
+        peer.prepare?.(
+          needs.flatMap(({ schema, needs: n }) =>
+            whyNot(peer, n) === undefined ? [{ files: schema.files, entry: schema.main }] : [],
+          ),
+        ),
+      ),
+    );
   }
 
   /**
