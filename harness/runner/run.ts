@@ -596,13 +596,12 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
   async function prepareAhead(chunk: readonly CompiledSchema[]): Promise<void> {
     const needs = chunk.map((schema) => ({ schema, needs: schemaNeeds(schema.files) }));
     await Promise.all(
-      peers.map((peer) =>
-        peer.prepare?.(
-          needs.flatMap(({ schema, needs: n }) =>
-            whyNot(peer, n) === undefined ? [{ files: schema.files, entry: schema.main }] : [],
-          ),
-        ),
-      ),
+      peers.map(async (peer) => {
+        const mine = needs.flatMap(({ schema, needs: n }) =>
+          whyNot(peer, n) === undefined ? [{ files: schema.files, entry: schema.main }] : [],
+        );
+        await peer.prepare?.(mine);
+      }),
     );
   }
 
