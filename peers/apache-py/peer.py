@@ -11,9 +11,12 @@ Python by default; the C-accelerated variants with `"accelerated": true`).
 
 from __future__ import annotations
 
+import concurrent.futures
+import hashlib
 import importlib
 import importlib.util
 import inspect
+import json
 import os
 import platform
 import re
@@ -411,7 +414,24 @@ def op_hello(req):
     }
 
 
-def op_load_idl(req):
+#: Background workers that compile prepared schemas (`prepare`): each runs the thrift compiler,
+#: then Python's compileall on the generated code (so the later import reads .pyc files instead of
+#: compiling, which is most of a load's time), in subprocesses.
+PREPARE_WORKERS = max(1, os.cpu_count() or 1)
+#: Most schemas waiting in `prepare` at once (older ones are dropped; their load_idl compiles).
+MAX_PREPARED = 2000
+PREPARED = {}  # schema key -> Future of compile_schema(...)
+_POOL = []
+
+
+def schema_key(files, entry) -> str:
+    return hashlib.sha256(json.dumps([files, entry], sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def compile_schema(req, precompile: bool) -> tuple:
+    """Writes the IDL files of req into a new work dir and runs the thrift compiler (and, when
+    precompile, compileall) on them: (src, gen, entry path, CompletedProcess of the compiler).
+    Raises PeerError like load_idl."""
     work = WORK.new("idl")
     src = os.path.join(work, "src")
     gen = os.path.join(work, "gen")
@@ -424,6 +444,76 @@ def op_load_idl(req):
         raise PeerError("IdlError", f"the thrift compiler took longer than {COMPILER_TIMEOUT_S}s", e) from e
     except OSError as e:
         raise PeerError("Unsupported", f"cannot run the thrift compiler {COMPILER!r}: {e}", e) from e
+    if precompile and out.returncode == 0:
+        BYTECODE.compile(gen)
+    return src, gen, entry, out
+
+
+class BytecodeCompilers:
+    """Long-lived helper processes (this Python, `-c _BYTECODE_HELPER`) that write the .pyc files
+    of a generated directory, so that its import only unmarshals. Processes, because compiling is
+    CPU work the GIL would serialise; long-lived, because starting Python costs more than the
+    compiling. Only a cache: when a helper fails, the import compiles as usual."""
+
+    SCRIPT = (
+        "import compileall, sys\n"
+        "for line in sys.stdin:\n"
+        "    ok = compileall.compile_dir(line.rstrip('\\n'), quiet=2)\n"
+        "    sys.stdout.write('ok\\n' if ok else 'failed\\n'); sys.stdout.flush()\n"
+    )
+
+    def __init__(self):
+        self.idle = []
+        self.lock = threading.Lock()
+
+    def compile(self, directory: str) -> bool:
+        with self.lock:
+            proc = self.idle.pop() if self.idle else None
+        try:
+            if proc is None or proc.poll() is not None:
+                proc = subprocess.Popen([sys.executable, "-c", self.SCRIPT], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.DEVNULL, text=True, bufsize=1)
+            proc.stdin.write(directory + "\n")
+            proc.stdin.flush()
+            ok = proc.stdout.readline() == "ok\n"
+        except (OSError, ValueError):
+            return False
+        with self.lock:
+            self.idle.append(proc)
+        return ok
+
+
+BYTECODE = BytecodeCompilers()
+
+
+def op_prepare(req):
+    schemas = peerkit.param(req, "schemas", list)
+    if not _POOL:
+        _POOL.append(concurrent.futures.ThreadPoolExecutor(PREPARE_WORKERS, thread_name_prefix="prepare"))
+    accepted = 0
+    for sch in schemas:
+        if not isinstance(sch, dict) or not isinstance(sch.get("files"), dict) or not isinstance(sch.get("entry"), str):
+            continue  # not prepare's error: a later load_idl of it reports what is wrong
+        key = schema_key(sch["files"], sch["entry"])
+        if key not in PREPARED:
+            PREPARED[key] = _POOL[0].submit(compile_schema, {"op": "load_idl", "files": sch["files"], "entry": sch["entry"]}, True)
+            while len(PREPARED) > MAX_PREPARED:
+                PREPARED.pop(next(iter(PREPARED)))
+        accepted += 1
+    return {"accepted": accepted}
+
+
+def op_load_idl(req):
+    prepared = None
+    if isinstance(req.get("files"), dict) and isinstance(req.get("entry"), str):
+        prepared = PREPARED.pop(schema_key(req["files"], req["entry"]), None)
+    if prepared is None:
+        src, gen, entry, out = compile_schema(req, False)
+    else:
+        try:
+            src, gen, entry, out = prepared.result()
+        except Exception:  # noqa: BLE001 - say it the way a load without prepare does
+            src, gen, entry, out = compile_schema(req, False)
     if out.returncode != 0:
         msg = (out.stderr + out.stdout).strip().replace(src + os.sep, "")
         raise PeerError("IdlError", msg or f"thrift exited with {out.returncode}")
@@ -602,6 +692,7 @@ def op_shutdown(req):
 OPS = {
     "hello": op_hello,
     "load_idl": op_load_idl,
+    "prepare": op_prepare,
     "serve": op_serve,
     "stop": op_stop,
     "call": op_call,

@@ -7,6 +7,7 @@ nothing else: `run()` points sys.stdout at stderr, where every log line goes.
 
 from __future__ import annotations
 
+import gc
 import json
 import struct
 import sys
@@ -82,6 +83,10 @@ BATCH_OP = "batch"
 NOT_IN_BATCH = (BATCH_OP, "shutdown")
 #: Largest number of sub-requests in one batch.
 MAX_BATCH_REQUESTS = 100_000
+#: Allocations between two young-generation garbage collections (CPython's default is 700). A
+#: batch keeps thousands of answers alive until it is written, and every young collection walks
+#: them again; a peer's objects are mostly acyclic, so fewer collections cost little memory.
+GC_YOUNG_THRESHOLD = 50_000
 
 
 def _known(ops: Dict[str, Op]) -> list:
@@ -154,6 +159,8 @@ def run(ops: Dict[str, Op], log: Callable[[str], None]) -> int:
     stdin = sys.stdin.buffer
     stdout = sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but control messages may reach the real stdout
+    gc.freeze()  # the program and its libraries, loaded by now, are never garbage
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
     lock = threading.Lock()
     while True:
         try:

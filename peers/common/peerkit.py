@@ -9,6 +9,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from typing import Any, Callable, Dict
 
@@ -71,10 +72,12 @@ class WorkDir:
         self.root = tempfile.mkdtemp(prefix=prefix)
         atexit.register(shutil.rmtree, self.root, True)
         self.count = 0
+        self._lock = threading.Lock()  # new() is also called from background threads
 
     def new(self, label: str) -> str:
-        self.count += 1
-        path = os.path.join(self.root, f"{label}{self.count}")
+        with self._lock:
+            self.count += 1
+            path = os.path.join(self.root, f"{label}{self.count}")
         os.makedirs(path)
         return path
 

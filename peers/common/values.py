@@ -119,8 +119,9 @@ def same_type(a: Optional[TypeDesc], b: Optional[TypeDesc]) -> bool:
 # library value -> JSON
 
 
-def _canonical(j: Any) -> str:
-    return json.dumps(j, sort_keys=True, separators=(",", ":"), allow_nan=False)
+#: json.dumps(j, sort_keys=True, separators=(",", ":"), allow_nan=False), without making a new
+#: encoder per call (json.dumps does when given options).
+_canonical = json.JSONEncoder(sort_keys=True, separators=(",", ":"), allow_nan=False).encode
 
 
 def double_to_json(v: float) -> Any:
@@ -135,6 +136,14 @@ def double_to_json(v: float) -> Any:
 
 def to_json(t: TypeDesc, v: Any, path: str = "") -> Any:
     """Converts a value held by the library into the JSON value encoding."""
+    try:
+        return _to_fast(t)(v)
+    except Exception:  # noqa: BLE001 - the checked path below says what is wrong, with the path
+        return _to_json_checked(t, v, path)
+
+
+def _to_json_checked(t: TypeDesc, v: Any, path: str = "") -> Any:
+    """to_json, value by value with the path of every element (for error messages)."""
     k = t.kind
     if v is None:
         raise ValueError_(f"{path or 'value'}: unset (None) where a {describe(t)} is needed")
@@ -155,29 +164,36 @@ def to_json(t: TypeDesc, v: Any, path: str = "") -> Any:
             v = v.encode("utf-8")
         return {"$binary": base64.b64encode(bytes(v)).decode("ascii")}
     if k == LIST:
-        return [to_json(t.elem, e, f"{path}[{i}]") for i, e in enumerate(v)]
+        return [_to_json_checked(t.elem, e, f"{path}[{i}]") for i, e in enumerate(v)]
     if k == SET:
-        items = [to_json(t.elem, e, f"{path}{{}}") for e in v]
+        items = [_to_json_checked(t.elem, e, f"{path}{{}}") for e in v]
         items.sort(key=_canonical)
         return {"$set": items}
     if k == MAP:
         entries = [
-            [to_json(t.key, kk, f"{path}{{key}}"), to_json(t.elem, vv, f"{path}[{kk!r}]")]
+            [_to_json_checked(t.key, kk, f"{path}{{key}}"), _to_json_checked(t.elem, vv, f"{path}[{kk!r}]")]
             for kk, vv in v.items()
         ]
         entries.sort(key=lambda e: _canonical(e[0]))
         return {"$map": entries}
     if k == STRUCT:
-        return struct_to_json(t.struct, v, path)
+        return _struct_to_json_checked(t.struct, v, path)
     raise ValueError_(f"{path}: unknown type kind {k}")
 
 
 def struct_to_json(s: StructDesc, obj: Any, path: str = "") -> dict:
+    try:
+        return _struct_to_fast(s)(obj)
+    except Exception:  # noqa: BLE001 - the checked path below says what is wrong, with the path
+        return _struct_to_json_checked(s, obj, path)
+
+
+def _struct_to_json_checked(s: StructDesc, obj: Any, path: str = "") -> dict:
     out = {}
     for f in s.fields:
         fv = getattr(obj, f.name, None)
         if fv is not None:
-            out[f.name] = to_json(f.type, fv, f"{path or s.name}.{f.name}")
+            out[f.name] = _to_json_checked(f.type, fv, f"{path or s.name}.{f.name}")
     return out
 
 
@@ -229,6 +245,14 @@ def _collection(seq: list, as_set: bool) -> Any:
 
 def from_json(t: TypeDesc, j: Any, path: str = "value") -> Any:
     """Converts a JSON value into the value the library expects for type t."""
+    try:
+        return _from_fast(t)(j)
+    except Exception:  # noqa: BLE001 - the checked path below says what is wrong, with the path
+        return _from_json_checked(t, j, path)
+
+
+def _from_json_checked(t: TypeDesc, j: Any, path: str = "value") -> Any:
+    """from_json, value by value with the path of every element (for error messages)."""
     k = t.kind
     if j is None:
         raise ValueError_(f"{path}: null is not a {describe(t)} (leave the field out instead)")
@@ -254,12 +278,12 @@ def from_json(t: TypeDesc, j: Any, path: str = "value") -> Any:
     if k == LIST:
         if not isinstance(j, list):
             raise ValueError_(f"{path}: expected an array, got {_short(j)}")
-        return [from_json(t.elem, e, f"{path}[{i}]") for i, e in enumerate(j)]
+        return [_from_json_checked(t.elem, e, f"{path}[{i}]") for i, e in enumerate(j)]
     if k == SET:
         items = j["$set"] if isinstance(j, dict) and set(j) == {"$set"} else j
         if not isinstance(items, list):
             raise ValueError_(f"{path}: expected {{\"$set\": [...]}}, got {_short(j)}")
-        return _collection([from_json(t.elem, e, f"{path}{{{i}}}") for i, e in enumerate(items)], True)
+        return _collection([_from_json_checked(t.elem, e, f"{path}{{{i}}}") for i, e in enumerate(items)], True)
     if k == MAP:
         if isinstance(j, dict) and set(j) == {"$map"}:
             entries = j["$map"]
@@ -273,18 +297,25 @@ def from_json(t: TypeDesc, j: Any, path: str = "value") -> Any:
         for i, e in enumerate(entries):
             if not (isinstance(e, list) and len(e) == 2):
                 raise ValueError_(f"{path}: $map entry {i} is not a [key, value] pair")
-            kk = from_json(t.key, e[0], f"{path}{{key {i}}}")
+            kk = _from_json_checked(t.key, e[0], f"{path}{{key {i}}}")
             try:
-                out[kk] = from_json(t.elem, e[1], f"{path}[{i}]")
+                out[kk] = _from_json_checked(t.elem, e[1], f"{path}[{i}]")
             except TypeError as ex:
                 raise ValueError_(f"{path}: map key of type {describe(t.key)} is unhashable in this library") from ex
         return out
     if k == STRUCT:
-        return struct_from_json(t.struct, j, path)
+        return _struct_from_json_checked(t.struct, j, path)
     raise ValueError_(f"{path}: unknown type kind {k}")
 
 
 def struct_from_json(s: StructDesc, j: Any, path: str = "") -> Any:
+    try:
+        return _struct_from_fast(s)(j)
+    except Exception:  # noqa: BLE001 - the checked path below says what is wrong, with the path
+        return _struct_from_json_checked(s, j, path)
+
+
+def _struct_from_json_checked(s: StructDesc, j: Any, path: str = "") -> Any:
     path = path or s.name
     if not isinstance(j, dict):
         raise ValueError_(f"{path}: expected an object for {s.name}, got {_short(j)}")
@@ -293,8 +324,226 @@ def struct_from_json(s: StructDesc, j: Any, path: str = "") -> Any:
         f = s.field_named(name)
         if f is None:
             raise ValueError_(f"{path}: {s.name} has no field named {name!r}")
-        kwargs[name] = from_json(f.type, fj, f"{path}.{name}")
+        kwargs[name] = _from_json_checked(f.type, fj, f"{path}.{name}")
     try:
         return s.build(kwargs)
     except (TypeError, ValueError, OverflowError) as e:  # thriftrw checks in the constructor
         raise ValueError_(f"{path}: cannot build {s.name}: {e}") from e
+
+
+# ---------------------------------------------------------------------------------------------
+# Fast paths. One converter function per type, made once and kept on its TypeDesc/StructDesc:
+# no path strings, no per-call dispatch on the kind. A fast converter either returns exactly what
+# the checked functions above return or raises (anything); then the checked function runs again
+# and returns the same value or raises ValueError_ with the path of the culprit. So the answers,
+# error messages included, are those of the checked functions.
+
+
+class _Bail(Exception):
+    """A fast converter met something unusual: let the checked path decide."""
+
+
+def _bail(*_: Any) -> Any:
+    raise _Bail()
+
+
+def _to_bool(v: Any) -> bool:
+    if v is None:
+        raise _Bail()
+    return bool(v)
+
+
+def _to_i64(v: Any) -> dict:
+    return {"$i64": str(int(v))}
+
+
+def _to_double(v: Any) -> Any:
+    return double_to_json(float(v))
+
+
+def _to_string(v: Any) -> Any:
+    if v.__class__ is str:
+        return v
+    raise _Bail()
+
+
+def _to_binary(v: Any) -> dict:
+    if isinstance(v, str):
+        v = v.encode("utf-8")
+    return {"$binary": base64.b64encode(bytes(v)).decode("ascii")}
+
+
+def _to_fast(t: TypeDesc) -> Callable[[Any], Any]:
+    f = t.__dict__.get("_to_fast")
+    if f is not None:
+        return f
+    k = t.kind
+    if k == BOOL:
+        f = _to_bool
+    elif k == I64:
+        f = _to_i64
+    elif k in (I8, I16, I32, ENUM):
+        f = int
+    elif k == DOUBLE:
+        f = _to_double
+    elif k == STRING:
+        f = _to_string
+    elif k == BINARY:
+        f = _to_binary
+    elif k == LIST:
+        elem = _to_fast(t.elem)
+        f = lambda v: [elem(e) for e in v]  # noqa: E731
+    elif k == SET:
+        elem = _to_fast(t.elem)
+
+        def f(v: Any) -> dict:
+            items = [elem(e) for e in v]
+            items.sort(key=_canonical)
+            return {"$set": items}
+
+    elif k == MAP:
+        key, elem = _to_fast(t.key), _to_fast(t.elem)
+
+        def f(v: Any) -> dict:
+            entries = [[key(kk), elem(vv)] for kk, vv in v.items()]
+            entries.sort(key=lambda e: _canonical(e[0]))
+            return {"$map": entries}
+
+    elif k == STRUCT:
+        s = t.struct
+        f = lambda v: _struct_to_fast(s)(v)  # noqa: E731 - late: recursive structs
+    else:
+        f = _bail
+    t._to_fast = f
+    return f
+
+
+def _struct_to_fast(s: StructDesc) -> Callable[[Any], dict]:
+    f = s.__dict__.get("_to_fast")
+    if f is not None:
+        return f
+    fields = [(fd.name, _to_fast(fd.type)) for fd in s.fields]
+
+    def f(obj: Any) -> dict:
+        if obj is None:
+            raise _Bail()
+        out = {}
+        for name, conv in fields:
+            fv = getattr(obj, name, None)
+            if fv is not None:
+                out[name] = conv(fv)
+        return out
+
+    s._to_fast = f
+    return f
+
+
+def _from_bool(j: Any) -> bool:
+    if j is True or j is False:
+        return j
+    raise _Bail()
+
+
+def _from_int(j: Any) -> int:
+    if j.__class__ is int:
+        return j
+    raise _Bail()
+
+
+def _from_double(j: Any) -> float:
+    c = j.__class__
+    if c is float:
+        return j
+    if c is int:
+        return float(j)
+    raise _Bail()
+
+
+def _from_string(j: Any) -> str:
+    if j.__class__ is str:
+        return j
+    raise _Bail()
+
+
+def _from_binary(j: Any) -> bytes:
+    if j.__class__ is dict and len(j) == 1 and j.get("$binary").__class__ is str:
+        return base64.b64decode(j["$binary"], validate=True)
+    raise _Bail()
+
+
+def _from_fast(t: TypeDesc) -> Callable[[Any], Any]:
+    f = t.__dict__.get("_from_fast")
+    if f is not None:
+        return f
+    k = t.kind
+    if k == BOOL:
+        f = _from_bool
+    elif k in INT_RANGES:
+        f = _from_int
+    elif k == DOUBLE:
+        f = _from_double
+    elif k == STRING:
+        f = _from_string
+    elif k == BINARY:
+        f = _from_binary
+    elif k == LIST:
+        elem = _from_fast(t.elem)
+
+        def f(j: Any) -> list:
+            if j.__class__ is not list:
+                raise _Bail()
+            return [elem(e) for e in j]
+
+    elif k == SET:
+        elem = _from_fast(t.elem)
+
+        def f(j: Any) -> Any:
+            if j.__class__ is dict and len(j) == 1 and "$set" in j:
+                j = j["$set"]
+            if j.__class__ is not list:
+                raise _Bail()
+            return _collection([elem(e) for e in j], True)
+
+    elif k == MAP:
+        key, elem = _from_fast(t.key), _from_fast(t.elem)
+
+        def f(j: Any) -> dict:
+            if j.__class__ is not dict or len(j) != 1 or "$map" not in j or j["$map"].__class__ is not list:
+                raise _Bail()  # the object form and every error: the checked path
+            out = {}
+            for e in j["$map"]:
+                if e.__class__ is not list or len(e) != 2:
+                    raise _Bail()
+                out[key(e[0])] = elem(e[1])
+            return out
+
+    elif k == STRUCT:
+        s = t.struct
+        f = lambda j: _struct_from_fast(s)(j)  # noqa: E731 - late: recursive structs
+    else:
+        f = _bail
+    t._from_fast = f
+    return f
+
+
+def _struct_from_fast(s: StructDesc) -> Callable[[Any], Any]:
+    f = s.__dict__.get("_from_fast")
+    if f is not None:
+        return f
+    fields = {fd.name: _from_fast(fd.type) for fd in s.fields}
+    if len(fields) != len(s.fields):  # two fields of one name: field_named() takes the first
+        fields = {}
+        for fd in s.fields:
+            fields.setdefault(fd.name, _from_fast(fd.type))
+    build = s.build
+
+    def f(j: Any) -> Any:
+        if j.__class__ is not dict:
+            raise _Bail()
+        kwargs = {}
+        for name, fj in j.items():
+            kwargs[name] = fields[name](fj)
+        return build(kwargs)
+
+    s._from_fast = f
+    return f
