@@ -454,6 +454,7 @@ class Loaded {
     let info = this.infos.get(key);
     if (info === undefined) {
       const classes = svc.module[ARGS_RESULTS_EXPORT] ?? {};
+      /** A field of the JSON description as a FieldDesc. @param {any} a @returns {any} */
       const field = (a) => ({
         id: a.key,
         name: a.name,
@@ -690,6 +691,11 @@ function opEncode(req) {
 function makeHandler(ld, svc, dispatcher) {
   const handler = {};
   for (const info of ld.functions(svc).values()) {
+    /**
+     * The Thrift function: decides with the Dispatcher (args in declaration order).
+     * @param {...any} positional
+     * @returns {any}
+     */
     const fn = (...positional) => {
       const args = Object.fromEntries(info.params.map((p, i) => [p.name, positional[i]]));
       const outcome = dispatcher.decide(info, args);

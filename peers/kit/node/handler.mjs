@@ -58,6 +58,7 @@ export function decide(fn, args) {
 
 /** The in-memory KeyValue service (serve option impl: "keyvalue"). */
 export class KeyValueStore {
+  /** An empty store. */
   constructor() {
     /** @type {Map<unknown, unknown>} */
     this.values = new Map();
@@ -100,6 +101,7 @@ export class KeyValueStore {
 
 /** The oneway calls received by every server of this process. */
 export class OnewayLog {
+  /** An empty log. */
   constructor() {
     /** @type {object[]} */
     this.entries = [];

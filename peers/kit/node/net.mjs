@@ -184,6 +184,7 @@ export class ClientConnection {
       this.reader.push(c);
       this.wake?.();
     });
+    /** The connection is gone: readers stop waiting. @returns {void} */
     const end = () => {
       this.closed = true;
       this.wake?.();

@@ -77,6 +77,7 @@ export function sameType(a, b) {
  * @returns {string}
  */
 export function canonical(j) {
+  /** A copy of `v` with object keys sorted, recursively. @param {unknown} v @returns {unknown} */
   const sortKeys = (v) => {
     if (Array.isArray(v)) return v.map(sortKeys);
     if (v !== null && typeof v === 'object') {
