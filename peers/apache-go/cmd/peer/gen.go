@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -508,6 +509,9 @@ func GenSchema(compiler, hash, schemaDir, modPrefix string, files map[string]str
 		}
 		return nil, nil, msg, nil
 	}
+	if err := renameMainPackages(schemaDir, modPrefix); err != nil {
+		return nil, nil, "the generated code cannot be analysed: " + err.Error(), nil
+	}
 	g := &generator{hash: hash, schemaDir: schemaDir, modPrefix: modPrefix, pkgs: map[string]*goPkg{}, imports: map[string]string{}}
 	ans, meta, err := g.analyse(strings.TrimSuffix(filepath.Base(entry), ".thrift"))
 	if err != nil {
@@ -555,9 +559,6 @@ func (g *generator) analyse(entryProg string) (*Answer, *Meta, error) {
 		p, err := parsePkg(g.schemaDir, g.modPrefix, dir)
 		if err != nil {
 			return nil, nil, err
-		}
-		if p.name == "main" {
-			return nil, nil, fmt.Errorf("the generated Go package %s is named main, which cannot be imported (rename the file or set `namespace go`)", dir)
 		}
 		p.alias = fmt.Sprintf("g%d", i)
 		g.pkgs[p.importPath] = p
@@ -989,4 +990,51 @@ func stripConstants(data []byte) []byte {
 	out := append([]byte{}, data[:i]...)
 	out = append(out, []byte(`"constants": []`)...)
 	return append(out, data[j+1:]...)
+}
+
+var mainPkgRe = regexp.MustCompile(`(?m)^package main\s*$`)
+
+// renameMainPackages: a file main.thrift without `namespace go` becomes a Go package named main,
+// which Go cannot import; it is renamed main_ (only the package clause), and the generated
+// packages that import it get the import name main back (`main "…/main"`), so their code is
+// unchanged.
+func renameMainPackages(schemaDir, modPrefix string) error {
+	var mainDirs []string
+	err := filepath.WalkDir(schemaDir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if mainPkgRe.Match(data) {
+			rel, _ := filepath.Rel(schemaDir, filepath.Dir(path))
+			mainDirs = append(mainDirs, filepath.ToSlash(rel))
+			return os.WriteFile(path, mainPkgRe.ReplaceAll(data, []byte("package main_")), 0o644)
+		}
+		return nil
+	})
+	if err != nil || len(mainDirs) == 0 {
+		return err
+	}
+	return filepath.WalkDir(schemaDir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		out := data
+		for _, dir := range mainDirs {
+			imp := strconv.Quote(modPrefix + dir)
+			name := dir[strings.LastIndex(dir, "/")+1:]
+			out = bytes.ReplaceAll(out, []byte("\t"+imp+"\n"), []byte("\t"+name+" "+imp+"\n"))
+		}
+		if !bytes.Equal(out, data) {
+			return os.WriteFile(path, out, 0o644)
+		}
+		return nil
+	})
 }

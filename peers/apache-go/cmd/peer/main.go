@@ -592,7 +592,7 @@ func (s *supervisor) shutdown() {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	logf("loads %d, prepared %d, load_idl time %.2fs; builds: %s", s.stats.loads, s.stats.prepared, s.stats.loadTime.Seconds(), strings.Join(s.b.timings, "; "))
+	logf("loads %d, prepared %d, load_idl time %.2fs, %d builds", s.stats.loads, s.stats.prepared, s.stats.loadTime.Seconds(), len(s.b.timings))
 }
 
 // ---- start ----
@@ -615,7 +615,7 @@ func findGo() string {
 // envHash covers what the generated worker depends on besides the IDL.
 func envHash(mod, goBin, compiler string) string {
 	h := sha256.New()
-	fmt.Fprintln(h, GenVersion)
+	fmt.Fprintln(h, GenVersion, os.Getenv("APACHE_GO_CACHE_SALT")) // the salt: for measuring cold builds
 	if exe, err := os.Executable(); err == nil { // the generator itself
 		data, _ := os.ReadFile(exe)
 		h.Write(data)
