@@ -27,7 +27,7 @@ import {
   wireFor,
 } from './runner/check.js';
 import { OUR_CODEC } from './runner/codec.js';
-import { loadKnownFailures } from './runner/known-failures.js';
+import { loadKnownFailuresFor } from './runner/known-failures.js';
 import type { CaseResult, PeerSummary, RunReport } from './runner/result.js';
 import { bundleValue, caseName, runCases } from './runner/run.js';
 import { mergeReports, readReportDir } from './report/merge.js';
@@ -378,7 +378,13 @@ async function run(args: string[]): Promise<number> {
   const kfDir = resolve(str('known-failures', join(root, 'cases', 'known-failures')));
   const corpusDir = resolve(str('corpus', join(root, 'cases', 'corpus')));
 
-  const knownFailures = loadKnownFailures(kfDir, ['ours', ...names]);
+  const knownFailures = loadKnownFailuresFor(kfDir, [
+    { name: 'ours' },
+    ...names.map((n) => {
+      const m = registry.get(n);
+      return { name: n, version: m.library.version, files: m.knownFailures };
+    }),
+  ]);
   const corpus: Bundle[] = listBundles(corpusDir).map(readBundle);
 
   const command = [
@@ -532,6 +538,11 @@ function printSummary(report: RunReport, schemas: number): void {
     out(`  shrunk in ${r.shrunk.steps} steps to: ${r.shrunk.summary}`);
     if (r.shrunk.replay) out(`  replay: ${r.shrunk.replay}`);
   }
+  for (const k of report.knownFailures ?? [])
+    if (k.applies === false)
+      out(
+        `fixed in ${k.fixedIn ?? '?'}: ${k.peer} is not affected by ${k.source}${k.matched > 0 ? ` (but ${k.matched} failures it names: a regression)` : ''}`,
+      );
   for (const s of report.staleKnownFailures)
     out(`stale known failure (${s.kind}): ${s.peer}: ${s.entry}: ${s.why}`);
   out(report.exitCode === 0 ? 'conformant' : 'NOT conformant');

@@ -49,6 +49,11 @@ export interface PeerManifest {
   };
   readonly abilities: Abilities;
   readonly avoidNames: readonly NameRule[];
+  /**
+   * More known-failures files (base names in cases/known-failures) that hold this peer's entries,
+   * e.g. its family's; its own `<name>.txt` is always read.
+   */
+  readonly knownFailures: readonly string[];
   /** Known incompatibilities of the KeyValue scenario, each with its reason. */
   readonly keyvalue: { readonly serverRejectsNonStrict?: string };
   readonly timeouts: { readonly helloMs?: number; readonly requestMs?: number };
@@ -225,6 +230,12 @@ export function readManifest(dir: string): PeerManifest {
       : {}),
     abilities,
     avoidNames: readNameRules(m.avoidNames, abs, r),
+    knownFailures:
+      m.knownFailures === undefined
+        ? []
+        : typeof m.knownFailures === 'string'
+          ? [r.str(m.knownFailures, 'knownFailures')]
+          : r.strList(m.knownFailures, 'knownFailures'),
     keyvalue: {
       ...(kv.serverRejectsNonStrict !== undefined
         ? {

@@ -98,7 +98,12 @@ export interface KnownFailureRow {
  */
 export function knownFailureRows(report: RunReport): KnownFailureRow[] {
   if (report.knownFailures !== undefined)
-    return report.knownFailures.map((u: KnownFailureUse) => ({ ...u }));
+    return report.knownFailures.map((u: KnownFailureUse) => ({
+      ...u,
+      ...(u.fixedIn !== undefined && u.applies === false
+        ? { reason: `fixed in ${u.fixedIn} (this version is not affected): ${u.reason}` }
+        : {}),
+    }));
   const rows = new Map<string, { row: KnownFailureRow; matched: number }>();
   for (const r of report.results) {
     if (r.verdict !== 'known-failure') continue;

@@ -2,6 +2,7 @@
  * Known failures: per-peer files `cases/known-failures/<peer>.txt`, one entry per line,
  *
  *   <pattern> | <reason>
+ *   <pattern> | <reason> | fixed in <version>
  *
  * where the pattern is a fingerprint glob (`peer-error:load-idl:IdlError:*-in-slots-*`) or a case-name
  * glob (`binary/*\/nonstrict/peer:some-peer/our-client-peer-server/*`; `*` matches any run of
@@ -9,6 +10,11 @@
  * `known-failure` with the entry's reason. An entry that matched no failure in the run, or whose
  * glob names a case that passed, is stale and fails the run — so the list never rots. Keep each
  * entry backed by a corpus case (cases/corpus) so every run, however short, exercises it.
+ *
+ * Versions: a peer reads its own file and the files its manifest names (`knownFailures`, e.g. the
+ * family's `apache-py.txt` for `apache-py-0.25`). An entry `fixed in X` applies to peers whose
+ * library is older than X; for newer ones it is reported as fixed in X, never stale, and a failure
+ * it names stays a failure, with a note that it is a regression of a fixed finding.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -42,10 +48,20 @@ export function parseKnownFailures(
         `${where}: an entry is "<fingerprint or case-name glob> | <reason>"; this line has no " | "`,
       );
     const entry = line.slice(0, at).trim();
-    const reason = line.slice(at + 3).trim();
+    let reason = line.slice(at + 3).trim();
+    let fixedIn: string | undefined;
+    const fixed = / \| fixed in (\S+)$/.exec(reason);
+    if (fixed) {
+      fixedIn = fixed[1]!;
+      reason = reason.slice(0, fixed.index).trim();
+      if (!/^\d+(\.\d+)*$/.test(fixedIn))
+        throw new KnownFailuresError(
+          `${where}: "fixed in ${fixedIn}": the version must be like 0.20 or 0.20.1`,
+        );
+    }
     if (entry === '' || reason === '')
       throw new KnownFailuresError(`${where}: both the pattern and the reason must be given`);
-    out.push({ peer, entry, reason, source: where });
+    out.push({ peer, entry, reason, source: where, ...(fixedIn !== undefined ? { fixedIn } : {}) });
   });
   return out;
 }
@@ -64,6 +80,52 @@ export function loadKnownFailures(dir: string, peers: readonly string[]): KnownF
   return out;
 }
 
+/** A peer whose known failures are read: its name, library version and extra files. */
+export interface KnownFailuresReader {
+  readonly name: string;
+  /** The library version (entries `fixed in X` apply when it is older than X). */
+  readonly version?: string;
+  /** More files (base names) to read for it, e.g. its family's. */
+  readonly files?: readonly string[];
+}
+
+/** -1, 0 or 1 as dotted version `a` is older than, equal to or newer than `b` (missing parts are 0). */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split(/[.-]/).map((x) => Number.parseInt(x, 10) || 0);
+  const pb = b.split(/[.-]/).map((x) => Number.parseInt(x, 10) || 0);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  return 0;
+}
+
+/**
+ * Reads the known failures of each peer: `<dir>/<name>.txt` and its `files`, entries assigned to
+ * the peer; an entry `fixed in X` is marked `applies: false` for a peer whose version is X or
+ * newer. Missing files mean no entries. Throws KnownFailuresError for a malformed file.
+ */
+export function loadKnownFailuresFor(
+  dir: string,
+  peers: readonly KnownFailuresReader[],
+): (KnownFailureEntry & { readonly applies: boolean })[] {
+  const out: (KnownFailureEntry & { applies: boolean })[] = [];
+  for (const p of peers) {
+    for (const base of new Set([p.name, ...(p.files ?? [])])) {
+      const file = join(dir, `${base}.txt`);
+      if (!existsSync(file)) continue;
+      for (const e of parseKnownFailures(p.name, readFileSync(file, 'utf8'), `${base}.txt`)) {
+        const applies =
+          e.fixedIn === undefined ||
+          p.version === undefined ||
+          compareVersions(p.version, e.fixedIn) < 0;
+        out.push({ ...e, applies });
+      }
+    }
+  }
+  return out;
+}
+
 function globRegExp(glob: string): RegExp {
   return new RegExp(
     '^' +
@@ -78,9 +140,14 @@ function globRegExp(glob: string): RegExp {
 /** Matches results against known-failures entries, counting what each entry matched. */
 export class KnownFailures {
   readonly #entries: { e: KnownFailureEntry; re: RegExp; matched: number; passing: number }[];
+  /** Entries fixed in a release older than the peer's: named failures are regressions. */
+  readonly #fixed: { e: KnownFailureEntry; re: RegExp; matched: number; passing: number }[];
 
-  constructor(entries: readonly KnownFailureEntry[]) {
-    this.#entries = entries.map((e) => ({ e, re: globRegExp(e.entry), matched: 0, passing: 0 }));
+  /** @param entries the entries; those with `applies: false` are fixed findings (see the module comment) */
+  constructor(entries: readonly (KnownFailureEntry & { readonly applies?: boolean })[]) {
+    const all = entries.map((e) => ({ e, re: globRegExp(e.entry), matched: 0, passing: 0 }));
+    this.#entries = all.filter((x) => (x.e as { applies?: boolean }).applies !== false);
+    this.#fixed = all.filter((x) => (x.e as { applies?: boolean }).applies === false);
   }
 
   #names(e: { e: KnownFailureEntry; re: RegExp }, r: CaseResult, fingerprint: boolean): boolean {
@@ -99,7 +166,15 @@ export class KnownFailures {
   apply(r: CaseResult): CaseResult {
     if (isFailing(r.verdict)) {
       const hit = this.#entries.find((e) => this.#names(e, r, true));
-      if (hit === undefined) return r;
+      if (hit === undefined) {
+        const was = this.#fixed.find((e) => this.#names(e, r, true));
+        if (was === undefined) return r;
+        was.matched++;
+        return {
+          ...r,
+          summary: `${r.summary} [a regression: ${was.e.source} says this was fixed in ${was.e.fixedIn ?? '?'}]`,
+        };
+      }
       hit.matched++;
       return { ...r, verdict: 'known-failure', knownReason: hit.e.reason };
     }
@@ -108,9 +183,12 @@ export class KnownFailures {
     return r;
   }
 
-  /** Every entry with its counts so far. */
+  /** Every entry with its counts so far (fixed ones with `applies: false`). */
   uses(): KnownFailureUse[] {
-    return this.#entries.map(({ e, matched, passing }) => ({ ...e, matched, passing }));
+    return [
+      ...this.#entries.map(({ e, matched, passing }) => ({ ...e, matched, passing })),
+      ...this.#fixed.map(({ e, matched, passing }) => ({ ...e, matched, passing, applies: false })),
+    ];
   }
 
   /** The stale entries so far (see the module comment), each with why. */
@@ -123,6 +201,7 @@ export class KnownFailures {
 export function staleOf(uses: readonly KnownFailureUse[]): RunReport['staleKnownFailures'] {
   const out: RunReport['staleKnownFailures'][number][] = [];
   for (const u of uses) {
+    if (u.applies === false) continue; // a fixed finding: expected to match nothing
     if (u.passing > 0)
       out.push({
         peer: u.peer,

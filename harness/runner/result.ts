@@ -112,6 +112,12 @@ export interface KnownFailureEntry {
   readonly reason: string;
   /** `file:line` of the entry. */
   readonly source: string;
+  /**
+   * `fixed in X`: the first release of the peer's library seen without the failure. The entry
+   * applies to peers whose library version is older; for the others it is a finding of earlier
+   * releases that must stay fixed (a failure it names is a regression, not a known failure).
+   */
+  readonly fixedIn?: string;
 }
 
 /** How a known-failures entry fared in a run. */
@@ -120,6 +126,8 @@ export interface KnownFailureUse extends KnownFailureEntry {
   readonly matched: number;
   /** Cases it names that passed (identical or allowed-variant). */
   readonly passing: number;
+  /** False for an entry fixed in an older release than the peer's (see `fixedIn`). */
+  readonly applies?: boolean;
 }
 
 /** Per-peer facts of a run. */
