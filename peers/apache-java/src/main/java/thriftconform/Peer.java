@@ -40,6 +40,17 @@ public final class Peer {
   static final int MAX_CONTROL_MESSAGE_BYTES = 256 * 1024 * 1024;
   static final int MAX_IDL_FILES = 1000;
   static String peerName = "apache-java";
+  /** APACHE_JAVA_TRACE=FILE: append every request's op and duration to FILE (for measuring). */
+  static final PrintStream TRACE = openTrace(System.getenv("APACHE_JAVA_TRACE"));
+
+  private static PrintStream openTrace(String path) {
+    if (path == null || path.isEmpty()) return null;
+    try {
+      return new PrintStream(new FileOutputStream(path, true), true, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return null;
+    }
+  }
 
   private static PrintStream stderr;
   private static Schemas schemas;
@@ -154,7 +165,9 @@ public final class Peer {
         return 1;
       }
       Object[] opHolder = new Object[1];
+      long t0 = System.nanoTime();
       Map<String, Object> resp = handleRaw(raw, opHolder);
+      if (TRACE != null) TRACE.println((System.nanoTime() - STARTED) / 1000 + " " + opHolder[0] + " " + (System.nanoTime() - t0) / 1000 + (Boolean.TRUE.equals(resp.get("ok")) ? "" : " error"));
       try {
         send(out, resp);
       } catch (IOException e) {

@@ -52,7 +52,15 @@ final class Schemas {
   /** Seconds the thrift compiler may take for one schema. */
   static final long COMPILER_TIMEOUT_S = 60;
   /** Most schemas compiled in one javac task. */
-  static final int MAX_BATCH = 8;
+  static final int MAX_BATCH = maxBatch();
+
+  private static int maxBatch() {
+    try {
+      return Math.max(1, Integer.parseInt(System.getenv().getOrDefault("APACHE_JAVA_BATCH", "4").trim()));
+    } catch (NumberFormatException e) {
+      return 4;
+    }
+  }
 
   static final class Meta {
     String hash;
@@ -97,9 +105,9 @@ final class Schemas {
   final Path work;
   private final Map<String, Job> jobs = new HashMap<>(); // by hash, every job of this process
   private final ArrayDeque<Job> queue = new ArrayDeque<>();
-  private final Thread thread;
   private final JavaCompiler javac;
-  private StandardJavaFileManager fileManager;
+  /** One file manager per compile thread (they are not thread-safe; each caches the jars). */
+  private final ThreadLocal<StandardJavaFileManager> fileManager = new ThreadLocal<>();
   private int batchCount = 0;
   private int batchesRun = 0;
   final Stats stats = new Stats();
@@ -125,9 +133,24 @@ final class Schemas {
     this.cacheRoot = cacheRoot;
     this.work = work;
     this.javac = ToolProvider.getSystemJavaCompiler();
-    this.thread = new Thread(this::loop, "javac");
-    thread.setDaemon(true);
-    thread.start();
+    for (int i = 0; i < THREADS; i++) {
+      Thread t = new Thread(this::loop, "javac-" + i);
+      t.setDaemon(true);
+      t.start();
+    }
+  }
+
+  /** Compile threads (APACHE_JAVA_JAVAC_THREADS; default: 2, or 1 on a one-CPU machine). */
+  static final int THREADS = threads();
+
+  private static int threads() {
+    String v = System.getenv("APACHE_JAVA_JAVAC_THREADS");
+    try {
+      if (v != null) return Math.max(1, Integer.parseInt(v.trim()));
+    } catch (NumberFormatException e) {
+      // default
+    }
+    return Runtime.getRuntime().availableProcessors() > 1 ? 2 : 1;
   }
 
   // ---- hashing ----------------------------------------------------------------------------------
@@ -213,10 +236,11 @@ final class Schemas {
     } catch (Throwable e) {
       Peer.log("warm-up failed: " + e);
     }
+    long ms = (System.nanoTime() - t0) / 1_000_000;
     synchronized (stats) {
-      stats.warmupMs = (System.nanoTime() - t0) / 1_000_000;
+      stats.warmupMs = Math.max(stats.warmupMs, ms);
     }
-    Peer.log("compiler warm-up took " + stats.warmupMs + " ms");
+    Peer.log(Thread.currentThread().getName() + ": compiler warm-up took " + ms + " ms");
     while (true) {
       List<Job> batch = new ArrayList<>();
       synchronized (this) {
@@ -228,7 +252,7 @@ final class Schemas {
           }
         }
         // Growing batches: the first schemas come quickly, later ones share a javac task.
-        int size = Math.min(MAX_BATCH, 1 << Math.min(batchesRun, 3));
+        int size = Math.min(MAX_BATCH, 1 << Math.min(batchesRun / THREADS, 3));
         while (!queue.isEmpty() && batch.size() < size) batch.add(queue.pollFirst());
         batchesRun++;
       }
@@ -254,7 +278,7 @@ final class Schemas {
     Job j = new Job("warm" + Long.toHexString(System.nanoTime()), files, "warm.thrift");
     generate(j);
     if (j.future.isDone()) throw new IllegalStateException("warm-up IDL: " + j.future.get().error.getMessage());
-    Path out = work.resolve("warm-classes");
+    Path out = work.resolve("warm-classes-" + Thread.currentThread().getName());
     Files.createDirectories(out);
     javacRun(j.sources, out, new DiagnosticCollector<>());
     Peer.deleteTree(j.stage);
@@ -284,7 +308,10 @@ final class Schemas {
       if (!j.future.isDone()) toCompile.add(j);
     }
     while (!toCompile.isEmpty()) {
-      Path out = work.resolve("batch" + (++batchCount));
+      Path out;
+      synchronized (this) {
+        out = work.resolve("batch" + (++batchCount));
+      }
       Files.createDirectories(out);
       List<File> sources = new ArrayList<>();
       for (Job j : toCompile) sources.addAll(j.sources);
@@ -304,9 +331,16 @@ final class Schemas {
         String src = d.getSource() == null ? "" : d.getSource().toUri().getPath();
         for (Job j : toCompile) if (src.startsWith(j.gen.toString() + File.separator)) owner = j;
         if (owner == null) owner = toCompile.get(0); // an error without a file: blame the first
-        String file = owner.gen.relativize(java.nio.file.Paths.get(src.isEmpty() ? owner.gen.toString() : src)).toString();
-        errors.computeIfAbsent(owner, k -> new StringBuilder())
-            .append(file).append(':').append(d.getLineNumber()).append(": error: ").append(d.getMessage(Locale.ROOT)).append('\n');
+        Path srcPath = java.nio.file.Paths.get(src.isEmpty() ? owner.gen.toString() : src);
+        String file = owner.gen.relativize(srcPath).toString();
+        String line = sourceLine(srcPath, d.getLineNumber());
+        StringBuilder eb = errors.computeIfAbsent(owner, k -> new StringBuilder());
+        if (eb.length() == 0) {
+          // The first line names the error and the generated line (the harness fingerprints it).
+          eb.append(d.getMessage(Locale.ROOT).split("\n")[0]).append(" in `").append(line).append("`\n");
+        }
+        eb.append(file).append(':').append(d.getLineNumber()).append(": error: ").append(d.getMessage(Locale.ROOT)).append('\n');
+        if (!line.isEmpty()) eb.append("    ").append(line).append('\n');
       }
       if (ok && errors.isEmpty()) {
         for (Job j : toCompile) finish(j, out);
@@ -323,7 +357,7 @@ final class Schemas {
           rest.add(j);
           continue;
         }
-        String msg = "the generated Java does not compile:\n" + e.toString().trim();
+        String msg = "the generated Java does not compile: " + e.toString().trim();
         storeError(j, msg);
         j.future.complete(new Built(null, new PeerError("IdlError", msg)));
         Peer.deleteTree(j.stage);
@@ -334,12 +368,26 @@ final class Schemas {
   }
 
   private boolean javacRun(List<File> sources, Path out, DiagnosticCollector<JavaFileObject> diags) throws IOException {
-    if (fileManager == null) fileManager = javac.getStandardFileManager(null, Locale.ROOT, StandardCharsets.UTF_8);
+    StandardJavaFileManager fm = fileManager.get();
+    if (fm == null) {
+      fm = javac.getStandardFileManager(null, Locale.ROOT, StandardCharsets.UTF_8);
+      fileManager.set(fm);
+    }
     List<String> opts = List.of("-proc:none", "-nowarn", "-Xlint:none", "-implicit:none", "-encoding", "UTF-8", "-Xmaxerrs", "30",
         "-classpath", System.getProperty("java.class.path"), "-d", out.toString());
-    Iterable<? extends JavaFileObject> units = fileManager.getJavaFileObjectsFromFiles(sources);
-    JavaCompiler.CompilationTask task = javac.getTask(null, fileManager, diags, opts, null, units);
+    Iterable<? extends JavaFileObject> units = fm.getJavaFileObjectsFromFiles(sources);
+    JavaCompiler.CompilationTask task = javac.getTask(null, fm, diags, opts, null, units);
     return task.call();
+  }
+
+  private static String sourceLine(Path p, long n) {
+    if (n <= 0) return "";
+    try (Stream<String> lines = Files.lines(p, StandardCharsets.UTF_8)) {
+      String l = lines.skip(n - 1).findFirst().orElse("").trim();
+      return l.length() > 160 ? l.substring(0, 157) + "..." : l;
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return "";
+    }
   }
 
   // ---- thrift -> Java sources -------------------------------------------------------------------
