@@ -69,7 +69,43 @@ func newBuilder(state, goBin, compiler, envHash, work string) *builder {
 	b := &builder{state: state, mod: filepath.Join(state, "mod"), goBin: goBin, compiler: compiler, envHash: envHash,
 		work: work, schemas: map[string]*schemaState{}, queue: make(chan []*schemaState, 1000)}
 	go b.loop()
+	go pruneBins(filepath.Join(state, "wbin"), MaxBinBytes)
 	return b
+}
+
+// MaxBinBytes bounds the worker binaries kept in the state dir; beyond it the least recently
+// used ones are removed at start (their schemas are built again when needed).
+const MaxBinBytes = 4 << 30
+
+func pruneBins(dir string, max int64) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	type bin struct {
+		path string
+		size int64
+		mod  time.Time
+	}
+	var bins []bin
+	var total int64
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil && !e.IsDir() {
+			bins = append(bins, bin{filepath.Join(dir, e.Name()), info.Size(), info.ModTime()})
+			total += info.Size()
+		}
+	}
+	if total <= max {
+		return
+	}
+	sort.Slice(bins, func(i, j int) bool { return bins[i].mod.Before(bins[j].mod) })
+	for _, b := range bins {
+		if total <= max/2 {
+			break
+		}
+		os.Remove(b.path)
+		total -= b.size
+	}
 }
 
 func schemaHash(envHash string, files map[string]string, entry string) string {

@@ -113,6 +113,8 @@ func (w *worker) start() error {
 	if err := cmd.Start(); err != nil {
 		return err
 	}
+	now := time.Now()
+	os.Chtimes(w.bin, now, now) // recently used: kept by pruneBins
 	w.cmd, w.in, w.out, w.alive = cmd, in, bufio.NewReaderSize(out, 1<<16), true
 	w.bound = map[string]bool{}
 	w.servers = map[int]bool{}
@@ -616,7 +618,7 @@ func findGo() string {
 func envHash(mod, goBin, compiler string) string {
 	h := sha256.New()
 	fmt.Fprintln(h, GenVersion, os.Getenv("APACHE_GO_CACHE_SALT")) // the salt: for measuring cold builds
-	if exe, err := os.Executable(); err == nil { // the generator itself
+	if exe, err := os.Executable(); err == nil {                   // the generator itself
 		data, _ := os.ReadFile(exe)
 		h.Write(data)
 	}
