@@ -11,6 +11,12 @@ import type { Abilities } from './peer.js';
 /** A set of names a peer cannot take, with why. */
 export interface NameRule {
   readonly reason: string;
+  /**
+   * A documented refusal (reserved words the implementation names as such): never given, not even
+   * in corpus cases. Other rules are findings: kept out of generated schemas, but corpus cases
+   * that show them are still given, so the findings stay checked.
+   */
+  readonly refused: boolean;
   /** Exact names (from `names` and `file`). */
   readonly names: ReadonlySet<string>;
   /** A pattern every matching name falls under. */
@@ -285,16 +291,31 @@ function readNameRules(v: unknown, dir: string, r: ReturnType<typeof fieldReader
     }
     if (names.size === 0 && pattern === undefined)
       r.fail(path, 'needs names, a file of names or a pattern');
-    return { reason, names, ...(pattern !== undefined ? { pattern } : {}) };
+    if (o.refused !== undefined && typeof o.refused !== 'boolean')
+      r.fail(`${path}.refused`, 'must be true or false');
+    return {
+      reason,
+      refused: o.refused === true,
+      names,
+      ...(pattern !== undefined ? { pattern } : {}),
+    };
   });
 }
 
-/** The rule that keeps `name` from `m`'s peer, or undefined when it may take the name. */
+/**
+ * The rule that keeps `name` from `m`'s peer, or undefined when it may take the name; with
+ * `refusedOnly`, only documented refusals count (for corpus cases).
+ */
 export function avoidRuleFor(
   m: Pick<PeerManifest, 'avoidNames'>,
   name: string,
+  refusedOnly = false,
 ): NameRule | undefined {
-  return m.avoidNames.find((rule) => rule.names.has(name) || (rule.pattern?.test(name) ?? false));
+  return m.avoidNames.find(
+    (rule) =>
+      (!refusedOnly || rule.refused) &&
+      (rule.names.has(name) || (rule.pattern?.test(name) ?? false)),
+  );
 }
 
 /**
@@ -310,7 +331,13 @@ export function expand(text: string, vars: { root: string; dir: string; state: s
   });
 }
 
-/** The writable state folder of a peer: `<root>/.peers/<name>`. */
+/**
+ * The writable state folder of a peer: `$THRIFT_CONFORM_STATE/<name>` when that is set (CI keeps
+ * builds there across fresh checkouts), else `<root>/.peers/<name>`.
+ */
 export function stateDir(root: string, name: string): string {
-  return join(root, '.peers', name);
+  const shared = process.env.THRIFT_CONFORM_STATE;
+  return shared !== undefined && shared !== ''
+    ? join(resolve(shared), name)
+    : join(root, '.peers', name);
 }

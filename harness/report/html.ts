@@ -127,10 +127,22 @@ function peersSection(report: RunReport): string {
     );
   });
   const heads = VERDICTS.map((v) => `<th>${badge(v)}</th>`).join('');
+  const notGiven = report.peers.flatMap((p) => {
+    const why = Object.entries(p.notGiven ?? {});
+    if (why.length === 0) return [];
+    const n = why.reduce((a, [, k]) => a + k, 0);
+    return [
+      `<li><b>${esc(p.name)}</b> was not given ${n} case${n === 1 ? '' : 's'}: ${why.map(([w, k]) => `${k} ${esc(w)}`).join('; ')}</li>`,
+    ];
+  });
   return (
     `<section id="peers"><h2>Peers</h2><table class="peers"><thead><tr><th>peer</th><th>version</th>` +
     `<th>backend</th><th>start ms</th><th>cases</th><th>cases/s</th>${heads}</tr></thead>` +
-    `<tbody>${rows.join('')}</tbody></table></section>`
+    `<tbody>${rows.join('')}</tbody></table>` +
+    (notGiven.length
+      ? `<p class="muted">Cases a peer was not given, because the schema needs what it cannot do:</p><ul class="not-given">${notGiven.join('')}</ul>`
+      : '') +
+    `</section>`
   );
 }
 

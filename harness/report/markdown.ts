@@ -76,7 +76,20 @@ function peersTable(report: RunReport): string {
   });
   const all = tally(report.results);
   rows.push(`| **all** | | ${VERDICTS.map((v) => `**${all[v]}**`).join(' | ')} |`);
-  return [head, rule, ...rows].join('\n');
+  const notGiven = notGivenLines(report);
+  return [head, rule, ...rows, ...(notGiven.length ? ['', ...notGiven] : [])].join('\n');
+}
+
+/** One line per peer that was not given some cases: how many, and why. */
+function notGivenLines(report: RunReport): string[] {
+  return report.peers.flatMap((p) => {
+    const why = Object.entries(p.notGiven ?? {});
+    if (why.length === 0) return [];
+    const n = why.reduce((a, [, k]) => a + k, 0);
+    return [
+      `- ${mdCode(p.name)} was not given ${n} case${n === 1 ? '' : 's'} (the schema needs what it cannot do): ${why.map(([w, k]) => `${k} ${cell(w)}`).join('; ')}`,
+    ];
+  });
 }
 
 function failureSection(r: CaseResult, n: number): string {

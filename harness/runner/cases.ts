@@ -46,9 +46,10 @@ export interface GeneratedCase {
 export interface CaseArbOptions {
   /**
    * The generator's IDL options (dialect, peer features, names to avoid, included files), or
-   * several profiles: each schema is made within one of them (fast-check picks which).
+   * several weighted profiles: each schema is made within one of them (fast-check picks which,
+   * as often as its weight says).
    */
-  readonly idl: IdlArbOptions | readonly IdlArbOptions[];
+  readonly idl: IdlArbOptions | readonly { readonly idl: IdlArbOptions; readonly weight: number }[];
   /** Values per schema. Default 12. */
   readonly values?: number;
   /** Bounds on each value (and unknownEnumValues). Default maxLength 3, maxDepth 3. */
@@ -86,10 +87,12 @@ export function caseArb(options: CaseArbOptions): fc.Arbitrary<GeneratedCase> {
   const n = options.values ?? 12;
   const bounds = options.valueBounds ?? { maxLength: 3, maxDepth: 3 };
   const profiles = Array.isArray(options.idl)
-    ? (options.idl as readonly IdlArbOptions[])
-    : [options.idl as IdlArbOptions];
+    ? (options.idl as readonly { idl: IdlArbOptions; weight: number }[])
+    : [{ idl: options.idl as IdlArbOptions, weight: 1 }];
   const idls =
-    profiles.length === 1 ? idlArb(profiles[0]!) : fc.oneof(...profiles.map((p) => idlArb(p)));
+    profiles.length === 1
+      ? idlArb(profiles[0]!.idl)
+      : fc.oneof(...profiles.map((p) => ({ arbitrary: idlArb(p.idl), weight: p.weight })));
   return idls.chain((idl) => {
     const schema = compileSchema(printIdl(idl), idl.main);
     const classes = [...schema.classes];

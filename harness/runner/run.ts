@@ -481,7 +481,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     const servers = new OurServers(schema);
     const needs = schemaNeeds(schema.files);
     const given = peers.filter((peer) => {
-      const why = peer.name === owner ? undefined : whyNot(peer, needs);
+      const why = peer.name === owner ? undefined : whyNot(peer, needs, si === undefined);
       if (why === undefined) return true;
       if (values > 0) {
         const counts = (notGiven[peer.name] ??= {});

@@ -143,10 +143,11 @@ function baseName(path: string): string {
 
 /**
  * Why `peer` cannot be given a schema with `needs` (a feature its abilities lack, or a name its
- * manifest says it cannot take), or undefined when it can. Reasons are short and stable, so
+ * manifest says it cannot take; for a `corpus` case only the names it refuses by design, so the
+ * findings behind the other rules stay checked), or undefined when it can. Reasons are short and stable, so
  * reports can count them: `no uuid (the uuid type)`, `name "await": <the manifest's reason>`.
  */
-export function whyNot(peer: Peer, needs: SchemaNeeds): string | undefined {
+export function whyNot(peer: Peer, needs: SchemaNeeds, corpus = false): string | undefined {
   const f = peer.info.abilities.features;
   for (const feature of SCHEDULED_FEATURES)
     if (needs.features.has(feature) && f[feature] !== true)
@@ -154,7 +155,7 @@ export function whyNot(peer: Peer, needs: SchemaNeeds): string | undefined {
   const m = peer.manifest;
   if (m !== undefined)
     for (const n of needs.names) {
-      const rule = avoidRuleFor(m, n);
+      const rule = avoidRuleFor(m, n, corpus);
       if (rule !== undefined) return `name ${JSON.stringify(n)}: ${rule.reason}`;
     }
   return undefined;
@@ -167,28 +168,63 @@ export function reasonKind(reason: string): string {
   return reason;
 }
 
+/** The share of schemas made within what every selected peer can take (the rest: one peer's). */
+export const COMMON_SHARE = 0.85;
+
+/** The generator options of one profile, and how often it is used. */
+export interface Profile {
+  readonly idl: IdlArbOptions;
+  readonly weight: number;
+}
+
+/** The features and names of one peer, as generator options. */
+function profileOf(p: Peer): { features: Record<string, boolean>; avoid: Set<string> } {
+  const features: Record<string, boolean> = {};
+  for (const k of SCHEDULED_FEATURES) features[k] = p.info.abilities.features[k] === true;
+  const avoid = new Set<string>();
+  const m = p.manifest;
+  if (m !== undefined) {
+    for (const rule of m.avoidNames) for (const n of rule.names) avoid.add(n);
+    for (const n of KEYWORD_NAMES) if (avoidRuleFor(m, n) !== undefined) avoid.add(n);
+  }
+  return { features, avoid };
+}
+
 /**
- * The generator profiles of a set of peers: one IDL option set per distinct (features, names)
- * profile, each within what that peer can take; with no peers, one profile with everything on.
+ * The generator profiles of a set of peers: most schemas (COMMON_SHARE) within what every
+ * selected peer can take, so each peer is given most of a run; the rest within one peer's
+ * abilities at a time (one profile per distinct peer profile), so what only some peers can do is
+ * still exercised and no peer's gaps narrow the others' coverage. With no peers, one profile
+ * with everything on; with one distinct profile, just it.
  */
 export function generatorProfiles(
   peers: readonly Peer[],
   base: Pick<IdlArbOptions, 'keywordNames'>,
-): IdlArbOptions[] {
-  if (peers.length === 0) return [{ dialect: 'thriftrw', ...base }];
+): Profile[] {
+  if (peers.length === 0) return [{ idl: { dialect: 'thriftrw', ...base }, weight: 1 }];
   const seen = new Map<string, IdlArbOptions>();
+  const common = { features: {} as Record<string, boolean>, avoid: new Set<string>() };
+  for (const k of SCHEDULED_FEATURES) common.features[k] = true;
   for (const p of peers) {
-    const features: Record<string, boolean> = {};
-    for (const k of SCHEDULED_FEATURES) features[k] = p.info.abilities.features[k] === true;
-    const avoid = new Set<string>();
-    const m = p.manifest;
-    if (m !== undefined) {
-      for (const rule of m.avoidNames) for (const n of rule.names) avoid.add(n);
-      for (const n of KEYWORD_NAMES) if (avoidRuleFor(m, n) !== undefined) avoid.add(n);
-    }
+    const { features, avoid } = profileOf(p);
+    for (const k of SCHEDULED_FEATURES) common.features[k] = common.features[k]! && features[k]!;
+    for (const n of avoid) common.avoid.add(n);
     const key = JSON.stringify([features, [...avoid].sort()]);
     if (!seen.has(key))
       seen.set(key, { dialect: 'thriftrw', features, avoidNames: avoid, ...base });
   }
-  return [...seen.values()];
+  const own = [...seen.values()];
+  if (own.length === 1) return [{ idl: own[0]!, weight: 1 }];
+  const commonIdl: IdlArbOptions = {
+    dialect: 'thriftrw',
+    features: common.features,
+    avoidNames: common.avoid,
+    ...base,
+  };
+  // Weights in whole numbers (fast-check's oneof takes integers): 85 common, 15 shared by the rest.
+  const rest = Math.round((1 - COMMON_SHARE) * 100);
+  return [
+    { idl: commonIdl, weight: 100 - rest },
+    ...own.map((idl) => ({ idl, weight: Math.max(1, Math.round(rest / own.length)) })),
+  ];
 }

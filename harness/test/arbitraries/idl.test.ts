@@ -246,7 +246,7 @@ for (const spec of defaultProcessPeers(root)) {
       t.teardown(() => peer.stop());
       const { dialect } = peer.info.abilities;
       // Within what the peer's manifest says it can take (features, names it cannot take).
-      const profile = generatorProfiles([peer], {})[0]!;
+      const profile = generatorProfiles([peer], {})[0]!.idl;
       const sets = fc.sample(idlArb({ ...profile, dialect }), {
         seed: peerSeed,
         numRuns: 40,

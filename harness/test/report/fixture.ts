@@ -238,6 +238,7 @@ export const REPORT: RunReport = {
       startMs: 1250,
       cases: 4,
       casesPerSecond: 95.2,
+      notGiven: { 'no uuid (the uuid type)': 12, 'names it cannot take: <reserved> & co': 3 },
     },
   ],
   results,

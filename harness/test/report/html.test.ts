@@ -260,3 +260,11 @@ void t.test('stale entries with their kind; the known failures table', (t) => {
   );
   t.end();
 });
+
+void t.test('cases a peer was not given are listed with why, escaped', (t) => {
+  t.match(
+    html,
+    /<li><b>apache-py<\/b> was not given 15 cases: 12 no uuid \(the uuid type\); 3 names it cannot take: &lt;reserved&gt; &amp; co<\/li>/,
+  );
+  t.end();
+});

@@ -29,6 +29,12 @@ void t.test('verdict line and the peers table', (t) => {
   t.ok(lines.includes('| `thriftrw-py` | `1.9.0` | 2 | 1 | 0 | 0 | 1 |'));
   t.ok(lines.includes('| `apache-py` | `0.17.0` | 1 | 0 | 1 | 1 | 1 |'));
   t.ok(lines.includes('| **all** | | **3** | **1** | **1** | **1** | **2** |'));
+  t.ok(
+    lines.includes(
+      '- `apache-py` was not given 15 cases (the schema needs what it cannot do): 12 `no uuid (the uuid type)`; 3 `names it cannot take: <reserved> & co`',
+    ),
+    'cases a peer was not given, with why',
+  );
   t.match(
     md,
     /\*\*Stale known failures\*\*[^\n]*\n\n- `thriftrw-py` `binary\/peer:thriftrw-py\/map-order set-order`: `matched nothing in this run <& "stale">`/,

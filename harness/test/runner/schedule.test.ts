@@ -139,19 +139,25 @@ void t.test('every IDL generated from a peer profile fits that peer', async (t) 
     fakePeer('strong-too', ALL),
   ];
   const profiles = generatorProfiles(peers, { keywordNames: true });
-  t.equal(profiles.length, 2, 'identical profiles are generated once');
+  t.equal(profiles.length, 3, 'a common profile, then identical peer profiles once');
+  t.ok(profiles[0]!.weight > profiles[1]!.weight * 4, 'most schemas fit every peer');
   t.same(generatorProfiles([], {}).length, 1, 'no peers: one profile with everything on');
-  for (const [i, profile] of profiles.entries()) {
-    const owner = peers[i]!;
-    const sets = fc.sample(idlArb(profile), { seed, numRuns: 60 });
-    const misfits = sets.flatMap((g) => {
-      const why = whyNot(owner, schemaNeeds(printIdl(g)));
-      return why === undefined ? [] : [why];
-    });
-    t.same(misfits, [], `${owner.name}: 60 generated IDLs all fit`);
-  }
+  t.same(generatorProfiles([peers[1]!, peers[2]!], {}).length, 1, 'one distinct profile: just it');
+  const fits = (owners: Peer[], i: number) => {
+    const sets = fc.sample(idlArb(profiles[i]!.idl), { seed, numRuns: 60 });
+    for (const owner of owners) {
+      const misfits = sets.flatMap((g) => {
+        const why = whyNot(owner, schemaNeeds(printIdl(g)));
+        return why === undefined ? [] : [why];
+      });
+      t.same(misfits, [], `profile ${i}: 60 generated IDLs all fit ${owner.name}`);
+    }
+  };
+  fits(peers, 0);
+  fits([peers[0]!], 1);
+  fits([peers[1]!], 2);
   // And the strong profile does use what the weak peer lacks, so the weak peer does not narrow it.
-  const strongSets = fc.sample(idlArb(profiles[1]!), { seed, numRuns: 60 });
+  const strongSets = fc.sample(idlArb(profiles[2]!.idl), { seed, numRuns: 60 });
   const used = new Set(strongSets.flatMap((g) => [...schemaNeeds(printIdl(g)).features]));
   t.ok(
     used.has('uuid') && used.has('includes') && used.has('oneway'),

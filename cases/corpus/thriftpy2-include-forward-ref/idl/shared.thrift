@@ -1,0 +1,5 @@
+typedef Later Alias
+
+struct Later {
+  1: required i32 x,
+}
