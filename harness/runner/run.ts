@@ -722,10 +722,11 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
       },
     );
     if (best === undefined) return undefined;
-    if (out.counterexamplePath != null && lastFailPath !== out.counterexamplePath)
-      throw new Error(
-        `harness error: shrinking ${first.name} tracked path ${lastFailPath} but fast-check ended at ${out.counterexamplePath}`,
-      );
+    // The paths kept beside candidates follow fast-check's own numbering; when they did not end
+    // where fast-check did, they cannot be trusted to replay the smallest case: its bundle then
+    // names the path of the case the shrinking started from (it still holds the case itself).
+    const pathTrusted = out.counterexamplePath == null || lastFailPath === out.counterexamplePath;
+    if (!pathTrusted) best = { ...best, path: startPath };
     // Then the reducer edits the smallest case found, for the rest of the time; every edit it
     // keeps has been kept as `best` by stillFails.
     reducing = true;
@@ -746,7 +747,13 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     };
     const path = b.path;
     const asResult = resultOf(first.peer, first.property, b.o, bw, `${first.name} (shrunk)`, path);
-    const files = bundleFor(asResult, bw, `${first.name}-shrunk`, path, reduced);
+    const files = bundleFor(
+      asResult,
+      bw,
+      `${first.name}-shrunk`,
+      pathTrusted ? path : undefined,
+      reduced,
+    );
     const C: StructClass | undefined = schema.classes.get(b.type);
     return {
       steps: Math.max(0, failures - 1) + reduced,
