@@ -76,7 +76,7 @@ public final class Peer {
     f.put("oneway", true);
     f.put("serviceInheritance", true);
     f.put("includes", true);
-    f.put("requiredFieldsChecked", true); // read() checks all, write() (validate) the non-primitive ones
+    f.put("requiredFieldsChecked", false); // read() checks all, but write() (validate) only the non-primitive ones
     f.put("setsOfUnhashable", true); // generated classes have equals/hashCode
     f.put("typedefOfSet", true);
     f.put("accelerated", false);

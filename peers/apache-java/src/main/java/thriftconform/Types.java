@@ -238,7 +238,12 @@ final class Types {
   }
 
   static Object toJson(TypeDesc t, Object v, String path) throws ValueError {
-    if (v == null) throw new ValueError(path + ": unset (null) where a " + t + " is needed");
+    if (v == null) {
+      if (t.kind == Kind.ENUM) {
+        throw new ValueError(path + ": null where a " + t + " is needed (the generated code reads an enum value the IDL does not declare as null)");
+      }
+      throw new ValueError(path + ": unset (null) where a " + t + " is needed");
+    }
     switch (t.kind) {
       case BOOL:
         return (Boolean) v;
