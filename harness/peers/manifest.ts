@@ -192,7 +192,9 @@ export function readManifest(dir: string): PeerManifest {
     default:
       m.default === undefined
         ? false
-        : m.default === true || r.fail('default', 'must be true or false'),
+        : typeof m.default === 'boolean'
+          ? m.default
+          : r.fail('default', 'must be true or false'),
     dir: abs,
     ...(setup !== undefined
       ? {

@@ -440,8 +440,18 @@ async function checkRejectsInvalid(
     if (session !== undefined) await session.peer.roundtrip(session.handle, spec.name, inv.bytes);
     else ctx.codec.decode(ctx.schema.mod, C, inv.bytes);
   } catch (e) {
-    // A refusal is the peer answering with an error; a dead or hung peer is a peer error.
-    if (session !== undefined && !(e instanceof PeerError))
+    // A refusal is the peer's reader answering DecodeError; a dead or hung peer, or any other
+    // error, is a peer error — but for EncodeError: the reader took the bytes and only the writer
+    // refused what it read, so the reader accepted them.
+    if (session !== undefined && e instanceof PeerError && e.type === 'EncodeError')
+      return {
+        verdict: 'mismatch',
+        summary: `${reader} accepts ${inv.what} (0x${wantedHex.slice(0, 40)}) when reading (only re-encoding what it read failed: ${e.message.split('\n')[0]}): a reader must refuse it`,
+        fingerprint: `accepts-invalid:${inv.kind}`,
+        ...base,
+        durationMs: performance.now() - t0,
+      };
+    if (session !== undefined && !(e instanceof PeerError && e.type === 'DecodeError'))
       return outcome(t0, { spec, wanted: v, peerError: e }, ctx);
     const message = e instanceof Error ? e.message : String(e);
     return {

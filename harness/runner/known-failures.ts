@@ -12,7 +12,7 @@
  * entry backed by a corpus case (cases/corpus) so every run, however short, exercises it.
  *
  * Versions: a peer reads its own file and the files its manifest names (`knownFailures`, e.g. the
- * family's `apache-py.txt` for `apache-py-0.25`). An entry `fixed in X` applies to peers whose
+ * family's file for a newer release of the same library). An entry `fixed in X` applies to peers whose
  * library is older than X; for newer ones it is reported as fixed in X, never stale, and a failure
  * it names stays a failure, with a note that it is a regression of a fixed finding.
  */

@@ -10,6 +10,7 @@
  * cases attached (`CaseResult.shrunk`).
  */
 import fc from 'fast-check';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { join, relative } from 'node:path';
 import type { StructClass } from '../../codec/src/index.js';
 import type { EquivalencePolicy } from '../diff/semantic.js';
@@ -45,6 +46,9 @@ import { generatorProfiles, reasonKind, schemaNeeds, whyNot } from './schedule.j
 import type { ReducibleCase } from './reduce.js';
 import type { KnownFailureEntry, KnownFailureUse, RunReport, ShrunkCase } from './result.js';
 import type { CaseResult } from './result.js';
+
+/** Generated schemas checked at the same time (their results are still emitted in order). */
+export const SCHEMAS_IN_FLIGHT = 2;
 
 /** Shrinking bounds. */
 export interface ShrinkOptions {
@@ -236,7 +240,14 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     return { bundle: relative(options.reportDir, dir), replay };
   };
 
+  /** Results of a schema checked beside another wait here, to be emitted in schema order. */
+  const sink = new AsyncLocalStorage<{ raw: CaseResult; w: Where }[]>();
   const emit = (raw: CaseResult, w: Where) => {
+    const buffer = sink.getStore();
+    if (buffer !== undefined) buffer.push({ raw, w });
+    else emitNow(raw, w);
+  };
+  const emitNow = (raw: CaseResult, w: Where) => {
     let r = known.apply(raw);
     if (isFailing(r.verdict) && bundles < maxBundles) {
       bundles++;
@@ -491,16 +502,21 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
       return false;
     });
     try {
-      await Promise.all(
+      // Loaded in parallel; sessions and load-idl results in the peers' order (a fixed run order).
+      const loads = await Promise.all(
         given.map(async (peer) => {
           const t0 = performance.now();
           try {
-            sessions.set(peer, await PeerSession.open(peer, schema));
+            return { peer, session: await PeerSession.open(peer, schema) };
           } catch (e) {
-            emitSchemaResult(peer.name, 'load-idl', loadFailure(peer, e, t0), schema, label, si);
+            return { peer, failure: loadFailure(peer, e, t0) };
           }
         }),
       );
+      for (const l of loads) {
+        if (l.session !== undefined) sessions.set(l.peer, l.session);
+        else emitSchemaResult(l.peer.name, 'load-idl', l.failure!, schema, label, si);
+      }
       await body(sessions, servers);
     } finally {
       for (const s of sessions.values()) s.close();
@@ -524,6 +540,12 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
   // a bounded run at once, an unbounded one in doubling chunks (each regenerates the ones before
   // it: at most twice the work). Peers that build code per schema are told each chunk ahead.
   let generated = 0;
+  // Two schemas are checked at a time (one's checks while the peers load the next), their results
+  // emitted in schema order.
+  const inFlight: Promise<{ raw: CaseResult; w: Where }[]>[] = [];
+  const flushOne = (buffer: readonly { raw: CaseResult; w: Where }[]) => {
+    for (const { raw, w } of buffer) emitNow(raw, w);
+  };
   while (generated < runs && harnessError === undefined && performance.now() <= deadline) {
     const end = options.runs !== undefined ? runs : Math.min(runs, Math.max(16, generated * 2));
     const start = generated;
@@ -535,34 +557,41 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
       if (!inShard(n)) continue;
       if (harnessError !== undefined || performance.now() > deadline) break;
       schemas++;
-      checkSchemaText(c.schema, `s${n}`, n);
-      const present = [...c.values.entries()].flatMap(([k, cv]) =>
-        cv === undefined ? [] : [{ k, cv }],
-      );
-      await withSessions(c.schema, `s${n}`, n, present.length, undefined, (sessions, servers) =>
-        checkAll(
-          c.schema,
-          sessions,
-          servers,
-          present.map(({ k, cv }) => ({
-            type: cv.type,
-            value: cv.value,
-            label: (peer, property, wire) =>
-              caseName(peer, property, wire, `s${n}/${cv.type}#${k}`),
-            wireOf: (peer, property) => wireFor(peer, property, k),
-          })),
-          'generated',
-          n,
-          String(n),
-        ),
-      ).catch((e: unknown) => {
-        harnessError = new Error(
-          `harness error in schema ${n} (seed ${seed}, path ${n}): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
-        );
-      });
+      const buffer: { raw: CaseResult; w: Where }[] = [];
+      inFlight.push(sink.run(buffer, () => sweepSchema(c, n)).then(() => buffer));
+      if (inFlight.length >= SCHEMAS_IN_FLIGHT) flushOne(await inFlight.shift()!);
     }
   }
+  while (inFlight.length > 0) flushOne(await inFlight.shift()!);
   if (harnessError !== undefined) throw harnessError;
+
+  /** Checks generated schema number `n`; a harness bug is kept in `harnessError`. Never rejects. */
+  async function sweepSchema(c: GeneratedCase, n: number): Promise<void> {
+    checkSchemaText(c.schema, `s${n}`, n);
+    const present = [...c.values.entries()].flatMap(([k, cv]) =>
+      cv === undefined ? [] : [{ k, cv }],
+    );
+    await withSessions(c.schema, `s${n}`, n, present.length, undefined, (sessions, servers) =>
+      checkAll(
+        c.schema,
+        sessions,
+        servers,
+        present.map(({ k, cv }) => ({
+          type: cv.type,
+          value: cv.value,
+          label: (peer, property, wire) => caseName(peer, property, wire, `s${n}/${cv.type}#${k}`),
+          wireOf: (peer, property) => wireFor(peer, property, k),
+        })),
+        'generated',
+        n,
+        String(n),
+      ),
+    ).catch((e: unknown) => {
+      harnessError = new Error(
+        `harness error in schema ${n} (seed ${seed}, path ${n}): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+      );
+    });
+  }
 
   const sweepMs = performance.now() - sweepStart;
 
