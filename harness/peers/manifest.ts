@@ -61,7 +61,11 @@ export interface PeerManifest {
    */
   readonly knownFailures: readonly string[];
   /** Known incompatibilities of the KeyValue scenario, each with its reason. */
-  readonly keyvalue: { readonly serverRejectsNonStrict?: string };
+  readonly keyvalue: {
+    readonly serverRejectsNonStrict?: string;
+    /** Its server answers an unknown method with a TApplicationException of this type code instead of UNKNOWN_METHOD (1). */
+    readonly unknownMethodType?: { readonly type: number; readonly reason: string };
+  };
   readonly timeouts: { readonly helloMs?: number; readonly requestMs?: number };
 }
 
@@ -245,6 +249,22 @@ export function readManifest(dir: string): PeerManifest {
           ? [r.str(m.knownFailures, 'knownFailures')]
           : r.strList(m.knownFailures, 'knownFailures'),
     keyvalue: {
+      ...(kv.unknownMethodType !== undefined
+        ? {
+            unknownMethodType: (() => {
+              const u = r.obj(kv.unknownMethodType, 'keyvalue.unknownMethodType');
+              if (typeof u.type !== 'number' || !Number.isInteger(u.type))
+                r.fail(
+                  'keyvalue.unknownMethodType.type',
+                  'must be a TApplicationException type code',
+                );
+              return {
+                type: u.type as number,
+                reason: r.str(u.reason, 'keyvalue.unknownMethodType.reason'),
+              };
+            })(),
+          }
+        : {}),
       ...(kv.serverRejectsNonStrict !== undefined
         ? {
             serverRejectsNonStrict: r.str(
