@@ -254,6 +254,8 @@ for (const spec of defaultProcessPeers(root)) {
         seed: peerSeed,
         numRuns: 40,
       });
+      // Peers that build code per schema build them all ahead, in batches.
+      await peer.prepare(sets.map((g) => ({ files: printIdl(g), entry: g.main })));
       const findings = PEER_FINDINGS[spec.name];
       const unexpected: string[] = [];
       const seen = new Map<string, number>();
