@@ -30,7 +30,7 @@ fi
 
 repo="${APACHE_JAVA_M2:-$PEER_STATE/m2}"
 rm -rf "$PEER_STATE/lib.new"
-mvn -q -B -f "$PEER_DIR/pom.xml" -Dmaven.repo.local="$repo" \
+mvn -q -B -Dstyle.color=never -f "$PEER_DIR/pom.xml" -Dmaven.repo.local="$repo" \
   dependency:copy-dependencies -DoutputDirectory="$PEER_STATE/lib.new" -DincludeScope=runtime
 rm -rf "$PEER_STATE/lib" && mv "$PEER_STATE/lib.new" "$PEER_STATE/lib"
 # mvn must not leave build output in the peer folder

@@ -73,6 +73,7 @@ final class Rpc {
     FieldDesc field;
     Object valueJson;
     String message;
+    Types.TypeDesc from; // "return": the argument's type (it may be an enum where an i32 is returned, or back)
 
     Outcome(String k) {
       this.kind = k;
@@ -116,7 +117,7 @@ final class Rpc {
       Outcome o = decide(fn, args);
       switch (o.kind) {
         case "return":
-          return o.value;
+          return o.from == null ? o.value : coerce(o.from, fn.returns, o.value);
         case "void":
           return null;
         case "raise": {
@@ -209,6 +210,7 @@ final class Rpc {
         if (v != null && Types.sameType(p.type, fn.returns)) {
           Outcome o = new Outcome("return");
           o.value = v;
+          o.from = p.type;
           return o;
         }
       }
@@ -237,6 +239,57 @@ final class Rpc {
         ONEWAY_LOG.add(entry);
         while (ONEWAY_LOG.size() > MAX_ONEWAY_LOG) ONEWAY_LOG.remove(0);
       }
+    }
+  }
+
+  /**
+   * The generic rules count an enum as an i32 (Apache's Python cannot tell them apart); a Java
+   * enum has to be turned into its value (or back) to be returned where the other is declared.
+   */
+  @SuppressWarnings("unchecked")
+  static Object coerce(Types.TypeDesc from, Types.TypeDesc to, Object v) throws Exception {
+    if (v == null || from == to || exact(from, to)) return v;
+    switch (to.kind) {
+      case I32:
+        return from.kind == Kind.ENUM ? (Object) ((org.apache.thrift.TEnum) v).getValue() : v;
+      case ENUM: {
+        if (from.kind == Kind.ENUM) return v;
+        Object e = to.findByValue.invoke(null, (Integer) v);
+        if (e == null) throw new HandlerFailure(v + " is not a value of enum " + to + ", the return type");
+        return e;
+      }
+      case LIST: {
+        List<Object> out = new ArrayList<>();
+        for (Object x : (java.util.Collection<Object>) v) out.add(coerce(from.elem, to.elem, x));
+        return out;
+      }
+      case SET: {
+        java.util.Set<Object> out = new java.util.LinkedHashSet<>();
+        for (Object x : (java.util.Collection<Object>) v) out.add(coerce(from.elem, to.elem, x));
+        return out;
+      }
+      case MAP: {
+        Map<Object, Object> out = new LinkedHashMap<>();
+        for (Map.Entry<Object, Object> e : ((Map<Object, Object>) v).entrySet()) {
+          out.put(coerce(from.key, to.key, e.getKey()), coerce(from.elem, to.elem, e.getValue()));
+        }
+        return out;
+      }
+      default:
+        return v;
+    }
+  }
+
+  private static boolean exact(Types.TypeDesc a, Types.TypeDesc b) {
+    if (a.kind != b.kind) return false;
+    switch (a.kind) {
+      case LIST:
+      case SET:
+        return exact(a.elem, b.elem);
+      case MAP:
+        return exact(a.key, b.key) && exact(a.elem, b.elem);
+      default:
+        return true;
     }
   }
 

@@ -232,7 +232,8 @@ final class Schemas {
   private void loop() {
     long t0 = System.nanoTime();
     try {
-      warmUp();
+      // One warm-up is enough: the JIT-compiled compiler is shared by the threads.
+      if (Thread.currentThread().getName().equals("javac-0")) warmUp();
     } catch (Throwable e) {
       Peer.log("warm-up failed: " + e);
     }
