@@ -180,3 +180,29 @@ void t.test('bad arguments exit 2', async (t) => {
   t.equal(parseDuration('2m', 'x'), 120_000);
   t.equal(parseDuration('250ms', 'x'), 250);
 });
+
+void t.test('list: every peer from its manifest, without starting any', async (t) => {
+  const { code, out } = await cli(['list']);
+  t.equal(code, 0);
+  const { discoverPeers } = await import('../peers/registry.js');
+  for (const m of discoverPeers(root).all) {
+    t.match(out, new RegExp(`^${m.name.replace(/\./g, '\\.')}( \\(default\\))?: `, 'm'), m.name);
+  }
+  t.match(out, /protocols binary/);
+});
+
+void t.test('--peer-dir and peerDirs: a folder without a manifest is refused', async (t) => {
+  const empty = mkdtempSync(join(tmpdir(), 'tc-nopeer-'));
+  const a = await cli(['run', '--peer-dir', empty, '--runs', '0']);
+  t.equal(a.code, 2);
+  t.match(a.out, /no peer\.json there or in its sub-folders/);
+  const cfgDir = mkdtempSync(join(tmpdir(), 'tc-cfg-'));
+  const cfg = join(cfgDir, 'thrift-conform.json');
+  writeFileSync(cfg, JSON.stringify({ peerDirs: ['missing-peers'] }));
+  const b = await cli(['run', '--config', cfg, '--runs', '0']);
+  t.equal(b.code, 2);
+  t.match(b.out, /missing-peers: no peer\.json there/, 'relative to the config file');
+  const c = await cli(['run', '--peers', 'no-such-peer', '--runs', '0']);
+  t.equal(c.code, 2);
+  t.match(c.out, /unknown peer no-such-peer; known: .*--peer-dir/);
+});
