@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -245,8 +246,20 @@ var pkgErrRe = regexp.MustCompile(`(?m)^# ` + ModPrefix + `/s/([0-9a-f]+)/`)
 // whose Go does not compile are taken out (with their compiler output) and the rest built again.
 func (b *builder) buildBatch(batch []*schemaState) {
 	t0 := time.Now()
+	// Other peer processes may share the state dir (two runs at once, or apache-go in two
+	// harnesses): generating a schema removes and rewrites its folder, so one process at a time
+	// builds, and a schema another process built meanwhile is taken from its record.
+	unlock := b.lockState()
+	defer unlock()
 	var ok []*schemaState
 	for _, s := range batch {
+		if r := b.loadRecord(s.hash); r != nil {
+			s.answer, s.idlErr = r.Answer, r.IdlErr
+			if r.Bin != "" {
+				s.bin = filepath.Join(b.state, "wbin", r.Bin)
+			}
+			continue
+		}
 		if b.generate(s) {
 			ok = append(ok, s)
 		}
@@ -269,7 +282,7 @@ func (b *builder) buildBatch(batch []*schemaState) {
 		var rest []*schemaState
 		for _, s := range ok {
 			if failed[s.hash] || len(ok) == 1 {
-				s.idlErr = "the generated Go does not compile: " + cleanBuildOutput(out, s.hash)
+				s.idlErr = compileError(out, s.hash)
 				b.saveRecord(s.hash, &record{IdlErr: s.idlErr})
 			} else {
 				rest = append(rest, s)
@@ -301,6 +314,26 @@ func (b *builder) buildBatch(batch []*schemaState) {
 	logf("built %d schema(s) in %.2fs (generate %.2fs)", len(batch), time.Since(t0).Seconds(), tgen.Seconds())
 }
 
+// lockState takes the state dir's build lock (an flock, so it is let go when the process ends)
+// and returns the function that lets it go.
+func (b *builder) lockState() func() {
+	f, err := os.OpenFile(filepath.Join(b.state, "build.lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		logf("build lock: %v (building without it)", err)
+		return func() {}
+	}
+	t0 := time.Now()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		logf("build lock: %v (building without it)", err)
+	} else if d := time.Since(t0); d > 100*time.Millisecond {
+		logf("waited %.2fs for the build lock", d.Seconds())
+	}
+	return func() {
+		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	}
+}
+
 func (b *builder) buildBatch1(s *schemaState) {
 	bin, out, err := b.goBuild([]*schemaState{s})
 	if err == nil {
@@ -308,8 +341,74 @@ func (b *builder) buildBatch1(s *schemaState) {
 		b.saveRecord(s.hash, &record{Answer: s.answer, Bin: bin, Built: true})
 		return
 	}
-	s.idlErr = "the generated Go does not compile: " + cleanBuildOutput(out, s.hash)
+	s.idlErr = compileError(out, s.hash)
 	b.saveRecord(s.hash, &record{IdlErr: s.idlErr})
+}
+
+// compileError is the IdlError message of a schema whose generated Go does not compile: the Go
+// compiler's errors, each as `<message> (<file:line:col>)`, with the Go expressions, types and
+// names of the message in backquotes, so that the first words (the harness's fingerprint) say
+// what kind of error it is and not which schema names it involves.
+func compileError(out, hash string) string {
+	lines := strings.Split(cleanBuildOutput(out, hash), "; ")
+	for i, l := range lines {
+		if m := goErrLineRe.FindStringSubmatch(l); m != nil {
+			lines[i] = quoteGoNames(m[2]) + " (" + m[1] + ")"
+		}
+	}
+	return "the generated Go does not compile: " + strings.Join(lines, "; ")
+}
+
+var goErrLineRe = regexp.MustCompile(`^(\S+\.go:\d+(?::\d+)?): (.*)$`)
+
+// quoteGoNames puts backquotes around the words of a Go compiler message that are code: words
+// with anything but lowercase letters (&A{}, *T, p.Read, map[K]V, Kaag3kt), and the lowercase
+// names in the places the compiler's messages put an expression ("cannot use x (variable of
+// type T)", "p redeclared in this block").
+func quoteGoNames(msg string) string {
+	words := strings.Split(msg, " ")
+	for i, w := range words {
+		core := strings.TrimLeft(w, "(")
+		lead := w[:len(w)-len(core)]
+		trimmed := core
+		for len(trimmed) > 0 {
+			c := trimmed[len(trimmed)-1]
+			if c == ',' || c == ';' || c == ':' ||
+				(c == ')' && strings.Count(trimmed, ")") > strings.Count(trimmed, "(")) {
+				trimmed = trimmed[:len(trimmed)-1]
+				continue
+			}
+			break
+		}
+		trail := core[len(trimmed):]
+		core = trimmed
+		if core == "" || strings.Contains(core, "`") {
+			continue
+		}
+		code := strings.IndexFunc(core, func(r rune) bool { return r < 'a' || r > 'z' }) >= 0
+		if !code && lead == "" {
+			prev := ""
+			if i > 0 {
+				prev = words[i-1]
+			}
+			next := ""
+			if i+1 < len(words) {
+				next = words[i+1]
+			}
+			switch {
+			case prev == "use" || prev == "indirect" || prev == "case" || prev == "name":
+				code = true
+			case next == "redeclared" || next == "undefined" || next == "declared" ||
+				strings.HasPrefix(next, "(value") || strings.HasPrefix(next, "(variable") ||
+				strings.HasPrefix(next, "(constant"):
+				code = true
+			}
+		}
+		if code {
+			words[i] = lead + "`" + core + "`" + trail
+		}
+	}
+	return strings.Join(words, " ")
 }
 
 func cleanBuildOutput(out, hash string) string {

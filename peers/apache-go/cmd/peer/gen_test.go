@@ -54,3 +54,21 @@ func TestRenameMainPackages(t *testing.T) {
 		t.Fatalf("importer not aliased: %q", o)
 	}
 }
+
+// Compiler errors name schema names in backquotes, so the message's words say the kind of error.
+func TestCompileErrorQuotesNames(t *testing.T) {
+	out := "# tcw/s/abc/generated\n" +
+		"s/abc/generated/generated.go:928:14: cannot use &Xinfz{} (value of type *Xinfz) as *Ztonn7 value in assignment\n" +
+		"s/abc/generated/generated.go:290:38: cannot use eapply (variable of pointer type Ithb) as *Ithb value in assignment\n" +
+		"s/abc/generated/generated-consts.go:22:11: []byte(\"n\") (value of type []byte) is not constant\n" +
+		"s/abc/generated/generated.go:40:2: p redeclared in this block\n"
+	got := compileError(out, "abc")
+	want := "the generated Go does not compile: " +
+		"cannot use `&Xinfz{}` (value of type `*Xinfz`) as `*Ztonn7` value in assignment (generated/generated.go:928:14); " +
+		"cannot use `eapply` (variable of pointer type `Ithb`) as `*Ithb` value in assignment (generated/generated.go:290:38); " +
+		"`[]byte(\"n\")` (value of type `[]byte`) is not constant (generated/generated-consts.go:22:11); " +
+		"`p` redeclared in this block (generated/generated.go:40:2)"
+	if got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+}
