@@ -12,14 +12,16 @@ PEER_STATE="${PEER_STATE:-$ROOT/.peers/apache-java}"
 mkdir -p "$PEER_STATE"
 PEER_STATE="$(cd "$PEER_STATE" && pwd)"
 
-need() { command -v "$1" >/dev/null 2>&1 || { echo "apache-java setup: '$1' is missing ($2)" >&2; exit 1; }; }
-need java "Java 17: apt-get install openjdk-17-jdk-headless"
-need javac "the JDK (javac and javax.tools): apt-get install openjdk-17-jdk-headless"
-need mvn "Maven: apt-get install maven"
-if ! command -v thrift >/dev/null 2>&1; then
-  echo "apache-java setup: installing Debian's thrift-compiler" >&2
-  apt-get update -qq && apt-get install -y -qq --no-install-recommends thrift-compiler
+# Debian packages: the JDK (javac and javax.tools are used at run time), Maven, the compiler.
+missing=()
+command -v javac >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null 2>&1 || missing+=(maven)
+command -v thrift >/dev/null 2>&1 || missing+=(thrift-compiler)
+if ((${#missing[@]})); then
+  echo "apache-java setup: installing ${missing[*]} (apt)" >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+java -version 2>&1 | grep -q 'version "17' || { echo "apache-java setup: Java 17 is required, found: $(java -version 2>&1 | head -1)" >&2; exit 1; }
 thrift --version | grep -qx 'Thrift version 0.17.0' || { echo "apache-java setup: thrift 0.17.0 is required, found: $(thrift --version)" >&2; exit 1; }
 
 stamp="$PEER_STATE/.stamp"
@@ -39,10 +41,13 @@ rm -rf "$PEER_DIR/target"
 rm -rf "$PEER_STATE/classes.new" && mkdir -p "$PEER_STATE/classes.new"
 javac -nowarn -encoding UTF-8 --release 17 -d "$PEER_STATE/classes.new" -cp "$PEER_STATE/lib/*" \
   $(find "$PEER_DIR/src/main/java" -name '*.java' | sort)
-rm -rf "$PEER_STATE/classes" && mv "$PEER_STATE/classes.new" "$PEER_STATE/classes"
-# The schema cache depends on the compiled peer too (its key has the peer's code version), but a
-# new build starts clean anyway.
-rm -rf "$PEER_STATE/cache"
+# The peer's code version is part of every schema cache key: a changed peer never reuses classes
+# compiled for an older one (and running peers keep their own cache entries).
+echo "$want" > "$PEER_STATE/classes.new/code-version"
+rm -rf "$PEER_STATE/classes.old"
+if [[ -d "$PEER_STATE/classes" ]]; then mv "$PEER_STATE/classes" "$PEER_STATE/classes.old"; fi
+mv "$PEER_STATE/classes.new" "$PEER_STATE/classes"
+rm -rf "$PEER_STATE/classes.old" 2>/dev/null || true
 
 mkdir -p "$PEER_STATE/bin"
 cat > "$PEER_STATE/bin/peer" <<LAUNCH

@@ -35,8 +35,17 @@ import thriftconform.Types.StructInfo;
 public final class Peer {
   static final long STARTED = System.nanoTime();
   static final String LIBRARY_VERSION = libraryVersion();
-  /** Part of the schema cache key: bump when generated code is used differently. */
-  static final String CODE_VERSION = "1";
+  /** Part of the schema cache key: the hash of the peer's sources that setup.sh (or the image) writes. */
+  static final String CODE_VERSION = codeVersion();
+
+  private static String codeVersion() {
+    try (java.io.InputStream in = Peer.class.getResourceAsStream("/code-version")) {
+      if (in != null) return new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+    } catch (IOException e) {
+      // below
+    }
+    return "dev-" + STARTED; // unknown build: never share cache entries
+  }
   static final int MAX_CONTROL_MESSAGE_BYTES = 256 * 1024 * 1024;
   static final int MAX_IDL_FILES = 1000;
   static String peerName = "apache-java";
@@ -80,6 +89,7 @@ public final class Peer {
     f.put("setsOfUnhashable", true); // generated classes have equals/hashCode
     f.put("typedefOfSet", true);
     f.put("accelerated", false);
+    f.put("unknownEnumValues", false); // a Java enum cannot hold a value the IDL does not declare: read as null
     a.put("features", f);
     return a;
   }

@@ -173,6 +173,26 @@ final class Schemas {
     }
   }
 
+  /** Cache entries unused for this long are removed when a peer starts. */
+  static final long CACHE_KEEP_MS = 7L * 24 * 3600 * 1000;
+
+  /** Removes cache entries (and leftovers of killed peers) not used for CACHE_KEEP_MS. */
+  void prune() {
+    long cutoff = System.currentTimeMillis() - CACHE_KEEP_MS;
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(cacheRoot)) {
+      for (Path d : ds) {
+        Path stamp = Files.isRegularFile(d.resolve("meta.json")) ? d.resolve("meta.json") : d;
+        try {
+          if (Files.getLastModifiedTime(stamp).toMillis() < cutoff) Peer.deleteTree(d);
+        } catch (IOException e) {
+          // gone meanwhile
+        }
+      }
+    } catch (IOException e) {
+      Peer.log("cannot prune the cache: " + e);
+    }
+  }
+
   // ---- the public face --------------------------------------------------------------------------
 
   /** Queues a schema (prepare). */
@@ -230,6 +250,7 @@ final class Schemas {
   // ---- the compile thread -----------------------------------------------------------------------
 
   private void loop() {
+    if (Thread.currentThread().getName().equals("javac-1") || THREADS == 1) prune();
     long t0 = System.nanoTime();
     try {
       // One warm-up is enough: the JIT-compiled compiler is shared by the threads.
@@ -578,6 +599,11 @@ final class Schemas {
       }
       Path mf = dir.resolve("meta.json");
       if (!Files.isRegularFile(mf)) return null;
+      try {
+        Files.setLastModifiedTime(mf, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis())); // used: keep
+      } catch (IOException e) {
+        // read-only cache: fine
+      }
       Map<String, Object> o = (Map<String, Object>) Json.parse(Files.readString(mf, StandardCharsets.UTF_8));
       Meta m = new Meta();
       m.hash = (String) o.get("hash");
