@@ -240,7 +240,7 @@ function deserialize(cls, data, Protocol) {
 // ---- the compiler ---------------------------------------------------------------------------
 
 /**
- * Runs the compiler; resolves with its exit code and output.
+ * Runs the compiler; resolves with its exit code and output (stderr, then stdout).
  * @param {string[]} args
  * @param {string} cwd
  * @returns {Promise<{code: number | null, out: string}>}
@@ -248,9 +248,12 @@ function deserialize(cls, data, Protocol) {
 function runCompiler(args, cwd) {
   return new Promise((resolve, reject) => {
     const child = spawn(COMPILER, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (c) => (out += c));
-    child.stderr.on('data', (c) => (out += c));
+    // Kept apart: the compiler prints warnings on stdout and its failure on stderr, and the
+    // failure must come first in the message (as apache-py does), whatever order they arrive in.
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
     const timer = setTimeout(() => child.kill('SIGKILL'), COMPILER_TIMEOUT_MS);
     child.on('error', (e) => {
       clearTimeout(timer);
@@ -271,7 +274,7 @@ function runCompiler(args, cwd) {
             `the thrift compiler took longer than ${COMPILER_TIMEOUT_MS / 1000}s`,
           ),
         );
-      else resolve({ code, out });
+      else resolve({ code, out: stderr + stdout });
     });
   });
 }

@@ -99,10 +99,27 @@ const HEADER_RW = new MessageRW(SKIP.models.Skip.rw, SKIP.exception.rw);
 function mapKeyOut(t, k) {
   if (t.kind === 'string' || t.kind === 'enum') return k; // enums are held by name
   if (t.kind === 'i8' || t.kind === 'i16' || t.kind === 'i32') return Number(k);
-  if (t.kind === 'i64' && Buffer.byteLength(k, 'utf8') === 8) return Buffer.from(k, 'utf8');
+  if (t.kind === 'double' && (k === 'NaN' || !Number.isNaN(Number(k)))) return Number(k); // String(number) is exact
+  if (t.kind === 'bool' && (k === 'true' || k === 'false')) return k === 'true';
+  // i64 (an 8-byte Buffer) and binary keys became the UTF-8 decoding of their bytes: they come
+  // back only when that decoding lost nothing.
+  if ((t.kind === 'i64' || t.kind === 'binary') && lossless(k, t.kind === 'i64' ? 8 : undefined))
+    return Buffer.from(k, 'utf8');
   throw new ValueError(
     `thriftrw holds a map as an object keyed by strings: a ${t.kind} key (${JSON.stringify(k)}) cannot be read back`,
   );
+}
+
+/**
+ * Is this object key the UTF-8 decoding of bytes it gives back unchanged (no U+FFFD put in for
+ * invalid bytes)? With `length`, the bytes must also be that long.
+ * @param {string} k
+ * @param {number} [length]
+ * @returns {boolean}
+ */
+function lossless(k, length) {
+  const b = Buffer.from(k, 'utf8');
+  return (length === undefined || b.length === length) && !k.includes('\uFFFD');
 }
 
 /**
@@ -515,7 +532,7 @@ function opEncode(req) {
  * @param {number} version
  * @param {string} name
  * @param {number} id
- * @param {'UNKNOWN_METHOD'|'INTERNAL_ERROR'} type
+ * @param {'UNKNOWN_METHOD'|'INTERNAL_ERROR'|'PROTOCOL_ERROR'} type
  * @param {string} message
  * @returns {Buffer}
  */
@@ -559,10 +576,11 @@ async function opServe(req) {
     }
     const res = fn.argumentsMessageRW.readFrom(msg, 0);
     if (res.err) {
-      log(
-        `server ${dispatcher.port}: cannot read ${head.name} (${res.err.message}); closing the connection`,
-      );
-      return 'close';
+      // Arguments thriftrw cannot read (an enum value the IDL does not declare, …): answered as
+      // Apache's Java and Go processors do, with PROTOCOL_ERROR and thriftrw's message.
+      log(`server ${dispatcher.port}: cannot read ${head.name}: ${res.err.message}`);
+      if (head.type === 'ONEWAY') return null;
+      return exceptionReply(version, head.name, head.id, 'PROTOCOL_ERROR', res.err.message);
     }
     const info = ld.functionInfo(fn);
     const args = Object.fromEntries(info.params.map((p) => [p.name, res.value.body[p.name]]));

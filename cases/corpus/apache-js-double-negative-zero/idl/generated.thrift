@@ -1,0 +1,7 @@
+struct D {
+  1: required double d,
+}
+
+service Echo {
+  D echoD(1: D v),
+}
