@@ -53,7 +53,8 @@ mkdir -p "$PEER_STATE/bin"
 cat > "$PEER_STATE/bin/peer" <<LAUNCH
 #!/bin/sh
 # Written by peers/apache-java/setup.sh. slf4j-simple logs to stderr; off unless APACHE_JAVA_LOG=info|debug|...
-exec java -XX:+UseSerialGC -Xss16m \\
+# C1 only (TieredStopAtLevel=1): javac in this JVM costs half the CPU without C2 (measured: 90 schemas 23 s vs 45 s).
+exec java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss16m \\
   -Dorg.slf4j.simpleLogger.defaultLogLevel="\${APACHE_JAVA_LOG:-off}" \\
   -Dapache_java.cache="\${APACHE_JAVA_CACHE:-$PEER_STATE/cache}" \\
   -cp "$PEER_STATE/classes:$PEER_STATE/lib/*" thriftconform.Peer "\$@"
