@@ -208,7 +208,6 @@ async function setup(args: string[]): Promise<number> {
   const { setupCommandOf } = await import('./peers/registry.js');
   const { execa } = await import('execa');
   const { mkdirSync } = await import('node:fs');
-  const done = new Set<string>();
   for (const n of peerNames(registry, o.peers)) {
     const m = registry.get(n);
     const c = setupCommandOf(m, root);
@@ -216,12 +215,6 @@ async function setup(args: string[]): Promise<number> {
       process.stdout.write(`[setup] ${n}: nothing to set up\n`);
       continue;
     }
-    const key = JSON.stringify(c.command);
-    if (done.has(key)) {
-      process.stdout.write(`[setup] ${n}: shares its set-up with a peer above\n`);
-      continue;
-    }
-    done.add(key);
     mkdirSync(c.env.PEER_STATE!, { recursive: true });
     const t0 = performance.now();
     process.stdout.write(`[setup] ${n}: ${c.command.join(' ')}\n`);

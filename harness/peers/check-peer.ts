@@ -77,7 +77,7 @@ struct AllTypes {
   13: optional Point origin
   14: optional list<list<string>> nested
   15: optional map<i64, double> weights
-  16: optional string withDefault = "dflt"
+  16: optional string note
 }
 
 union Choice {
@@ -124,7 +124,7 @@ function checkValues(schema: CompiledSchema): { type: string; value: object }[] 
       origin: { x: 0, y: 0 },
       nested: [['x'], []],
       weights: { $map: [[{ $i64: '1' }, 0.25]] },
-      withDefault: 'set',
+      note: 'set',
     }),
     mk('Choice', { name: 'n' }),
     mk('Choice', { number: 42 }),
