@@ -42,7 +42,14 @@ import type { CodecUnderTest } from './codec.js';
 import { OUR_CODEC } from './codec.js';
 import { KnownFailures } from './known-failures.js';
 import { caseSize, reduceCase } from './reduce.js';
-import { generatorProfiles, reasonKind, schemaNeeds, whyNot } from './schedule.js';
+import {
+  generatorProfiles,
+  holdsUndeclaredEnum,
+  reasonKind,
+  schemaNeeds,
+  UNDECLARED_ENUM_REASON,
+  whyNot,
+} from './schedule.js';
 import type { ReducibleCase } from './reduce.js';
 import type { KnownFailureEntry, KnownFailureUse, RunReport, ShrunkCase } from './result.js';
 import type { CaseResult } from './result.js';
@@ -340,7 +347,21 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     const perPeer = await Promise.all(
       [...sessions].map(async ([peer, session]) => {
         const slots = items.map(() => new Map<Property, Pending>());
+        // A value with an enum value the IDL does not declare is not given to a peer whose enums
+        // cannot hold one (corpus cases are: they show what the peer does).
+        const skip = items.map(
+          (it) =>
+            origin === 'generated' &&
+            peer.info.abilities.features.unknownEnumValues === false &&
+            holdsUndeclaredEnum(schema.classes.get(it.type)!.__spec__, it.value),
+        );
+        const skipped = skip.filter(Boolean).length;
+        if (skipped > 0) {
+          const counts = (notGiven[peer.name] ??= {});
+          counts[UNDECLARED_ENUM_REASON] = (counts[UNDECLARED_ENUM_REASON] ?? 0) + skipped;
+        }
         const one = async (i: number, property: Property) => {
+          if (skip[i]) return;
           const it = items[i]!;
           const wire = it.wireOf(peer, property);
           if (property === 'rejects-invalid' ? !invalid[i] : needsWire(property) && !wire) return;
@@ -365,7 +386,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
           }),
         );
         for (let i = 0; i < items.length; i++) await one(i, sequential);
-        casesPerPeer[peer.name] = (casesPerPeer[peer.name] ?? 0) + items.length;
+        casesPerPeer[peer.name] = (casesPerPeer[peer.name] ?? 0) + items.length - skipped;
         return slots.map((m) => PEER_PROPERTIES.flatMap((p) => m.get(p) ?? []));
       }),
     );
@@ -710,6 +731,12 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
         }
         for (const cv of c.values) {
           if (cv === undefined) continue;
+          if (
+            peer !== undefined &&
+            peer.info.abilities.features.unknownEnumValues === false &&
+            holdsUndeclaredEnum(c.schema.classes.get(cv.type)!.__spec__, cv.value)
+          )
+            continue; // a value the sweep would not give this peer
           const o = await checkValue(
             { schema: c.schema, codec, ...(session ? { session } : {}), servers, ...judge },
             property as Property,

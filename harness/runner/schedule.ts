@@ -6,7 +6,7 @@
  * peer gets schemas it can take and a weak peer never narrows the others' coverage.
  */
 import { parse } from '../../codec/src/index.js';
-import type { ast } from '../../codec/src/index.js';
+import type { ast, TypeSpec } from '../../codec/src/index.js';
 import { KEYWORD_NAMES } from '../arbitraries/names.js';
 import type { IdlArbOptions } from '../arbitraries/idl.js';
 import { avoidRuleFor } from '../peers/manifest.js';
@@ -228,3 +228,38 @@ export function generatorProfiles(
     ...own.map((idl) => ({ idl, weight: Math.max(1, Math.round(rest / own.length)) })),
   ];
 }
+
+/**
+ * Whether a value of `t` holds an enum value its enum does not declare (anywhere inside). Peers
+ * whose abilities say `unknownEnumValues: false` (their enums cannot hold one) are not given such
+ * generated values; corpus cases that show the loss are. Never throws.
+ */
+export function holdsUndeclaredEnum(t: TypeSpec, v: unknown, depth = 0): boolean {
+  if (v === undefined || v === null || depth > 64) return false;
+  switch (t.kind) {
+    case 'enum':
+      return !t.items.some((i) => i.value === v);
+    case 'list':
+      return (v as unknown[]).some((x) => holdsUndeclaredEnum(t.valueType, x, depth + 1));
+    case 'set':
+      return [...(v as Iterable<unknown>)].some((x) =>
+        holdsUndeclaredEnum(t.valueType, x, depth + 1),
+      );
+    case 'map':
+      return [...(v as Map<unknown, unknown>)].some(
+        ([k, x]) =>
+          holdsUndeclaredEnum(t.keyType, k, depth + 1) ||
+          holdsUndeclaredEnum(t.valueType, x, depth + 1),
+      );
+    case 'struct':
+      return t.fields.some((f) =>
+        holdsUndeclaredEnum(f.type, (v as Record<string, unknown>)[f.name], depth + 1),
+      );
+    default:
+      return false;
+  }
+}
+
+/** The reason a peer is not given a value with an undeclared enum value (for counting). */
+export const UNDECLARED_ENUM_REASON =
+  'no unknownEnumValues (a value holds an enum value its IDL does not declare)';

@@ -4,6 +4,7 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { idlArb, printIdl } from '../../arbitraries/idl.js';
+import type { TypeSpec } from '../../../codec/src/index.js';
 import type { PeerManifest } from '../../peers/manifest.js';
 import type { Abilities, Peer } from '../../peers/peer.js';
 import { generatorProfiles, reasonKind, schemaNeeds, whyNot } from '../../runner/schedule.js';
@@ -164,3 +165,27 @@ void t.test('every IDL generated from a peer profile fits that peer', async (t) 
     `the strong profile uses ${[...used].join(', ')}`,
   );
 });
+
+void t.test(
+  'holdsUndeclaredEnum finds an enum value the IDL does not declare, at any depth',
+  async (t) => {
+    const { compile } = await import('../../../codec/src/index.js');
+    const m = compile(`enum E { A = 1, B = 2 }
+struct In { 1: optional E e }
+struct S {
+  1: optional E e
+  2: optional list<E> l
+  3: optional map<E, In> m
+  4: optional In i
+}`);
+    const S = m.S as unknown as { __spec__: TypeSpec };
+    const In = m.In as unknown as new (v: object) => object;
+    const { holdsUndeclaredEnum } = await import('../../runner/schedule.js');
+    t.notOk(holdsUndeclaredEnum(S.__spec__, { e: 1, l: [1, 2] }), 'declared values');
+    t.ok(holdsUndeclaredEnum(S.__spec__, { e: 7 }), 'a field');
+    t.ok(holdsUndeclaredEnum(S.__spec__, { l: [1, 9] }), 'a list element');
+    t.ok(holdsUndeclaredEnum(S.__spec__, { m: new Map([[5, new In({})]]) }), 'a map key');
+    t.ok(holdsUndeclaredEnum(S.__spec__, { i: new In({ e: -3 }) }), 'a nested struct');
+    t.notOk(holdsUndeclaredEnum(S.__spec__, {}), 'nothing set');
+  },
+);
