@@ -76,7 +76,7 @@ struct AllTypes {
   12: optional map<string, Point> points
   13: optional Point origin
   14: optional list<list<string>> nested
-  15: optional map<i64, double> weights
+  15: optional map<i32, double> weights
   16: optional string note
 }
 
@@ -123,7 +123,7 @@ function checkValues(schema: CompiledSchema): { type: string; value: object }[] 
       points: { $map: [['p', { x: 3, y: 4 }]] },
       origin: { x: 0, y: 0 },
       nested: [['x'], []],
-      weights: { $map: [[{ $i64: '1' }, 0.25]] },
+      weights: { $map: [[1, 0.25]] },
       note: 'set',
     }),
     mk('Choice', { name: 'n' }),
