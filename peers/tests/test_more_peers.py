@@ -109,3 +109,29 @@ def test_apache_prepare_then_load_answers_like_a_plain_load():
         assert p.request("prepare", schemas="x")["error"]["type"] == "BadRequest"
     finally:
         assert p.close() == 0
+
+
+THRIFT_SPEC_FIELD = "struct S { 1: optional i32 thrift_spec, 2: optional list<i32> l = [] }"
+THRIFT_SPEC_LIST = "struct S { 1: optional list<i8> thrift_spec = [], 2: optional i32 x }"
+
+
+def test_a_field_named_thrift_spec(thriftrw, apache, apache25, thriftpy2):
+    """The finding behind corpus apache-py-thrift-spec-field / thriftpy2-thrift-spec-drops-fields:
+    the field shadows the spec both libraries read from the instance (thriftrw takes the name)."""
+    wire = base64.b64encode(bytes.fromhex("08000100000001" + "0f00020800000001" + "00000002" + "00")).decode()
+    mt = load(thriftrw, THRIFT_SPEC_FIELD, "t.thrift")
+    assert thriftrw.ok("roundtrip", module=mt, type="S", bytes=wire)["bytes"] == wire
+    # Apache: the constructor indexes self.thrift_spec[2][4] after setting it to the field's value
+    for peer in (apache, apache25):
+        ma = load(peer, THRIFT_SPEC_FIELD, "t.thrift")
+        resp = peer.request("roundtrip", module=ma, type="S", bytes=wire)
+        assert resp["ok"] is False and "not subscriptable" in resp["error"]["message"], resp
+    # thriftpy2: read_struct looks fields up in obj.thrift_spec, here None
+    mp = load(thriftpy2, THRIFT_SPEC_FIELD, "t.thrift")
+    resp = thriftpy2.request("roundtrip", module=mp, type="S", bytes=wire)
+    assert resp["ok"] is False and "is not iterable" in resp["error"]["message"], resp
+    # ... and with a list default every field is skipped: the struct comes back empty, no error
+    mp = load(thriftpy2, THRIFT_SPEC_LIST, "u.thrift")
+    wire = base64.b64encode(bytes.fromhex("0f0001030000000101" + "0800020000000500")).decode()
+    r = thriftpy2.ok("roundtrip", module=mp, type="S", bytes=wire)
+    assert r["value"] == {"thrift_spec": []} and r["bytes"] == base64.b64encode(b"\x00").decode(), r
