@@ -359,7 +359,10 @@ final class Schemas {
         StringBuilder eb = errors.computeIfAbsent(owner, k -> new StringBuilder());
         if (eb.length() == 0) {
           // The first line names the error and the generated line (the harness fingerprints it).
-          eb.append(d.getMessage(Locale.ROOT).split("\n")[0]).append(" in `").append(line).append("`\n");
+          // Without the peer's own package prefix (tc_<hash>.f<i>.): it changes with the IDL, and
+          // the fingerprint must not.
+          eb.append(d.getMessage(Locale.ROOT).split("\n")[0].replaceAll("\\btc_[0-9a-f]+\\.f[0-9]+\\.", ""))
+              .append(" in `").append(line).append("`\n");
         }
         eb.append(file).append(':').append(d.getLineNumber()).append(": error: ").append(d.getMessage(Locale.ROOT)).append('\n');
         if (!line.isEmpty()) eb.append("    ").append(line).append('\n');
