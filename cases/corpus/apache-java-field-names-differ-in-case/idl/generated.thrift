@@ -1,6 +1,6 @@
 struct S {
-  1: optional i32 z,
-  2: optional i32 Z,
+  1: optional i32 ab,
+  2: optional i32 aB,
 }
 
 service Echo {
