@@ -183,19 +183,25 @@ async function images(args: string[]): Promise<number> {
   );
   const { buildImage } = await import('./peers/images.js');
   let failed = 0;
-  for (const n of names) {
-    const m = registry.get(n);
-    if (m.container === undefined) {
-      process.stdout.write(`${n}: no "container" section in its peer.json; skipped\n`);
-      continue;
+  // Two builds at a time: much of a build waits on apt, pip, npm or Maven, not on the CPU.
+  const queue = [...names];
+  const worker = async () => {
+    for (let n = queue.shift(); n !== undefined; n = queue.shift()) {
+      const m = registry.get(n);
+      if (m.container === undefined) {
+        process.stdout.write(`${n}: no "container" section in its peer.json; skipped\n`);
+        continue;
+      }
+      const name = n;
+      const r = await buildImage(m, { log: (line) => process.stdout.write(`${name}: ${line}\n`) });
+      process.stdout.write(`${n}: ${r.tag} ${r.status} (${(r.ms / 1000).toFixed(1)} s)\n`);
+      if (r.status === 'failed') {
+        failed++;
+        process.stdout.write(`${r.error ?? ''}\n`);
+      }
     }
-    const r = await buildImage(m, { log: (line) => process.stdout.write(`${n}: ${line}\n`) });
-    process.stdout.write(`${n}: ${r.tag} ${r.status} (${(r.ms / 1000).toFixed(1)} s)\n`);
-    if (r.status === 'failed') {
-      failed++;
-      process.stdout.write(`${r.error ?? ''}\n`);
-    }
-  }
+  };
+  await Promise.all([worker(), worker()]);
   return failed > 0 ? 2 : 0;
 }
 
