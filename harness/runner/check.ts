@@ -285,9 +285,13 @@ function outcome(
   });
   const wantedHex = hexOf(input.ourBytes);
   const gotHex = hexOf(input.theirBytes);
-  // A peer error whose own message says little gets the exception the peer printed meanwhile.
+  // A peer error whose own message says little (a closed connection, a timeout: not an answer of
+  // the peer's) gets the exception the peer printed meanwhile. An answer already says what went
+  // wrong, and the peer's stderr may also hold what checks running beside this one printed.
   const printed =
-    c.verdict === 'peer-error' && extra.stderr ? lastExceptionLine(extra.stderr) : undefined;
+    c.verdict === 'peer-error' && extra.stderr && !(input.peerError instanceof PeerError)
+      ? lastExceptionLine(extra.stderr)
+      : undefined;
   return {
     verdict: c.verdict,
     summary:
