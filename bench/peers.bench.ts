@@ -8,7 +8,7 @@
  *      batches, RPC both ways);
  *   2. default shape: one peer alone, 20 schemas x 12 values (per-case and per-schema costs, as a
  *      default run has them; per-schema cost = load_idl, servers, clients);
- *   3. the default run: every selected peer together, 100 schemas x 12 values, no corpus, no
+ *   3. the default run: every selected peer together, DEFAULT_RUNS schemas x 12 values, no corpus, no
  *      shrinking (what `npm run conform -- run` costs on this machine).
  *
  * A case is one value checked with every property that applies to the peer (up to four checks).
@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Peer } from '../harness/peers/peer.js';
 import { discoverPeers, startPeer, startPeers } from '../harness/peers/registry.js';
-import { runCases } from '../harness/runner/run.js';
+import { DEFAULT_RUNS, runCases } from '../harness/runner/run.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: o } = parseArgs({
@@ -87,10 +87,10 @@ if (!o['skip-default-run']) {
   );
   try {
     const t0 = performance.now();
-    const out = await runCases({ peers, seed, runs: 100, values: 12, shrink: false });
+    const out = await runCases({ peers, seed, runs: DEFAULT_RUNS, values: 12, shrink: false });
     const secs = (performance.now() - t0) / 1000;
     log(
-      `\ndefault run (100 schemas x 12 values, every peer above together): ${secs.toFixed(1)} s (target ${TARGET_DEFAULT_RUN_S} s: ${(secs / TARGET_DEFAULT_RUN_S).toFixed(2)}x)`,
+      `\ndefault run (${DEFAULT_RUNS} schemas x 12 values, every peer above together): ${secs.toFixed(1)} s (target ${TARGET_DEFAULT_RUN_S} s: ${(secs / TARGET_DEFAULT_RUN_S).toFixed(2)}x)`,
     );
     for (const p of peers) {
       const n = out.casesPerPeer[p.name] ?? 0;

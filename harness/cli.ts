@@ -29,7 +29,7 @@ import {
 import { OUR_CODEC } from './runner/codec.js';
 import { loadKnownFailuresFor } from './runner/known-failures.js';
 import type { CaseResult, PeerSummary, RunReport } from './runner/result.js';
-import { bundleValue, caseName, runCases } from './runner/run.js';
+import { bundleValue, caseName, DEFAULT_RUNS, runCases } from './runner/run.js';
 import { mergeReports, readReportDir } from './report/merge.js';
 import { createProgress } from './report/progress.js';
 
@@ -65,7 +65,7 @@ command line wins):
   --protocols binary     wire protocols (default binary; compact is not implemented yet)
   --backend process      process (default) or container (images from scripts/docker-setup.sh)
   --seed N               fast-check seed (default: random, always printed)
-  --runs N               generated schemas (default 100)
+  --runs N               generated schemas (default ${DEFAULT_RUNS})
   --values N             values per schema (default 12); a case is one value of one schema
   --time-budget 60s      stop generating after this long (ms, s, m); without --runs: unbounded
   --shard I/N            run only every N-th schema, starting at the I-th (CI matrices)
@@ -360,7 +360,7 @@ async function run(args: string[]): Promise<number> {
       ? intOption(runsText, '--runs')
       : budgetMs !== undefined
         ? undefined
-        : 100;
+        : DEFAULT_RUNS;
   const values = intOption(str('values', '12'), '--values', 1);
   let shard: { index: number; count: number } | undefined;
   if (o.shard !== undefined) {

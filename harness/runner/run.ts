@@ -54,6 +54,13 @@ import type { ReducibleCase } from './reduce.js';
 import type { KnownFailureEntry, KnownFailureUse, RunReport, ShrunkCase } from './result.js';
 import type { CaseResult } from './result.js';
 
+/**
+ * Generated schemas in a default run: 125 × 12 values gives every peer here at least 1,000 cases
+ * (peers whose generated code cannot take a schema lose all its values) in about two minutes on a
+ * 2-core machine with nothing built yet (half a minute with builds cached).
+ */
+export const DEFAULT_RUNS = 125;
+
 /** Generated schemas checked at the same time (their results are still emitted in order). */
 export const SCHEMAS_IN_FLIGHT = 2;
 
@@ -73,7 +80,7 @@ export interface RunCasesOptions {
   readonly peers: readonly Peer[];
   /** The fast-check seed of the whole run. */
   readonly seed: number;
-  /** Generated schemas (fast-check runs). Default 100; with `timeBudgetMs` and no `runs`, unbounded. */
+  /** Generated schemas (fast-check runs). Default DEFAULT_RUNS; with `timeBudgetMs` and no `runs`, unbounded. */
   readonly runs?: number;
   /** Values per schema. Default 12. */
   readonly values?: number;
@@ -549,7 +556,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
   const caseOptions = caseOptionsFor(peers, options.values ?? 12, options.generator);
   const arb = caseArb(caseOptions);
   const budget = options.timeBudgetMs;
-  const runs = options.runs ?? (budget !== undefined ? 1_000_000 : 100);
+  const runs = options.runs ?? (budget !== undefined ? 1_000_000 : DEFAULT_RUNS);
   const deadline = budget !== undefined ? performance.now() + budget : Infinity;
   let schemas = 0;
   // A harness bug is kept and rethrown once the sweep stops.
