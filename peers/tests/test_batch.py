@@ -112,6 +112,8 @@ def test_batch_is_faster_than_one_by_one(peer):
     t0 = time.perf_counter()
     got = peer.ok("batch", requests=[req] * BENCH_VALUES)["responses"]
     batched = BENCH_VALUES / (time.perf_counter() - t0)
-    assert all(a["ok"] and a["value"] == BENCH_VALUE and a["bytes"] == data for a in got)
+    # Values, not bytes: a set's wire order follows Python's hashing, which may differ between
+    # two decodes of the same bytes.
+    assert all(a["ok"] and a["value"] == BENCH_VALUE for a in got)
     measure(f"{peer.name}: roundtrip of a 10-field struct one by one", single, "values/s")
     measure(f"{peer.name}: roundtrip of a 10-field struct in one batch", batched, "values/s")
