@@ -65,13 +65,13 @@ struct Containers {
   14: required list<binary> blobs
   15: required list<double> reals
   16: required map<i16, bool> flags
-  17: required set<i8> bytes
+  17: required set<i8> octets
 }
 
 union Shape {
   1: Point point
   2: string label
-  3: i64 id
+  3: i64 ident
   4: list<Point> path
 }
 
@@ -99,17 +99,17 @@ struct Unordered {
 
 struct Everything {
   1: required Primitives primitives
-  2: required Optionals optionals
+  2: required Optionals opts
   3: required Containers containers
   4: required Shape shape
   5: optional WithDefaults defaults
   6: optional list<Shape> shapes
-  7: optional NotFound error
+  7: optional NotFound failure
 }
 
 service Interop {
   Point echo(1: Point point, 2: i64 times) throws (1: NotFound notFound)
   void ping()
   oneway void fire(1: string note)
-  Everything everything(1: Everything value)
+  Everything everything(1: Everything whole)
 }

@@ -64,7 +64,7 @@ const emptyContainers = {
   blobs: [],
   reals: [],
   flags: new Map(),
-  bytes: new Set(),
+  octets: new Set(),
 };
 
 const fullContainers = {
@@ -108,7 +108,7 @@ const fullContainers = {
     [32767, false],
     [-32768, true],
   ]),
-  bytes: new Set([-128, -1, 0, 127]),
+  octets: new Set([-128, -1, 0, 127]),
 };
 
 /** The struct, union and exception values. */
@@ -213,7 +213,7 @@ export const CASES: readonly Case[] = [
   },
   { name: 'Shape: struct arm', type: 'Shape', value: { point: { x: 1, y: 2 } } },
   { name: 'Shape: string arm', type: 'Shape', value: { label: '' } },
-  { name: 'Shape: i64 arm', type: 'Shape', value: { id: I64_MIN } },
+  { name: 'Shape: i64 arm', type: 'Shape', value: { ident: I64_MIN } },
   { name: 'Shape: list arm', type: 'Shape', value: { path: [{ x: 0, y: 0 }] } },
   { name: 'NotFound: message only', type: 'NotFound', value: { message: 'gone' } },
   { name: 'NotFound: with code', type: 'NotFound', value: { message: 'gone', code: 404 } },
@@ -254,16 +254,16 @@ export const CASES: readonly Case[] = [
     type: 'Everything',
     value: {
       primitives,
-      optionals: { text: 'opt' },
+      opts: { text: 'opt' },
       containers: fullContainers,
       shape: { label: 'circle' },
       defaults: { count: 1 },
-      shapes: [{ id: 1n }, { point: { x: 1, y: 1 } }],
-      error: { message: 'nested exception', code: 1 },
+      shapes: [{ ident: 1n }, { point: { x: 1, y: 1 } }],
+      failure: { message: 'nested exception', code: 1 },
     },
     expect: {
       primitives,
-      optionals: { text: 'opt' },
+      opts: { text: 'opt' },
       containers: fullContainers,
       shape: { label: 'circle' },
       defaults: {
@@ -275,8 +275,8 @@ export const CASES: readonly Case[] = [
         enabled: true,
         big: 1099511627776n,
       },
-      shapes: [{ id: 1n }, { point: { x: 1, y: 1 } }],
-      error: { message: 'nested exception', code: 1 },
+      shapes: [{ ident: 1n }, { point: { x: 1, y: 1 } }],
+      failure: { message: 'nested exception', code: 1 },
     },
   },
 ];
@@ -330,11 +330,11 @@ export const MESSAGE_CASES: readonly MessageCase[] = [
       messageType: 1,
       seqid: 4,
       body: {
-        value: {
+        whole: {
           primitives,
-          optionals: {},
+          opts: {},
           containers: emptyContainers,
-          shape: { id: 5n },
+          shape: { ident: 5n },
         },
       },
     },
