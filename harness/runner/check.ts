@@ -254,6 +254,24 @@ export class PeerSession {
   }
 }
 
+/** How long a failed call waits for the peer's stderr to show why (a container's log streams in late). */
+export const STDERR_SETTLE_MS = 500;
+
+/**
+ * Waits until the peer's stderr has grown past `before` and then stayed the same for 25 ms, or
+ * STDERR_SETTLE_MS passed. Never rejects.
+ */
+async function settledStderr(peer: Peer, before: string): Promise<void> {
+  const end = performance.now() + STDERR_SETTLE_MS;
+  let last = peer.stderr();
+  while (performance.now() < end) {
+    await new Promise((r) => setTimeout(r, 25));
+    const now = peer.stderr();
+    if (now !== before && now === last) return;
+    last = now;
+  }
+}
+
 /** What `after` added to `before` (the peer's stderr during one check); its tail when the buffer rolled. */
 function newText(before: string, after: string): string {
   return after.startsWith(before) ? after.slice(before.length) : after.slice(-2000);
@@ -635,7 +653,11 @@ export async function checkValue(
       return outcome(t0, { spec, wanted: v, got }, ctx);
     } catch (e) {
       // A peer that closed the connection (a peer without TApplicationException does on a failed call) gets a new one.
-      if (e instanceof ConnectionClosedError) session.dropClient(wire);
+      if (e instanceof ConnectionClosedError) {
+        session.dropClient(wire);
+        // What it printed explains the closed connection; a container's log arrives a little later.
+        await settledStderr(peer, before);
+      }
       return outcome(t0, { spec, wanted: v, peerError: e }, ctx, stderr());
     }
   }
