@@ -28,7 +28,10 @@ OWN_VENV = {"apache-py-0.25", "thriftpy2"}
 
 def python_of(name: str) -> str:
     if name in OWN_VENV:
-        return os.path.join(ROOT, ".peers", name, "venv", "bin", "python")
+        # The peer's state folder: $THRIFT_CONFORM_STATE/<name> when set (as CI does), else
+        # <root>/.peers/<name> (harness/peers/manifest.ts: stateDir).
+        state = os.environ.get("THRIFT_CONFORM_STATE") or os.path.join(ROOT, ".peers")
+        return os.path.join(os.path.abspath(state), name, "venv", "bin", "python")
     return sys.executable
 
 
