@@ -27,7 +27,7 @@ import {
   wireFor,
 } from './runner/check.js';
 import { OUR_CODEC } from './runner/codec.js';
-import { loadKnownFailuresFor } from './runner/known-failures.js';
+import { loadKnownFailuresFor, readerOf } from './runner/known-failures.js';
 import type { CaseResult, PeerSummary, RunReport } from './runner/result.js';
 import { bundleValue, caseName, DEFAULT_RUNS, runCases } from './runner/run.js';
 import { mergeReports, readReportDir } from './report/merge.js';
@@ -379,10 +379,7 @@ async function run(args: string[]): Promise<number> {
 
   const knownFailures = loadKnownFailuresFor(kfDir, [
     { name: 'ours' },
-    ...names.map((n) => {
-      const m = registry.get(n);
-      return { name: n, version: m.library.version, files: m.knownFailures };
-    }),
+    ...names.map((n) => readerOf(registry.get(n))),
   ]);
   const corpus: Bundle[] = listBundles(corpusDir).map(readBundle);
 

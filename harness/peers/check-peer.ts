@@ -8,7 +8,7 @@ import { compile, equals } from '../../codec/src/index.js';
 import type { StructClass } from '../../codec/src/index.js';
 import { compileSchema } from '../runner/cases.js';
 import type { CompiledSchema } from '../runner/cases.js';
-import { checkValue, isFailing, OurServers, PeerSession, wireFor } from '../runner/check.js';
+import { checkValue, isFailing, OurServers, PeerSession, wiresFor } from '../runner/check.js';
 import type { Property } from '../runner/check.js';
 import { OUR_CODEC } from '../runner/codec.js';
 import { runKeyValueScenario } from '../scenarios/keyvalue.js';
@@ -332,7 +332,7 @@ async function drive(peer: Peer, m: PeerManifest, root: string, add: Add): Promi
       'our-client-peer-server',
       'peer-client-our-server',
     ] as Property[]) {
-      const wires = property === 'peer-roundtrip' ? [undefined] : allWires(peer, property);
+      const wires = property === 'peer-roundtrip' ? [undefined] : wiresFor(peer, property);
       for (const wire of wires) {
         const where = wire ? ` (${wire.transport}, ${wire.envelope})` : '';
         await step(
@@ -395,18 +395,6 @@ function opOf(property: Property): string {
     : property === 'our-client-peer-server'
       ? 'serve'
       : 'call';
-}
-
-/** Every wire setting the peer declares for `property`. */
-function allWires(peer: Peer, property: Property) {
-  const a = peer.info.abilities;
-  const n = a.transports.length * Math.max(a.envelopes.read.length, a.envelopes.write.length);
-  const seen = new Map<string, NonNullable<ReturnType<typeof wireFor>>>();
-  for (let k = 0; k < n; k++) {
-    const w = wireFor(peer, property, k);
-    if (w) seen.set(`${w.transport}/${w.envelope}`, w);
-  }
-  return [...seen.values()];
 }
 
 async function optionalOps(raw: ChannelPeer, handle: string, idl: string, add: Add): Promise<void> {

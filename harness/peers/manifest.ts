@@ -275,11 +275,11 @@ export function readManifest(dir: string): PeerManifest {
         : {}),
     },
     timeouts: {
-      ...(ms(timeouts.helloMs, 'timeouts.helloMs') !== undefined
-        ? { helloMs: timeouts.helloMs as number }
+      ...(timeouts.helloMs !== undefined
+        ? { helloMs: ms(timeouts.helloMs, 'timeouts.helloMs')! }
         : {}),
-      ...(ms(timeouts.requestMs, 'timeouts.requestMs') !== undefined
-        ? { requestMs: timeouts.requestMs as number }
+      ...(timeouts.requestMs !== undefined
+        ? { requestMs: ms(timeouts.requestMs, 'timeouts.requestMs')! }
         : {}),
     },
   };

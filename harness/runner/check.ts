@@ -108,14 +108,21 @@ export function isFailing(verdict: Verdict): boolean {
  * properties that do not use the wire.
  */
 export function wireFor(peer: Peer, property: Property, k: number): Wire | undefined {
-  if (!needsWire(property)) return undefined;
-  const a = peer.info.abilities;
-  const envelopes = envelopesFor(peer, property);
+  const combos = wiresFor(peer, property);
+  return combos.length === 0 ? undefined : combos[k % combos.length];
+}
+
+/**
+ * Every wire setting `peer` declares for `property`: each envelope form it reads (our client →
+ * its server) or writes (its client → our server) on each transport. Empty for the properties
+ * that do not use the wire.
+ */
+export function wiresFor(peer: Peer, property: Property): Wire[] {
+  if (!needsWire(property)) return [];
   const combos: Wire[] = [];
-  for (const envelope of envelopes)
-    for (const transport of a.transports) combos.push({ transport, envelope });
-  if (combos.length === 0) return undefined;
-  return combos[k % combos.length];
+  for (const envelope of envelopesFor(peer, property))
+    for (const transport of peer.info.abilities.transports) combos.push({ transport, envelope });
+  return combos;
 }
 
 /** Whether `peer` declares it can take `wire` for `property`. */

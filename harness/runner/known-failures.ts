@@ -18,6 +18,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { PeerManifest } from '../peers/manifest.js';
 import type { CaseResult, KnownFailureEntry, KnownFailureUse, RunReport } from './result.js';
 import { isFailing } from './check.js';
 
@@ -66,20 +67,6 @@ export function parseKnownFailures(
   return out;
 }
 
-/**
- * Reads `<dir>/<peer>.txt` for each peer (a missing file means no entries). Throws
- * KnownFailuresError for a malformed file.
- */
-export function loadKnownFailures(dir: string, peers: readonly string[]): KnownFailureEntry[] {
-  const out: KnownFailureEntry[] = [];
-  for (const peer of peers) {
-    const file = join(dir, `${peer}.txt`);
-    if (existsSync(file))
-      out.push(...parseKnownFailures(peer, readFileSync(file, 'utf8'), `${peer}.txt`));
-  }
-  return out;
-}
-
 /** A peer whose known failures are read: its name, library version and extra files. */
 export interface KnownFailuresReader {
   readonly name: string;
@@ -87,6 +74,13 @@ export interface KnownFailuresReader {
   readonly version?: string;
   /** More files (base names) to read for it, e.g. its family's. */
   readonly files?: readonly string[];
+}
+
+/** The known-failures reader of a peer's manifest: its name, library version and shared files. */
+export function readerOf(
+  m: Pick<PeerManifest, 'name' | 'library' | 'knownFailures'>,
+): KnownFailuresReader {
+  return { name: m.name, version: m.library.version, files: m.knownFailures };
 }
 
 /** -1, 0 or 1 as dotted version `a` is older than, equal to or newer than `b` (missing parts are 0). */

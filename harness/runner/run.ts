@@ -44,12 +44,13 @@ import { KnownFailures } from './known-failures.js';
 import { caseSize, reduceCase } from './reduce.js';
 import {
   generatorProfiles,
-  holdsUndeclaredEnum,
   reasonKind,
   schemaNeeds,
   UNDECLARED_ENUM_REASON,
   whyNot,
+  withholdsValue,
 } from './schedule.js';
+import type { SchemaNeeds } from './schedule.js';
 import type { ReducibleCase } from './reduce.js';
 import type { KnownFailureEntry, KnownFailureUse, RunReport, ShrunkCase } from './result.js';
 import type { CaseResult } from './result.js';
@@ -254,6 +255,20 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     return { bundle: relative(options.reportDir, dir), replay };
   };
 
+  /** Counts `n` values `peer` was not given, for `reason`. */
+  const countNotGiven = (peer: Peer, reason: string, n: number) => {
+    if (n <= 0) return;
+    const counts = (notGiven[peer.name] ??= {});
+    counts[reason] = (counts[reason] ?? 0) + n;
+  };
+  /** What a schema needs, read off its IDL once (prepareAhead and the sweep both ask). */
+  const needsCache = new WeakMap<CompiledSchema, SchemaNeeds>();
+  const needsOf = (schema: CompiledSchema): SchemaNeeds => {
+    let n = needsCache.get(schema);
+    if (n === undefined) needsCache.set(schema, (n = schemaNeeds(schema.files)));
+    return n;
+  };
+
   /** Results of a schema checked beside another wait here, to be emitted in schema order. */
   const sink = new AsyncLocalStorage<{ raw: CaseResult; w: Where }[]>();
   const emit = (raw: CaseResult, w: Where) => {
@@ -359,14 +374,10 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
         const skip = items.map(
           (it) =>
             origin === 'generated' &&
-            peer.info.abilities.features.unknownEnumValues === false &&
-            holdsUndeclaredEnum(schema.classes.get(it.type)!.__spec__, it.value),
+            withholdsValue(peer, schema.classes.get(it.type)!.__spec__, it.value),
         );
         const skipped = skip.filter(Boolean).length;
-        if (skipped > 0) {
-          const counts = (notGiven[peer.name] ??= {});
-          counts[UNDECLARED_ENUM_REASON] = (counts[UNDECLARED_ENUM_REASON] ?? 0) + skipped;
-        }
+        countNotGiven(peer, UNDECLARED_ENUM_REASON, skipped);
         const one = async (i: number, property: Property) => {
           if (skip[i]) return;
           const it = items[i]!;
@@ -518,15 +529,11 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
   ): Promise<void> {
     const sessions = new Map<Peer, PeerSession>();
     const servers = new OurServers(schema);
-    const needs = schemaNeeds(schema.files);
+    const needs = needsOf(schema);
     const given = peers.filter((peer) => {
       const why = peer.name === owner ? undefined : whyNot(peer, needs, si === undefined);
       if (why === undefined) return true;
-      if (values > 0) {
-        const counts = (notGiven[peer.name] ??= {});
-        const kind = reasonKind(why);
-        counts[kind] = (counts[kind] ?? 0) + values;
-      }
+      countNotGiven(peer, reasonKind(why), values);
       return false;
     });
     try {
@@ -651,7 +658,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
    * build them ahead. Never rejects.
    */
   async function prepareAhead(chunk: readonly CompiledSchema[]): Promise<void> {
-    const needs = chunk.map((schema) => ({ schema, needs: schemaNeeds(schema.files) }));
+    const needs = chunk.map((schema) => ({ schema, needs: needsOf(schema) }));
     await Promise.all(
       peers.map(async (peer) => {
         const mine = needs.flatMap(({ schema, needs: n }) =>
@@ -740,8 +747,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
           if (cv === undefined) continue;
           if (
             peer !== undefined &&
-            peer.info.abilities.features.unknownEnumValues === false &&
-            holdsUndeclaredEnum(c.schema.classes.get(cv.type)!.__spec__, cv.value)
+            withholdsValue(peer, c.schema.classes.get(cv.type)!.__spec__, cv.value)
           )
             continue; // a value the sweep would not give this peer
           const o = await checkValue(

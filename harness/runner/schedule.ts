@@ -263,3 +263,11 @@ export function holdsUndeclaredEnum(t: TypeSpec, v: unknown, depth = 0): boolean
 /** The reason a peer is not given a value with an undeclared enum value (for counting). */
 export const UNDECLARED_ENUM_REASON =
   'no unknownEnumValues (a value holds an enum value its IDL does not declare)';
+
+/**
+ * Whether a generated value of `t` is withheld from `peer`: it holds an enum value its IDL does
+ * not declare and the peer's abilities say `unknownEnumValues: false`. Never throws.
+ */
+export function withholdsValue(peer: Peer, t: TypeSpec, v: unknown): boolean {
+  return peer.info.abilities.features.unknownEnumValues === false && holdsUndeclaredEnum(t, v);
+}

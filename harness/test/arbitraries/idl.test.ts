@@ -16,7 +16,7 @@ import type { GeneratedIdl } from '../../arbitraries/idl.js';
 import { ProcessPeer } from '../../peers/process.js';
 import { generatorProfiles } from '../../runner/schedule.js';
 import { loadFailure } from '../../runner/check.js';
-import { KnownFailures, loadKnownFailuresFor } from '../../runner/known-failures.js';
+import { KnownFailures, loadKnownFailuresFor, readerOf } from '../../runner/known-failures.js';
 import { defaultProcessPeers } from '../../peers/registry.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -263,9 +263,7 @@ for (const spec of defaultProcessPeers(root)) {
       // record (as a load-idl fingerprint), so a new finding still fails the test.
       const m = spec.manifest!;
       const recorded = new KnownFailures(
-        loadKnownFailuresFor(join(root, 'cases', 'known-failures'), [
-          { name: m.name, version: m.library.version, files: m.knownFailures },
-        ]),
+        loadKnownFailuresFor(join(root, 'cases', 'known-failures'), [readerOf(m)]),
       );
       for (const g of sets) {
         const files = printIdl(g);

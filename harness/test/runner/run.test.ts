@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { caseName, failureKind, oddOneOut, runCases } from '../../runner/run.js';
 import { listBundles, readBundle } from '../../runner/bundle.js';
-import { loadKnownFailuresFor } from '../../runner/known-failures.js';
+import { loadKnownFailuresFor, readerOf } from '../../runner/known-failures.js';
 import { ProcessPeer } from '../../peers/process.js';
 import { defaultProcessPeers } from '../../peers/registry.js';
 import type { Peer } from '../../peers/peer.js';
@@ -27,11 +27,7 @@ void t.test('every property, every peer and wire setting; only known failures', 
   const corpus = listBundles(join(root, 'cases', 'corpus')).map(readBundle);
   const knownFailures = loadKnownFailuresFor(join(root, 'cases', 'known-failures'), [
     { name: 'ours' },
-    ...peers.map((p) => ({
-      name: p.name,
-      version: p.manifest!.library.version,
-      files: p.manifest!.knownFailures,
-    })),
+    ...peers.map((p) => readerOf(p.manifest!)),
   ]);
   t.ok(corpus.length > 0 && knownFailures.length > 0, 'the repository has a corpus and entries');
   const seen: string[] = [];
