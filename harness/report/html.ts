@@ -52,6 +52,8 @@ const LABEL: Record<Verdict, string> = {
   identical: 'identical',
   'allowed-variant': 'allowed variant',
   'known-failure': 'known failure',
+  'known-flaky': 'known flaky',
+  'not-run': 'not run',
   'peer-error': 'peer error',
   mismatch: 'mismatch',
 };
@@ -60,6 +62,8 @@ const GLYPH: Record<Verdict, string> = {
   identical: '✓',
   'allowed-variant': '≈',
   'known-failure': 'K',
+  'known-flaky': '~',
+  'not-run': '-',
   'peer-error': '!',
   mismatch: '✗',
 };

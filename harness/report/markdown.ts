@@ -40,6 +40,8 @@ const ICON: Record<Verdict, string> = {
   identical: '✅',
   'allowed-variant': '☑️',
   'known-failure': '📝',
+  'known-flaky': '🎲',
+  'not-run': '⏸️',
   'peer-error': '💥',
   mismatch: '❌',
 };

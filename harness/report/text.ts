@@ -8,7 +8,9 @@ import type { CaseResult, KnownFailureUse, RunReport, Verdict } from '../runner/
 export const VERDICTS: readonly Verdict[] = [
   'identical',
   'allowed-variant',
+  'known-flaky',
   'known-failure',
+  'not-run',
   'peer-error',
   'mismatch',
 ];
@@ -37,6 +39,8 @@ export function tally(results: Iterable<CaseResult>): Tally {
     identical: 0,
     'allowed-variant': 0,
     'known-failure': 0,
+    'known-flaky': 0,
+    'not-run': 0,
     'peer-error': 0,
     mismatch: 0,
   };

@@ -170,7 +170,12 @@ export class KnownFailures {
         };
       }
       hit.matched++;
-      return { ...r, verdict: 'known-failure', knownReason: hit.e.reason };
+      return {
+        ...r,
+        verdict: 'known-failure',
+        knownReason: hit.e.reason,
+        knownEntry: hit.e.source,
+      };
     }
     if (r.verdict === 'identical' || r.verdict === 'allowed-variant')
       for (const e of this.#entries) if (this.#names(e, r, false)) e.passing++;

@@ -14,7 +14,14 @@ export type Verdict =
   /** The peer rejected valid input, crashed or hung. */
   | 'peer-error'
   /** A mismatch or peer error that a known-failures entry names (with its reason). */
-  | 'known-failure';
+  | 'known-failure'
+  /** A mismatch or peer error that a `--known-flaky` entry names: reported, never fails the run. */
+  | 'known-flaky'
+  /**
+   * The case could not be run: its peer died and could not be restarted (or its restarts were
+   * used up). Not a finding about the case; the run's exit code is 2 when any case is not run.
+   */
+  | 'not-run';
 
 /** One differing byte range, mapped to what it is. */
 export interface ByteDiffSpan {
@@ -51,8 +58,10 @@ export interface CaseResult {
   readonly summary: string;
   /** A stable fingerprint of the mismatch (for known-failures matching), e.g. `set-order` or `field:Foo.bar:missing`. */
   readonly fingerprint?: string;
-  /** The reason from the known-failures entry that matched. */
+  /** The reason from the known-failures (or known-flaky) entry that matched. */
   readonly knownReason?: string;
+  /** The `file:line` of that entry: what groups known failures by cause. */
+  readonly knownEntry?: string;
   readonly wantedHex?: string;
   readonly gotHex?: string;
   readonly byteDiff?: readonly ByteDiffSpan[];
@@ -140,6 +149,12 @@ export interface PeerSummary {
   readonly casesPerSecond: number;
   /** Values this peer was not given (the schema needs what its abilities lack), by reason. */
   readonly notGiven?: Readonly<Record<string, number>>;
+  /** Times the peer died during the run and was started again. */
+  readonly restarts?: number;
+  /** Results of this peer with verdict `not-run`. */
+  readonly notRun?: number;
+  /** Why the peer last died (its exit status and the last line it printed), when it did. */
+  readonly died?: string;
 }
 
 /** A whole run (or a merge of shards). */
@@ -163,6 +178,14 @@ export interface RunReport {
   }[];
   /** Every known-failures entry of the selected peers and how it fared (merge sums these). */
   readonly knownFailures?: readonly KnownFailureUse[];
+  /** Every `--known-flaky` entry and how it fared (an unused one is reported, never fails the run). */
+  readonly knownFlaky?: readonly KnownFailureUse[];
+  /** Schemas checked (generated and corpus; merge sums them). */
+  readonly schemas?: number;
+  /** What failed inside the harness (the run is incomplete; exit code 2). Reports are still written. */
+  readonly harnessErrors?: readonly string[];
+  /** Why the run stopped before its planned end, e.g. the time budget (not an error). */
+  readonly stoppedEarly?: string;
   /** 0 = conformant, 1 = mismatches, 2 = the harness could not run. */
   readonly exitCode: 0 | 1 | 2;
 }
