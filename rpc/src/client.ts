@@ -17,7 +17,7 @@ import type {
   ServiceObject,
   ThriftModule,
 } from '../../codec/src/index.js';
-import type { TransportKind } from './transport.js';
+import type { BytesTap, TransportKind } from './transport.js';
 import { DEFAULT_MAX_FRAME_SIZE, frame, MessageReader } from './transport.js';
 
 /** Client options. */
@@ -30,6 +30,8 @@ export interface ClientOptions {
   readonly timeoutMs?: number;
   /** Largest reply accepted (default 16,384,000). */
   readonly maxFrameSize?: number;
+  /** Sees every byte sent and received (connection 1); default none. See {@link BytesTap}. */
+  readonly onBytes?: BytesTap;
 }
 
 /** The default per-call timeout: long enough for a slow peer on a loaded 2-core machine. */
@@ -62,6 +64,8 @@ export class ThriftClient {
   private readonly pending = new Map<number, Pending>();
   private readonly reader: MessageReader;
   private closed: Error | undefined;
+  /** The byte tap (initially `options.onBytes`); may be set or cleared at any time. */
+  onBytes: BytesTap | undefined;
 
   private constructor(
     private readonly socket: Socket,
@@ -73,6 +77,7 @@ export class ThriftClient {
       options.transport ?? 'framed',
       options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE,
     );
+    this.onBytes = options.onBytes;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (e) =>
@@ -152,9 +157,11 @@ export class ThriftClient {
     const bytes = this.module.dumps.message(request, seqid, {
       strict: this.options.strict ?? true,
     });
+    const out = frame(this.reader.kind, bytes);
+    this.onBytes?.('sent', out, 1);
     if (fn.oneway) {
       await new Promise<void>((resolve, reject) =>
-        this.socket.write(frame(this.reader.kind, bytes), (e) => (e ? reject(e) : resolve())),
+        this.socket.write(out, (e) => (e ? reject(e) : resolve())),
       );
       return undefined;
     }
@@ -169,7 +176,7 @@ export class ThriftClient {
         );
       }, ms);
       this.pending.set(seqid, { fn, resolve, reject, timer });
-      this.socket.write(frame(this.reader.kind, bytes));
+      this.socket.write(out);
     });
   }
 
@@ -185,6 +192,7 @@ export class ThriftClient {
   }
 
   private onData(chunk: Buffer): void {
+    this.onBytes?.('received', chunk, 1);
     let messages: Uint8Array[];
     try {
       messages = this.reader.push(chunk);

@@ -24,7 +24,7 @@ import type {
   ServiceObject,
   ThriftModule,
 } from '../../codec/src/index.js';
-import type { TransportKind } from './transport.js';
+import type { BytesTap, TransportKind } from './transport.js';
 import { DEFAULT_MAX_FRAME_SIZE, frame, MessageReader } from './transport.js';
 
 /** A handler: one function per method name, given the request struct (its fields are the arguments). */
@@ -40,6 +40,8 @@ export interface ServerOptions {
   readonly maxFrameSize?: number;
   /** Called for every connection-level problem (bad frame, socket error); default: ignore. */
   readonly onError?: (error: unknown) => void;
+  /** Sees every byte sent and received, by connection (1, 2, … in order of arrival); default none. */
+  readonly onBytes?: BytesTap;
 }
 
 interface Registered {
@@ -52,15 +54,20 @@ interface Registered {
 /** A Thrift server; `listen` resolves with the port. */
 export class ThriftServer {
   private readonly methods = new Map<string, Registered>();
-  private readonly sockets = new Set<Socket>();
+  /** Open connections and their numbers (for the byte tap). */
+  private readonly sockets = new Map<Socket, number>();
+  private connections = 0;
   private server: Server | undefined;
   private readonly transport: TransportKind;
   private readonly maxFrameSize: number;
+  /** The byte tap (initially `options.onBytes`); may be set or cleared at any time. */
+  onBytes: BytesTap | undefined;
 
   /** Creates a server (framed transport, replies as strict as requests, 16,384,000-byte frames). */
   constructor(private readonly options: ServerOptions = {}) {
     this.transport = options.transport ?? 'framed';
     this.maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
+    this.onBytes = options.onBytes;
   }
 
   /**
@@ -102,19 +109,21 @@ export class ThriftServer {
 
   /** Stops listening and closes every connection. */
   async close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
+    for (const s of this.sockets.keys()) s.destroy();
     const server = this.server;
     if (server === undefined) return;
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
   private serve(socket: Socket): void {
-    this.sockets.add(socket);
+    const connection = ++this.connections;
+    this.sockets.set(socket, connection);
     socket.setNoDelay(true);
     const reader = new MessageReader(this.transport, this.maxFrameSize);
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', (e) => this.options.onError?.(e));
     socket.on('data', (chunk: Buffer) => {
+      this.onBytes?.('received', chunk, connection);
       let messages: Uint8Array[];
       try {
         messages = reader.push(chunk);
@@ -128,7 +137,10 @@ export class ThriftServer {
   }
 
   private send(socket: Socket, bytes: Uint8Array): void {
-    if (!socket.destroyed) socket.write(frame(this.transport, bytes));
+    if (socket.destroyed) return;
+    const out = frame(this.transport, bytes);
+    if (this.onBytes !== undefined) this.onBytes('sent', out, this.sockets.get(socket) ?? 0);
+    socket.write(out);
   }
 
   private strictFor(requestStrict: boolean): boolean {

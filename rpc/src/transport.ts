@@ -10,6 +10,18 @@ import { binaryMessageLength, DEFAULT_LIMITS, LimitExceededError } from '../../c
 
 export type TransportKind = 'framed' | 'buffered';
 
+/**
+ * A byte tap, for traces: called with each chunk a socket sent or received, in order, before it
+ * is written or after it is read, with the connection it crossed (numbered from 1 per client or
+ * server). A tap must not keep `bytes` past the call without copying. Absent by default: then
+ * the only cost is one check per chunk.
+ */
+export type BytesTap = (
+  direction: 'sent' | 'received',
+  bytes: Uint8Array,
+  connection: number,
+) => void;
+
 /** Apache's default largest frame. */
 export const DEFAULT_MAX_FRAME_SIZE = 16_384_000;
 
