@@ -11,6 +11,33 @@ import { PeerError } from './peer.js';
 /** Largest control message accepted from a peer: 256 MiB (as the peers' own limit). */
 export const MAX_CONTROL_MESSAGE_BYTES = 256 * 1024 * 1024;
 
+/** One control message as a tap sees it: a request written or an answer read. */
+export interface ControlLine {
+  /** The peer's name. */
+  readonly peer: string;
+  readonly direction: 'request' | 'answer';
+  /** The JSON text, without its 4-byte length. */
+  readonly text: string;
+  /** `performance.now()` when it was written or read. */
+  readonly at: number;
+}
+
+/** Sees control messages; an exception it throws is ignored (a trace never breaks a channel). */
+export type ControlTap = (line: ControlLine) => void;
+
+/** Taps that see the messages of every channel (see {@link tapControlChannels}). */
+const everyChannel = new Set<ControlTap>();
+
+/**
+ * Adds `tap` to every control channel, those that exist and those made later (peers are started
+ * by backends that make their own channels), until the returned function is called. Filter by
+ * `line.peer` when several peers run. Never throws.
+ */
+export function tapControlChannels(tap: ControlTap): () => void {
+  everyChannel.add(tap);
+  return () => everyChannel.delete(tap);
+}
+
 interface Waiting {
   readonly op: string;
   readonly resolve: (v: Record<string, Json>) => void;
@@ -24,19 +51,24 @@ export class ControlChannel {
   private readonly waiting = new Map<number, Waiting>();
   private buf: Buffer = Buffer.alloc(0);
   private failed: Error | undefined;
+  /** This channel's own tap (initially the constructor's); may be set or cleared at any time. */
+  tap: ControlTap | undefined;
 
   /**
    * @param peer the peer's name, for errors
    * @param input the peer's stdout
    * @param output the peer's stdin
    * @param stderr returns the peer's recent stderr, attached to errors
+   * @param tap sees every request written and answer read (default none)
    */
   constructor(
     private readonly peer: string,
     input: Readable,
     private readonly output: Writable,
     private readonly stderr: () => string,
+    tap?: ControlTap,
   ) {
+    this.tap = tap;
     input.on('data', (chunk: Buffer) => this.onData(chunk));
     input.on('end', () =>
       this.fail(new PeerError(peer, 'Exited', 'the peer closed its stdout', { stderr: stderr() })),
@@ -74,6 +106,7 @@ export class ControlChannel {
         );
       }, timeoutMs);
       this.waiting.set(id, { op, resolve, reject, timer });
+      if (this.tap !== undefined || everyChannel.size > 0) this.emit('request', body);
       this.output.write(Buffer.concat([head, body]));
     });
   }
@@ -85,6 +118,23 @@ export class ControlChannel {
       clearTimeout(w.timer);
       w.reject(e);
       this.waiting.delete(id);
+    }
+  }
+
+  /** Hands one message to the taps; a tap that throws is ignored. */
+  private emit(direction: ControlLine['direction'], message: Buffer | string): void {
+    const line: ControlLine = {
+      peer: this.peer,
+      direction,
+      text: typeof message === 'string' ? message : message.toString('utf8'),
+      at: performance.now(),
+    };
+    for (const tap of [this.tap, ...everyChannel]) {
+      try {
+        tap?.(line);
+      } catch {
+        // a trace never breaks the channel
+      }
     }
   }
 
@@ -106,6 +156,7 @@ export class ControlChannel {
       if (this.buf.length < 4 + n) return;
       const text = this.buf.subarray(4, 4 + n).toString('utf8');
       this.buf = this.buf.subarray(4 + n);
+      if (this.tap !== undefined || everyChannel.size > 0) this.emit('answer', text);
       let msg: Record<string, Json>;
       try {
         msg = JSON.parse(text) as Record<string, Json>;
