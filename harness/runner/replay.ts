@@ -1,0 +1,290 @@
+/**
+ * Replaying one failure bundle (`thrift-conform replay <bundle> [--trace]`): start just the
+ * bundle's peer, load its IDL, run its one check, and tell what happens now — verdict, value and
+ * byte differences, and "still failing" or "passes now". For a failure it also shows, once each,
+ * the IDL files, the value and what the peer printed on stderr during the replay; with `trace`,
+ * every byte that crossed each socket and the control channel, annotated (trace.ts).
+ */
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ThriftServer } from '../../rpc/src/server.js';
+import type { Handler } from '../../rpc/src/server.js';
+import { tapControlChannels } from '../peers/control.js';
+import type { Peer } from '../peers/peer.js';
+import { discoverPeers, startPeers } from '../peers/registry.js';
+import type { Backend } from '../peers/registry.js';
+import { formatHexDiff } from '../report/hexdump.js';
+import { valueDiffLines } from '../report/details.js';
+import { readBundle } from './bundle.js';
+import type { Bundle } from './bundle.js';
+import { compileSchema } from './cases.js';
+import type { CompiledSchema } from './cases.js';
+import {
+  checkIdlRoundtrip,
+  checkValue,
+  isFailing,
+  isSchemaProperty,
+  loadFailure,
+  OurServers,
+  peerSupports,
+  PeerSession,
+  wireFor,
+} from './check.js';
+import type { CheckOutcome, Wire } from './check.js';
+import { OUR_CODEC } from './codec.js';
+import { bundleValue } from './run.js';
+import { renderTrace, Trace } from './trace.js';
+
+/** Options of {@link replayBundle}. */
+export interface ReplayOptions {
+  /** How the peer is started: `process` (default) or `container`. */
+  readonly backend?: Backend;
+  /** Fail allowed byte variants too. Default false (a bundle recorded with it keeps it). */
+  readonly strictBytes?: boolean;
+  /** More peer folders, as `--peer-dir` (a peer.json folder, or a folder of them). Default none. */
+  readonly peerDirs?: readonly string[];
+  /** Record and print the trace of the case. Default false. */
+  readonly trace?: boolean;
+  /** Receives each output line, without its newline. Default: written to stdout. */
+  readonly out?: (line: string) => void;
+  /** The folder whose `peers/` holds the manifests. Default: this checkout. */
+  readonly root?: string;
+}
+
+/** The bundle cannot be replayed as it is: unknown peer, IDL our codec cannot compile, a value that does not fit. */
+export class ReplayError extends Error {
+  override get name(): string {
+    return 'ReplayError';
+  }
+}
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Our echo servers with every byte they send and receive recorded in `trace`. */
+class TracedServers extends OurServers {
+  readonly #servers = new Map<string, Promise<{ server: ThriftServer; port: number }>>();
+  constructor(
+    schema: CompiledSchema,
+    readonly trace: Trace,
+  ) {
+    super(schema);
+  }
+
+  override port(transport: Wire['transport']): Promise<number> {
+    let s = this.#servers.get(transport);
+    if (s === undefined) {
+      const handler: Handler = {};
+      for (const name of this.schema.echo.__functions__.keys()) handler[name] = (req) => req.v;
+      const server = new ThriftServer({
+        transport,
+        onBytes: this.trace.serverTap(transport),
+      }).register(this.schema.mod, this.schema.echo, handler);
+      s = server.listen().then((port) => ({ server, port }));
+      this.#servers.set(transport, s);
+    }
+    return s.then((x) => x.port);
+  }
+
+  override async close(): Promise<void> {
+    await Promise.all(
+      [...this.#servers.values()].map((s) =>
+        s.then((x) => x.server.close()).catch(() => undefined),
+      ),
+    );
+    this.#servers.clear();
+  }
+}
+
+/** The properties checked by our codec alone (no peer to start). */
+function needsPeer(b: Bundle): boolean {
+  const { peer, property } = b.case;
+  if (property === 'codec-roundtrip' || property === 'idl-roundtrip') return false;
+  // rejects-invalid of our codec is recorded under the codec's name.
+  return !(property === 'rejects-invalid' && peer === OUR_CODEC.name);
+}
+
+/** Runs the bundle's check with everything started; resolves with its outcome. */
+async function runCheck(
+  b: Bundle,
+  schema: CompiledSchema,
+  peer: Peer | undefined,
+  servers: OurServers,
+  strictBytes: boolean,
+  trace: Trace | undefined,
+): Promise<CheckOutcome> {
+  const c = b.case;
+  const property = c.property;
+  if (property === 'idl-roundtrip') return checkIdlRoundtrip(b.files);
+  let session: PeerSession | undefined;
+  if (peer !== undefined) {
+    const t0 = performance.now();
+    try {
+      session = await PeerSession.open(peer, schema);
+    } catch (e) {
+      return loadFailure(peer, e, t0);
+    }
+  }
+  try {
+    if (property === 'load-idl')
+      return {
+        verdict: 'identical',
+        summary: `${c.peer} loads the IDL`,
+        fingerprint: 'identical',
+        byteDiff: [],
+        valueDiff: [],
+        durationMs: 0,
+      };
+    const wire =
+      peer && c.wire && peerSupports(peer, property, c.wire)
+        ? c.wire
+        : peer
+          ? wireFor(peer, property, 0)
+          : undefined;
+    if (trace !== undefined && session !== undefined && wire !== undefined)
+      await tapOurClient(session, wire, property, trace);
+    const C = schema.classes.get(c.type)!;
+    const value = bundleValue(C, b.value);
+    const codec = trace ? trace.recordingCodec(OUR_CODEC) : OUR_CODEC;
+    return await checkValue(
+      { schema, codec, servers, strictBytes, ...(session ? { session } : {}) },
+      property,
+      c.type,
+      value,
+      wire,
+    );
+  } finally {
+    session?.close();
+  }
+}
+
+/**
+ * Connects our client to the peer's server ahead of the check (the session keeps it, so the
+ * check uses this very client) and taps it. A failure to connect is noted; the check then meets
+ * it again and reports it.
+ */
+async function tapOurClient(
+  session: PeerSession,
+  wire: Wire,
+  property: string,
+  trace: Trace,
+): Promise<void> {
+  if (property !== 'our-client-peer-server') return;
+  try {
+    const client = await session.client(wire);
+    client.onBytes = trace.clientTap(wire.transport);
+  } catch (e) {
+    trace.note(`our client could not connect to the peer's server: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Replays the bundle in `dir` against just its peer and writes what happens, line by line, to
+ * `options.out` (defaults: process backend, strictBytes false, no extra peer folders, no trace,
+ * stdout). Resolves with the exit code: 0 passes now, 1 still failing, 2 the peer could not be
+ * started. Always stops the peer and our servers. Throws BundleError when `dir` is not a readable
+ * bundle, and ReplayError when its peer is unknown, our codec cannot compile its IDL, the IDL has
+ * no echoable type of the case's name or value.json does not fit it.
+ */
+export async function replayBundle(dir: string, options: ReplayOptions = {}): Promise<number> {
+  const out = options.out ?? ((line: string) => void process.stdout.write(`${line}\n`));
+  const root = options.root ?? ROOT;
+  const b = readBundle(resolve(dir));
+  const c = b.case;
+  let schema: CompiledSchema;
+  try {
+    schema = compileSchema(b.files, c.main);
+  } catch (e) {
+    throw new ReplayError(`${b.dir}: our codec cannot compile the IDL: ${(e as Error).message}`);
+  }
+  const C = schema.classes.get(c.type);
+  if (C === undefined) throw new ReplayError(`${b.dir}: the IDL has no echoable type ${c.type}`);
+  if (!isSchemaProperty(c.property)) {
+    try {
+      bundleValue(C, b.value);
+    } catch (e) {
+      throw new ReplayError(`${b.dir}: value.json does not fit ${c.type}: ${(e as Error).message}`);
+    }
+  }
+  let registry;
+  try {
+    registry = discoverPeers(root, options.peerDirs ?? []);
+  } catch (e) {
+    throw new ReplayError((e as Error).message);
+  }
+  for (const x of registry.broken) out(`warning: peer in ${x.dir} left out: ${x.error}`);
+  const withPeer = needsPeer(b);
+  if (withPeer && !registry.has(c.peer))
+    throw new ReplayError(`${b.dir}: unknown peer ${c.peer} (add it with --peer-dir DIR)`);
+
+  out(`replaying ${c.name}`);
+  out(
+    `  ${c.peer} ${c.property}${c.wire ? ` (${c.wire.transport}, ${c.wire.envelope})` : ''}, type ${c.type}`,
+  );
+  const trace = options.trace === true ? new Trace() : undefined;
+  const untap = trace ? tapControlChannels(trace.controlTap(c.peer)) : () => false;
+  const servers = trace ? new TracedServers(schema, trace) : new OurServers(schema);
+  let peer: Peer | undefined;
+  try {
+    if (withPeer) {
+      try {
+        [peer] = await startPeers([registry.get(c.peer)], options.backend ?? 'process', root);
+      } catch (e) {
+        out(`could not start ${c.peer}: ${(e as Error).message}`);
+        if (trace) printTrace(out, trace, schema, b, c.peer);
+        return 2;
+      }
+    }
+    const strictBytes = options.strictBytes === true || c.strictBytes === true;
+    const outcome = await runCheck(b, schema, peer, servers, strictBytes, trace);
+    trace?.note(`the check is done: ${outcome.verdict}`);
+    const failing = isFailing(outcome.verdict);
+    out(`${outcome.verdict}: ${outcome.summary}`);
+    if (c.summary !== undefined && c.summary !== outcome.summary)
+      out(`  (when it was recorded: ${c.summary})`);
+    for (const line of valueDiffLines(outcome)) out(line);
+    const hex = formatHexDiff(outcome.wantedHex, outcome.gotHex, outcome.byteDiff);
+    if (hex !== undefined) for (const line of hex.split('\n')) out(line);
+    out(`fingerprint: ${outcome.fingerprint}`);
+    if (failing || trace) {
+      out('');
+      out('IDL:');
+      for (const [file, text] of Object.entries(b.files)) {
+        out(`// idl/${file}`);
+        for (const line of text.replace(/\s+$/, '').split('\n')) out(line);
+      }
+      if (!isSchemaProperty(c.property)) {
+        out('');
+        out(`value (value.json): ${JSON.stringify(b.value)}`);
+      }
+    }
+    if (failing && peer !== undefined) {
+      const printed = peer.stderr().replace(/\s+$/, '');
+      out('');
+      if (printed === '') out(`${peer.name} printed nothing on stderr during this replay`);
+      else {
+        out(`what ${peer.name} printed on stderr during this replay:`);
+        for (const line of printed.split('\n')) out(`  ${line}`);
+      }
+    }
+    if (trace) printTrace(out, trace, schema, b, c.peer);
+    out(failing ? 'still failing' : 'passes now');
+    return failing ? 1 : 0;
+  } finally {
+    untap();
+    await servers.close();
+    await peer?.stop();
+  }
+}
+
+function printTrace(
+  out: (line: string) => void,
+  trace: Trace,
+  schema: CompiledSchema,
+  b: Bundle,
+  peer: string,
+): void {
+  out('');
+  out('trace (times since the replay started; IDL texts are the files shown above):');
+  for (const line of renderTrace(trace, { schema, peer, shownFiles: b.files })) out(line);
+  out('');
+}
