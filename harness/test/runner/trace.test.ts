@@ -9,6 +9,7 @@ import { PassThrough } from 'node:stream';
 import { ThriftClient } from '../../../rpc/src/client.js';
 import { ThriftServer } from '../../../rpc/src/server.js';
 import type { Handler } from '../../../rpc/src/server.js';
+import { frame } from '../../../rpc/src/transport.js';
 import { ControlChannel, tapControlChannels } from '../../peers/control.js';
 import type { ControlLine } from '../../peers/control.js';
 import { compileSchema } from '../../runner/cases.js';
@@ -96,16 +97,13 @@ void t.test('buffered, non-strict: no frame length, the non-strict envelope', as
   t.match(text, /the peer's server → our client/, 'the peer unnamed');
 });
 
-const FRAME = (() => {
-  const body = schema.mod.dumps.message(
+const FRAME = frame(
+  'framed',
+  schema.mod.dumps.message(
     new (schema.echo.__functions__.get('echoP')!.request)({ v: new P({ n: 1 }) }),
     9,
-  );
-  const out = new Uint8Array(4 + body.length);
-  new DataView(out.buffer).setUint32(0, body.length);
-  out.set(body, 4);
-  return out;
-})();
+  ),
+);
 
 /** A trace of hand-made socket events on our client's connection 1. */
 function socketTrace(transport: 'framed' | 'buffered', chunks: Uint8Array[]): string {
