@@ -5,7 +5,7 @@
  * known-failures entries, 2 = the harness could not run (a peer would not start, bad arguments or
  * configuration).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -322,11 +322,50 @@ function readConfig(file: string): Record<string, string | boolean | string[]> {
   return out;
 }
 
-function intOption(v: string, name: string, min = 0): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min)
-    throw new UsageError(`${name} must be an integer of at least ${min}, not ${JSON.stringify(v)}`);
+/** The largest number of most options (fast-check seeds are 32-bit; runs and values are counts). */
+const INT_MAX = 2 ** 31 - 1;
+
+/** Parses a whole number written in digits, within [min, max]; throws UsageError. */
+function intOption(v: string, name: string, min = 0, max = INT_MAX): number {
+  const n = /^\d+$/.test(v.trim()) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    throw new UsageError(
+      `${name} must be a whole number from ${min} to ${max}, written in digits, not ${JSON.stringify(v)}`,
+    );
   return n;
+}
+
+/**
+ * Checks before anything starts that reports can be written into `dir` (creating it): writes and
+ * removes a probe file. Throws UsageError saying why not and what to do.
+ */
+function checkReportDir(dir: string): void {
+  const probe = join(dir, `.thrift-conform-probe-${process.pid}`);
+  // One level at a time: Node's recursive mkdir spins forever under /proc.
+  const makeDir = (d: string): void => {
+    if (existsSync(d)) return;
+    const parent = dirname(d);
+    if (parent !== d) makeDir(parent);
+    mkdirSync(d);
+  };
+  try {
+    makeDir(dir);
+    writeFileSync(probe, 'probe\n');
+    rmSync(probe, { force: true });
+  } catch (e) {
+    throw new UsageError(
+      `cannot write reports into ${dir}: ${(e as Error).message}; choose a writable folder with --report-dir DIR`,
+    );
+  }
+}
+
+/** A folder the user named (or the default one), which must exist; throws UsageError. */
+function existingDir(dir: string, option: string): string {
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new UsageError(
+      `${option} ${dir} is not a folder; create it (it may be empty) or name another with ${option} DIR`,
+    );
+  return dir;
 }
 
 async function run(args: string[]): Promise<number> {
@@ -340,6 +379,10 @@ async function run(args: string[]): Promise<number> {
   const peerDirs = Array.isArray(o['peer-dir']) ? o['peer-dir'] : [];
   const registry = registryFor(peerDirs);
   const names = peerNames(registry, typeof o.peers === 'string' ? o.peers : undefined);
+  if (names.length === 0)
+    throw new UsageError(
+      `--peers names no peer; name at least one (known: ${registry.all.map((m) => m.name).join(', ')}), or leave --peers out for the default peers`,
+    );
   const protocols = str('protocols', 'binary').split(',').filter(Boolean);
   const badProtocol = protocols.filter((p) => !PROTOCOLS.includes(p));
   if (badProtocol.length)
@@ -350,6 +393,10 @@ async function run(args: string[]): Promise<number> {
   if (backend !== 'process' && backend !== 'container')
     throw new UsageError(`--backend must be process or container, not ${backend}`);
   const seed = o.seed === undefined ? Date.now() % 2 ** 31 : intOption(str('seed', ''), '--seed');
+  if (o['time-budget'] !== undefined && parseDuration(str('time-budget', ''), '--time-budget') <= 0)
+    throw new UsageError(
+      '--time-budget must be more than 0 (e.g. 60s); leave it out for no budget',
+    );
   const budgetMs =
     o['time-budget'] !== undefined
       ? parseDuration(str('time-budget', ''), '--time-budget')
@@ -374,8 +421,16 @@ async function run(args: string[]): Promise<number> {
   const strictBytes = o['strict-bytes'] === true;
   const shrinkMs = parseDuration(str('shrink-time', '45s'), '--shrink-time');
   const dir = resolve(str('report-dir', join('reports', 'latest')));
-  const kfDir = resolve(str('known-failures', join(root, 'cases', 'known-failures')));
-  const corpusDir = resolve(str('corpus', join(root, 'cases', 'corpus')));
+  const defaultKf = join(root, 'cases', 'known-failures');
+  const defaultCorpus = join(root, 'cases', 'corpus');
+  const kfDir = existingDir(resolve(str('known-failures', defaultKf)), '--known-failures');
+  const corpusDir = existingDir(resolve(str('corpus', defaultCorpus)), '--corpus');
+  checkReportDir(dir);
+  // Known-failures entries are checked for staleness against the corpus beside them: an entry
+  // that matched nothing fails the run only when this run replayed that whole corpus (not a
+  // shard of it, not another corpus). Otherwise `merge` (of all shards) decides.
+  const wholeCorpus =
+    (shard === undefined || shard.count === 1) && resolve(kfDir, '..', 'corpus') === corpusDir;
 
   const knownFailures = loadKnownFailuresFor(kfDir, [
     { name: 'ours' },
@@ -417,36 +472,50 @@ async function run(args: string[]): Promise<number> {
     backend: backend as 'process' | 'container',
     startMs: (p as { startMs?: number }).startMs ?? 0,
   }));
-  await reporter.onStart({
-    schemaVersion: 1,
-    tool: { name: 'thrift-conform', version: VERSION },
-    startedAt,
-    seed,
-    command,
-    peers: peerStarts,
-    ...(shard ? { shard } : {}),
-  });
+  // SIGINT/SIGTERM stop generating; what ran is reported (exit code 2). A second one ends now.
+  const abort = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (abort.signal.aborted) process.exit(130);
+    abort.abort(signal);
+    process.stdout.write(`\n${signal}: stopping after the schemas in flight; reports follow\n`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const harnessErrors: string[] = [];
+  const seen: CaseResult[] = [];
+  const pending: Promise<void>[] = [];
+  let outcome: Awaited<ReturnType<typeof runCases>> | undefined;
   // The generated schemas this shard checks (all of them without --shard).
   const schemasHere = runs === undefined ? undefined : Math.ceil(runs / (shard?.count ?? 1));
+  const corpusHere =
+    shard === undefined
+      ? corpus.length
+      : corpus.filter((_, i) => i % shard.count === shard.index - 1).length;
   const progress = createProgress({
     stream: process.stdout,
     ...(budgetMs !== undefined ? { budgetMs } : {}),
     // Per schema (generated or corpus) one IDL round trip; per value two checks for our codec and
     // four for each peer (an upper bound: some schemas have fewer values, load-idl cases none, and
-    // rejects-invalid applies to unions and structs with required fields only).
+    // rejects-invalid applies to unions and structs with required fields only). The bar is set to
+    // the real count when the run ends.
     ...(schemasHere !== undefined
       ? {
           total:
-            (schemasHere * values + corpus.length) * (2 + 4 * peers.length) +
-            schemasHere +
-            corpus.length,
+            (schemasHere * values + corpusHere) * (2 + 4 * peers.length) + schemasHere + corpusHere,
         }
       : {}),
     label: 'checks',
   });
-  const pending: Promise<void>[] = [];
-  let outcome: Awaited<ReturnType<typeof runCases>>;
   try {
+    await reporter.onStart({
+      schemaVersion: 1,
+      tool: { name: 'thrift-conform', version: VERSION },
+      startedAt,
+      seed,
+      command,
+      peers: peerStarts,
+      ...(shard ? { shard } : {}),
+    });
     outcome = await runCases({
       peers,
       seed,
@@ -459,7 +528,9 @@ async function run(args: string[]): Promise<number> {
       corpus,
       knownFailures,
       reportDir: dir,
+      signal: abort.signal,
       onResult: (r) => {
+        seen.push(r);
         pending.push(Promise.resolve(reporter.onResult(r)));
         progress.tick(r);
         if (r.verdict === 'mismatch' || r.verdict === 'peer-error')
@@ -467,13 +538,22 @@ async function run(args: string[]): Promise<number> {
       },
       onShrink: (r) => progress.note(`shrinking ${r.peer} ${r.property}: ${r.fingerprint ?? ''}`),
     });
+    harnessErrors.push(...outcome.harnessErrors);
+  } catch (e) {
+    harnessErrors.push(
+      `the run stopped: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+    );
   } finally {
+    progress.setTotal(seen.length);
     progress.done();
     await Promise.all(peers.map((p) => p.stop()));
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
-  await Promise.all(pending);
+  for (const r of await Promise.allSettled(pending))
+    if (r.status === 'rejected') harnessErrors.push(`writing results.jsonl: ${String(r.reason)}`);
   const durationMs = performance.now() - t0;
-  const results = outcome.results;
+  const results = outcome?.results ?? seen;
   const summaries: PeerSummary[] = [
     {
       name: 'ours',
@@ -484,17 +564,32 @@ async function run(args: string[]): Promise<number> {
     ...peerStarts,
   ].map((p) => {
     // Rates over the sweep (corpus and generated cases), without the time spent shrinking.
-    const n = outcome.casesPerPeer[p.name] ?? 0;
-    const notGiven = outcome.notGiven[p.name] ?? {};
+    const n = outcome?.casesPerPeer[p.name] ?? 0;
+    const notGiven = outcome?.notGiven[p.name] ?? {};
+    const health = outcome?.peerHealth[p.name];
     return {
       ...p,
       cases: n,
-      casesPerSecond: n / (Math.max(1, outcome.sweepMs) / 1000),
+      casesPerSecond: n / (Math.max(1, outcome?.sweepMs ?? durationMs) / 1000),
       ...(Object.keys(notGiven).length > 0 ? { notGiven } : {}),
+      ...(health?.restarts ? { restarts: health.restarts } : {}),
+      ...(health?.notRun ? { notRun: health.notRun } : {}),
+      ...(health?.died !== undefined ? { died: health.died } : {}),
     };
   });
+  for (const p of summaries)
+    if (p.notRun)
+      harnessErrors.push(
+        `${p.notRun} value${p.notRun === 1 ? '' : 's'} not run against ${p.name}: it died and was not started again (${outcome?.peerHealth[p.name]?.gaveUp ?? 'it died'}); last death: ${p.died ?? '?'}`,
+      );
   const failed = results.some((r) => r.verdict === 'mismatch' || r.verdict === 'peer-error');
-  const stale = outcome.staleKnownFailures;
+  const stale = (outcome?.staleKnownFailures ?? []).filter(
+    (x) => x.kind !== 'unmatched' || (wholeCorpus && harnessErrors.length === 0),
+  );
+  const stoppedEarly = abort.signal.aborted
+    ? `interrupted by ${String(abort.signal.reason)} after ${outcome?.schemas ?? 0} generated schemas`
+    : outcome?.stoppedEarly;
+  if (abort.signal.aborted) harnessErrors.push(`interrupted by ${String(abort.signal.reason)}`);
   const report: RunReport = {
     schemaVersion: 1,
     tool: { name: 'thrift-conform', version: VERSION },
@@ -506,23 +601,35 @@ async function run(args: string[]): Promise<number> {
     peers: summaries,
     results,
     staleKnownFailures: stale,
-    knownFailures: outcome.knownFailures,
-    exitCode: failed || stale.length > 0 ? 1 : 0,
+    ...(outcome ? { knownFailures: outcome.knownFailures } : {}),
+    schemas: (outcome?.schemas ?? 0) + (outcome?.corpusCases ?? 0),
+    ...(harnessErrors.length > 0 ? { harnessErrors } : {}),
+    ...(stoppedEarly !== undefined ? { stoppedEarly } : {}),
+    exitCode: harnessErrors.length > 0 ? 2 : failed || stale.length > 0 ? 1 : 0,
   };
-  await reporter.onEnd(report);
-  printSummary(report, outcome.schemas);
+  try {
+    await reporter.onEnd(report);
+  } catch (e) {
+    process.stdout.write(
+      `could not write every report into ${dir}: ${e instanceof Error ? e.message : String(e)}\n`,
+    );
+    printSummary(report);
+    return 2;
+  }
+  printSummary(report);
   return report.exitCode;
 }
 
-function printSummary(report: RunReport, schemas: number): void {
+function printSummary(report: RunReport): void {
   const out = (s: string) => process.stdout.write(s + '\n');
   const secs = report.durationMs / 1000;
-  out(`${schemas} schemas in ${secs.toFixed(1)} s (cases/s without shrinking)`);
+  out(`${report.schemas ?? 0} schemas in ${secs.toFixed(1)} s (cases/s without shrinking)`);
+  if (report.stoppedEarly !== undefined) out(`stopped early: ${report.stoppedEarly}`);
   for (const s of report.peers) {
     const skipped = Object.entries(s.notGiven ?? {});
     const n = skipped.reduce((a, [, k]) => a + k, 0);
     out(
-      `  ${s.name}: ${s.cases} cases, ${s.casesPerSecond.toFixed(0)} cases/s${n ? `; ${n} not given (${skipped.map(([why, k]) => `${k}: ${why}`).join('; ')})` : ''}`,
+      `  ${s.name}: ${s.cases} cases, ${s.casesPerSecond.toFixed(0)} cases/s${n ? `; ${n} not given (${skipped.map(([why, k]) => `${k}: ${why}`).join('; ')})` : ''}${s.restarts ? `; died and restarted ${s.restarts} time${s.restarts === 1 ? '' : 's'} (last: ${s.died ?? '?'})` : ''}${s.notRun ? `; ${s.notRun} not run` : ''}`,
     );
   }
   const counts = new Map<string, number>();
@@ -541,7 +648,14 @@ function printSummary(report: RunReport, schemas: number): void {
       );
   for (const s of report.staleKnownFailures)
     out(`stale known failure (${s.kind}): ${s.peer}: ${s.entry}: ${s.why}`);
-  out(report.exitCode === 0 ? 'conformant' : 'NOT conformant');
+  for (const e of report.harnessErrors ?? []) out(`harness error: ${e}`);
+  out(
+    report.exitCode === 0
+      ? 'conformant'
+      : report.exitCode === 1
+        ? 'NOT conformant'
+        : 'incomplete: the harness could not finish the run (see the harness errors above); the reports hold what it found',
+  );
 }
 
 async function replay(args: string[]): Promise<number> {
@@ -662,7 +776,7 @@ function merge(args: string[]): number {
   const merged = mergeReports(positionals.map((d) => readReportDir(resolve(d))));
   const out = resolve(o['report-dir']);
   writeReports(out, merged);
-  printSummary(merged, 0);
+  printSummary(merged);
   process.stdout.write(`merged ${positionals.length} reports into ${out}\n`);
   return merged.exitCode;
 }

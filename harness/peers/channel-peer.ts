@@ -63,6 +63,32 @@ interface Queued {
 export abstract class ChannelPeer implements Peer {
   protected channel!: ControlChannel;
   protected errText = '';
+  /** Characters ever printed on stderr (errText keeps the tail). */
+  protected errTotal = 0;
+  /** Why the peer stopped running (set by the backend when it sees the exit), if it did. */
+  protected exitText: string | undefined;
+
+  /** Keeps `text` the peer printed on stderr (the last `keep` characters of all of it). */
+  protected appendStderr(text: string, keep: number): void {
+    this.errText = (this.errText + text).slice(-keep);
+    this.errTotal += text.length;
+  }
+
+  /** A mark of how much was printed on stderr so far (see stderrSince). Never throws. */
+  stderrMark(): number {
+    return this.errTotal;
+  }
+
+  /** What was printed on stderr since `mark` (the kept tail when more). Never throws. */
+  stderrSince(mark: number): string {
+    const n = this.errTotal - mark;
+    return n <= 0 ? '' : this.errText.slice(-n);
+  }
+
+  /** Why the peer is not running any more, or undefined while it runs. Never throws. */
+  exitReason(): string | undefined {
+    return this.exitText;
+  }
   info!: PeerInfo;
   /** Milliseconds from starting the peer to its hello answer. */
   startMs = 0;
@@ -86,6 +112,17 @@ export abstract class ChannelPeer implements Peer {
    * PeerError (ok: false, timeout, dead peer).
    */
   protected req(op: string, params: Record<string, Json> = {}): Promise<Record<string, Json>> {
+    // A request that found the peer gone (stdout closed, stdin broken, exited) marks it dead at
+    // once, before the exit status arrives.
+    const channel = this.channel;
+    return this.sendOp(op, params).catch((e: unknown) => {
+      if (e instanceof PeerError && e.type === 'Exited' && this.channel === channel)
+        this.exitText ??= e.message;
+      throw e;
+    });
+  }
+
+  private sendOp(op: string, params: Record<string, Json>): Promise<Record<string, Json>> {
     if (!BATCHABLE.has(op) || this.batches === false)
       return this.channel.request(op, params, this.requestTimeoutMs);
     return new Promise((resolve, reject) => {

@@ -214,7 +214,6 @@ export class ContainerPeer extends ChannelPeer {
   /** Stops this peer's container and starts a new one (after a crash); module handles are lost. */
   async restart(): Promise<void> {
     await this.stop();
-    this.errText = '';
     await this.launch();
   }
 
@@ -247,9 +246,7 @@ export class ContainerPeer extends ChannelPeer {
         .withEnvironment({ ...this.spec.env, CONTROL_PORT: String(port) })
         .withLabels({ [PEER_LABEL]: this.name })
         .withLogConsumer((stream: Readable) => {
-          stream.on('data', (c: Buffer | string) => {
-            this.errText = (this.errText + c.toString()).slice(-STDERR_KEEP);
-          });
+          stream.on('data', (c: Buffer | string) => this.appendStderr(c.toString(), STDERR_KEEP));
           stream.on('error', () => undefined); // the log ends with the container
         })
         .withWaitStrategy(tc.Wait.forLogMessage(READY_LINE))
@@ -268,14 +265,14 @@ export class ContainerPeer extends ChannelPeer {
       const socket = await connectTo(port, CONNECT_TIMEOUT_MS);
       socket.setNoDelay(true);
       this.socket = socket;
-      this.channel = new ControlChannel(this.name, socket, socket, () => this.errText);
-      socket.on('close', () =>
-        this.channel.fail(
-          new PeerError(this.name, 'Exited', 'the control connection closed (the peer exited)', {
-            stderr: this.errText,
-          }),
-        ),
-      );
+      this.exitText = undefined;
+      const channel = new ControlChannel(this.name, socket, socket, () => this.errText);
+      this.channel = channel;
+      socket.on('close', () => {
+        const why = 'the control connection closed (the peer exited)';
+        if (this.socket === socket) this.exitText = why;
+        channel.fail(new PeerError(this.name, 'Exited', why, { stderr: this.errText }));
+      });
       const hello = await this.channel.request('hello', {}, HELLO_TIMEOUT_MS);
       this.startMs = performance.now() - t0;
       this.info = infoFrom(this.name, hello, this.spec.manifest);

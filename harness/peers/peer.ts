@@ -97,7 +97,48 @@ export interface Peer {
   stop(): Promise<void>;
   /** What the peer printed on stderr (last 64 KiB), for reports. */
   stderr(): string;
+  /**
+   * Optional: a mark of how much the peer has printed on stderr so far, for {@link stderrSince}.
+   * Never throws.
+   */
+  stderrMark?(): number;
+  /**
+   * Optional: what the peer printed on stderr since `mark` (its tail, when more than the kept
+   * 64 KiB). Never throws.
+   */
+  stderrSince?(mark: number): string;
+  /**
+   * Optional: why the peer is not running any more (`the peer exited (code 1, signal null)`), or
+   * undefined while it runs. Never throws.
+   */
+  exitReason?(): string | undefined;
+  /**
+   * Optional: starts a peer that died again (its module handles are lost; its hello is asked
+   * again). Rejects with PeerError when it cannot be started.
+   */
+  restart?(): Promise<void>;
 }
+
+/**
+ * Whether `e` is the peer's own answer (`ok: false` with its error type), as opposed to the
+ * channel's report of a peer that died, hung or could not be reached. Never throws.
+ */
+export function isPeerAnswer(e: unknown): e is PeerError {
+  return e instanceof PeerError && !CHANNEL_ERROR_TYPES.has(e.type);
+}
+
+/** PeerError types the harness makes itself (not answers of the peer). */
+export const CHANNEL_ERROR_TYPES: ReadonlySet<string> = new Set([
+  'Exited',
+  'Timeout',
+  'Connect',
+  'BadHello',
+  'BadBatch',
+  'Config',
+  'Missing',
+  'Start',
+  'Docker',
+]);
 
 /** The peer answered `ok: false`, died, hung, or printed garbage. */
 export class PeerError extends Error {

@@ -50,6 +50,9 @@ function spawn(
     stderr: 'pipe',
     buffer: false,
     reject: false,
+    // Its own process group: a Ctrl-C or SIGTERM for the harness does not kill the peers under
+    // it; the harness finishes what is in flight and stops them (they also exit at stdin's end).
+    detached: true,
     env: { ...env },
     encoding: 'buffer',
   });
@@ -84,7 +87,6 @@ export class ProcessPeer extends ChannelPeer {
   /** Stops this peer and starts it again (after a crash); module handles are lost. */
   async restart(): Promise<void> {
     await this.stop();
-    this.errText = '';
     await this.launch();
   }
 
@@ -101,19 +103,18 @@ export class ProcessPeer extends ChannelPeer {
     const t0 = performance.now();
     const child = spawn(file, args, this.spec.env, this.spec.cwd);
     this.child = child;
-    child.stderr.on('data', (c: Buffer) => {
-      this.errText = (this.errText + c.toString('utf8')).slice(-STDERR_KEEP);
+    this.exitText = undefined;
+    child.stderr.on('data', (c: Buffer) => this.appendStderr(c.toString('utf8'), STDERR_KEEP));
+    const channel = new ControlChannel(this.name, child.stdout, child.stdin, () => this.errText);
+    this.channel = channel;
+    // Its stdout closing is its death too (the exit status follows a moment later).
+    child.stdout.on('close', () => {
+      if (this.child === child) this.exitText ??= 'the peer closed its stdout';
     });
-    this.channel = new ControlChannel(this.name, child.stdout, child.stdin, () => this.errText);
     void child.then((r) => {
-      this.channel.fail(
-        new PeerError(
-          this.name,
-          'Exited',
-          `the peer exited (code ${String(r.exitCode)}, signal ${String(r.signal)})`,
-          { stderr: this.errText },
-        ),
-      );
+      const why = `the peer exited (${r.signal ? `signal ${r.signal}` : `code ${String(r.exitCode)}`})`;
+      if (this.child === child) this.exitText = why;
+      channel.fail(new PeerError(this.name, 'Exited', why, { stderr: this.errText }));
     });
     this.info = await this.channel
       .request('hello', {}, this.spec.helloTimeoutMs ?? HELLO_TIMEOUT_MS)

@@ -14,7 +14,7 @@
  * our clients); `OurServers` are our echo servers for the peers' clients. The RPC properties use
  * our codec's message functions as shipped; the `CodecUnderTest` seam covers the first two.
  */
-import { parse, print } from '../../codec/src/index.js';
+import { ThriftError, parse, print } from '../../codec/src/index.js';
 import type { StructClass, StructSpec } from '../../codec/src/index.js';
 import { ConnectionClosedError, ThriftClient } from '../../rpc/src/client.js';
 import { ThriftServer } from '../../rpc/src/server.js';
@@ -28,7 +28,7 @@ import type { ClassifyInput } from '../diff/classify.js';
 import type { EquivalencePolicy } from '../diff/semantic.js';
 import { fromPeerJson, toPeerJson } from '../peers/json-values.js';
 import type { Json } from '../peers/json-values.js';
-import { PeerError } from '../peers/peer.js';
+import { PeerError, isPeerAnswer } from '../peers/peer.js';
 import type { Peer } from '../peers/peer.js';
 import type { CompiledSchema } from './cases.js';
 import type { CodecUnderTest } from './codec.js';
@@ -264,24 +264,58 @@ export class PeerSession {
 /** How long a failed call waits for the peer's stderr to show why (a container's log streams in late). */
 export const STDERR_SETTLE_MS = 500;
 
+/** What a peer printed on stderr from one moment on (a mark, or a copy of stderr for a peer without marks). */
+interface StderrFrom {
+  readonly mark?: number;
+  readonly before: string;
+}
+
+/** Where `peer`'s stderr stands now. Never throws. */
+function stderrFrom(peer: Peer): StderrFrom {
+  const mark = peer.stderrMark?.();
+  return mark !== undefined ? { mark, before: '' } : { before: peer.stderr() };
+}
+
+/** What `peer` printed on stderr since `from`; the kept tail when more was printed. Never throws. */
+function stderrSince(peer: Peer, from: StderrFrom): string {
+  if (from.mark !== undefined && peer.stderrSince !== undefined) return peer.stderrSince(from.mark);
+  const after = peer.stderr();
+  return after.startsWith(from.before) ? after.slice(from.before.length) : after.slice(-2000);
+}
+
 /**
- * Waits until the peer's stderr has grown past `before` and then stayed the same for 25 ms, or
+ * Waits until the peer printed something since `from` and then nothing more for 25 ms, or
  * STDERR_SETTLE_MS passed. Never rejects.
  */
-async function settledStderr(peer: Peer, before: string): Promise<void> {
+async function settledStderr(peer: Peer, from: StderrFrom): Promise<void> {
   const end = performance.now() + STDERR_SETTLE_MS;
-  let last = peer.stderr();
+  let last = stderrSince(peer, from);
   while (performance.now() < end) {
     await new Promise((r) => setTimeout(r, 25));
-    const now = peer.stderr();
-    if (now !== before && now === last) return;
+    const now = stderrSince(peer, from);
+    if (now !== '' && now === last) return;
     last = now;
   }
 }
 
-/** What `after` added to `before` (the peer's stderr during one check); its tail when the buffer rolled. */
-function newText(before: string, after: string): string {
-  return after.startsWith(before) ? after.slice(before.length) : after.slice(-2000);
+/** The calls of our clients to a peer's servers, one at a time per peer (see checkValue). */
+const serverCalls = new WeakMap<Peer, Promise<void>>();
+
+/** Runs `fn` when no other call of ours to `peer`'s servers is running; resolves with its result. */
+async function oneServerCallAtATime<T>(peer: Peer, fn: () => Promise<T>): Promise<T> {
+  const before = serverCalls.get(peer) ?? Promise.resolve();
+  let release!: () => void;
+  const mine = new Promise<void>((r) => (release = r));
+  serverCalls.set(
+    peer,
+    before.then(() => mine),
+  );
+  await before;
+  try {
+    return await fn();
+  } finally {
+    release();
+  }
 }
 
 /** The last `SomeError: message` line of a Python traceback in `text`, if any. */
@@ -339,7 +373,7 @@ function outcome(
  * the kind of complaint (`peer-error:load-idl:IdlError:valueerror-in-slots-conflicts-with-class-variable`),
  * so a known-failures entry can name one kind without hiding others. Never throws.
  */
-export function loadFailure(peer: Peer, e: unknown, t0: number, stderrBefore = ''): CheckOutcome {
+export function loadFailure(peer: Peer, e: unknown, t0: number, printed?: string): CheckOutcome {
   const err = e as { type?: unknown; message?: unknown };
   const type = typeof err.type === 'string' ? err.type : e instanceof Error ? e.name : 'Error';
   let message = typeof err.message === 'string' ? err.message : String(e);
@@ -353,8 +387,27 @@ export function loadFailure(peer: Peer, e: unknown, t0: number, stderrBefore = '
     byteDiff: [],
     valueDiff: [],
     durationMs: performance.now() - t0,
-    stderr: newText(stderrBefore, peer.stderr()).slice(-4000),
+    // The peer's answer says why it cannot load the IDL; what it printed is attached only when it
+    // did not answer (it died or hung), and only what it printed for this request.
+    ...(!isPeerAnswer(e) && printed ? { stderr: printed.slice(-4000) } : {}),
   };
+}
+
+/**
+ * Loads `schema` on `peer` as a PeerSession; when the peer cannot, the `load-idl` outcome (with
+ * what the peer printed during this request, when it did not answer). Never rejects.
+ */
+export async function openSession(
+  peer: Peer,
+  schema: CompiledSchema,
+): Promise<{ session: PeerSession } | { failure: CheckOutcome }> {
+  const t0 = performance.now();
+  const from = stderrFrom(peer);
+  try {
+    return { session: await PeerSession.open(peer, schema) };
+  } catch (e) {
+    return { failure: loadFailure(peer, e, t0, stderrSince(peer, from)) };
+  }
 }
 
 /**
@@ -459,10 +512,26 @@ async function checkRejectsInvalid(
   const spec = C.__spec__;
   // The invalid bytes come from our shipped encoder (not the codec under test), so that a faulty
   // encoder cannot make a valid variant that a peer rightly accepts.
-  const inv = invalidVariant(spec, OUR_CODEC.encode(ctx.schema.mod, C, v));
-  if (inv === undefined) throw new Error(`rejects-invalid does not apply to ${spec.name}`);
   const session = ctx.session;
   const reader = session?.peer.name ?? `our codec (${ctx.codec.name})`;
+  const valid = OUR_CODEC.encode(ctx.schema.mod, C, v);
+  const inv = invalidVariant(spec, valid);
+  if (inv === undefined) {
+    // The value's encoding holds no required field to cut out: the value (or our encoder) left a
+    // required field unset. A result of this case, never the end of the run.
+    const f = spec.fields.find(
+      (x) => x.requiredness === 'required' && x.defaultValue === undefined,
+    );
+    return {
+      verdict: 'mismatch',
+      summary: `rejects-invalid cannot apply: the bytes our codec wrote for this ${spec.name} (0x${Buffer.from(valid).toString('hex').slice(0, 40)}) hold no required field ${f?.name ?? '?'} to cut out, though the value must set it`,
+      fingerprint: 'not-applicable:required-field-not-written',
+      wantedHex: Buffer.from(valid).toString('hex'),
+      byteDiff: [],
+      valueDiff: [],
+      durationMs: performance.now() - t0,
+    };
+  }
   const wantedHex = Buffer.from(inv.bytes).toString('hex');
   const base = { wantedHex, byteDiff: [], valueDiff: [] };
   try {
@@ -482,6 +551,16 @@ async function checkRejectsInvalid(
       };
     if (session !== undefined && !(e instanceof PeerError && e.type === 'DecodeError'))
       return outcome(t0, { spec, wanted: v, peerError: e }, ctx);
+    // Our codec refuses with a ThriftError (ProtocolError, ValidationError); a TypeError or a
+    // RangeError is a crash, not a refusal.
+    if (session === undefined && !(e instanceof ThriftError))
+      return {
+        verdict: 'peer-error',
+        summary: `our codec (${ctx.codec.name}) crashed reading ${inv.what} instead of refusing it: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`,
+        fingerprint: `peer-error:crash:${e instanceof Error ? e.name : 'thrown'}`,
+        ...base,
+        durationMs: performance.now() - t0,
+      };
     const message = e instanceof Error ? e.message : String(e);
     return {
       verdict: 'identical',
@@ -603,8 +682,13 @@ export async function checkValue(
   const session = ctx.session;
   if (session === undefined) throw new Error(`${property} needs a peer session`);
   const { peer, handle } = session;
-  const before = peer.stderr();
-  const stderr = () => ({ stderr: newText(before, peer.stderr()) });
+  if (property === 'our-client-peer-server')
+    // One at a time per peer (across the schemas in flight): a peer that closes its connection on
+    // a failed call would fail the calls beside it, and what the peer prints while the call runs
+    // is then this call's.
+    return oneServerCallAtATime(peer, () => callPeerServer(ctx, session, spec, type, v, t0, wire));
+  const from = stderrFrom(peer);
+  const stderr = () => ({ stderr: stderrSince(peer, from) });
   if (property === 'peer-roundtrip') {
     let bytes: Uint8Array;
     try {
@@ -653,21 +737,6 @@ export async function checkValue(
     }
   }
   if (wire === undefined) throw new Error(`${property} needs a wire setting`);
-  if (property === 'our-client-peer-server') {
-    try {
-      const client = await session.client(wire);
-      const got = await client.call(echoFunctionName(type), { v });
-      return outcome(t0, { spec, wanted: v, got }, ctx);
-    } catch (e) {
-      // A peer that closed the connection (a peer without TApplicationException does on a failed call) gets a new one.
-      if (e instanceof ConnectionClosedError) {
-        session.dropClient(wire);
-        // What it printed explains the closed connection; a container's log arrives a little later.
-        await settledStderr(peer, before);
-      }
-      return outcome(t0, { spec, wanted: v, peerError: e }, ctx, stderr());
-    }
-  }
   if (ctx.servers === undefined) throw new Error(`${property} needs our servers`);
   try {
     const port = await ctx.servers.port(wire.transport);
@@ -690,5 +759,35 @@ export async function checkValue(
     );
   } catch (e) {
     return outcome(t0, { spec, wanted: v, peerError: e }, ctx, stderr());
+  }
+}
+
+/** our-client-peer-server: our client calls the echo function of the peer's server. Never rejects. */
+async function callPeerServer(
+  ctx: CheckContext,
+  session: PeerSession,
+  spec: StructSpec,
+  type: string,
+  v: object,
+  t0: number,
+  wire: Wire | undefined,
+): Promise<CheckOutcome> {
+  if (wire === undefined) throw new Error('our-client-peer-server needs a wire setting');
+  const peer = session.peer;
+  const from = stderrFrom(peer);
+  try {
+    const client = await session.client(wire);
+    const got = await client.call(echoFunctionName(type), { v });
+    return outcome(t0, { spec, wanted: v, got }, ctx);
+  } catch (e) {
+    // A peer that closed the connection (a peer without TApplicationException does on a failed call) gets a new one.
+    if (e instanceof ConnectionClosedError) {
+      session.dropClient(wire);
+      // What it printed explains the closed connection; a container's log arrives a little later.
+      await settledStderr(peer, from);
+    }
+    return outcome(t0, { spec, wanted: v, peerError: e }, ctx, {
+      stderr: stderrSince(peer, from),
+    });
   }
 }

@@ -35,9 +35,12 @@ import {
   PEER_PROPERTIES,
   peerSupports,
   isSchemaProperty,
+  openSession,
   PeerSession,
   wireFor,
 } from './check.js';
+import { PeerKeeper } from './keeper.js';
+import type { PeerHealth } from './keeper.js';
 import type { CodecUnderTest } from './codec.js';
 import { OUR_CODEC } from './codec.js';
 import { KnownFailures } from './known-failures.js';
@@ -87,7 +90,7 @@ export interface RunCasesOptions {
   readonly values?: number;
   /** Stop generating new schemas after this long (the corpus and shrinking are not counted). */
   readonly timeBudgetMs?: number;
-  /** Run only schema numbers ≡ index-1 (mod count). */
+  /** Run only schema numbers ≡ index-1 (mod count), and corpus cases likewise (by their order). */
   readonly shard?: { readonly index: number; readonly count: number };
   /** Fail allowed byte variants too. Default false. */
   readonly strictBytes?: boolean;
@@ -111,6 +114,10 @@ export interface RunCasesOptions {
   readonly generator?: GeneratorOptions;
   /** Called with every result as soon as it is known. */
   readonly onResult?: (r: CaseResult) => void;
+  /** When aborted, no new schema is started (those in flight finish); shrinking is skipped. */
+  readonly signal?: AbortSignal;
+  /** Restarts of a peer that died, per peer, before its cases are reported as not run. Default MAX_RESTARTS. */
+  readonly maxRestarts?: number;
   /** Called when shrinking of a group starts (for progress lines). */
   readonly onShrink?: (r: CaseResult) => void;
 }
@@ -129,6 +136,17 @@ export interface RunOutcome {
   readonly notGiven: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** How long the corpus and the generated cases took (without shrinking), in ms. */
   readonly sweepMs: number;
+  /** Corpus cases replayed (in this shard). */
+  readonly corpusCases: number;
+  /**
+   * What failed inside the harness (a bug, a corpus case that no longer compiles). The run stops
+   * generating at the first one; the results so far are kept and reported.
+   */
+  readonly harnessErrors: readonly string[];
+  /** Why generation stopped before `runs` schemas (the time budget), when it did. */
+  readonly stoppedEarly?: string;
+  /** Per peer: restarts, values not run (the `not-run` results) and why it last died. */
+  readonly peerHealth: Readonly<Record<string, PeerHealth & { readonly notRun: number }>>;
 }
 
 /**
@@ -255,6 +273,39 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     return { bundle: relative(options.reportDir, dir), replay };
   };
 
+  const keeper = new PeerKeeper({
+    ...(options.maxRestarts !== undefined ? { maxRestarts: options.maxRestarts } : {}),
+    ...(options.signal !== undefined ? { signal: options.signal } : {}),
+  });
+  /** The keeper's generation of the peer when each session was opened (a restart loses it). */
+  const openedAt = new WeakMap<PeerSession, number>();
+  const notRunCounts: Record<string, number> = {};
+  const countNotRun = (peer: Peer, n: number) => {
+    if (n > 0) notRunCounts[peer.name] = (notRunCounts[peer.name] ?? 0) + n;
+  };
+  /** The `not-run` result of a value `peer` could not be given: it died and stayed dead. */
+  const notRunOf = (
+    peer: Peer,
+    it: { readonly type: string; readonly label: Item['label'] },
+    w: Where,
+    why: string,
+  ): { r: CaseResult; w: Where } => ({
+    r: {
+      name: it.label(peer.name, 'not-run' as Property, undefined),
+      peer: peer.name,
+      protocol: 'binary',
+      property: 'not-run',
+      verdict: 'not-run',
+      summary: `not run: ${peer.name} died and was not started again (${why})`,
+      fingerprint: 'not-run:peer-dead',
+      durationMs: 0,
+      type: it.type,
+      origin: w.origin,
+      ...(w.origin === 'generated' && w.si !== undefined ? { seed, path: String(w.si) } : {}),
+    },
+    w,
+  });
+
   /** Counts `n` values `peer` was not given, for `reason`. */
   const countNotGiven = (peer: Peer, reason: string, n: number) => {
     if (n <= 0) return;
@@ -368,7 +419,6 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     }
     const perPeer = await Promise.all(
       [...sessions].map(async ([peer, session]) => {
-        const slots = items.map(() => new Map<Property, Pending>());
         // A value with an enum value the IDL does not declare is not given to a peer whose enums
         // cannot hold one (corpus cases are: they show what the peer does).
         const skip = items.map(
@@ -378,13 +428,19 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
         );
         const skipped = skip.filter(Boolean).length;
         countNotGiven(peer, UNDECLARED_ENUM_REASON, skipped);
-        const one = async (i: number, property: Property) => {
+        const fresh = () => items.map(() => new Map<Property, Pending>());
+        const one = async (
+          slots: Map<Property, Pending>[],
+          s: PeerSession,
+          i: number,
+          property: Property,
+        ) => {
           if (skip[i]) return;
           const it = items[i]!;
           const wire = it.wireOf(peer, property);
           if (property === 'rejects-invalid' ? !invalid[i] : needsWire(property) && !wire) return;
           const o = await checkValue(
-            { schema, codec, session, servers, ...judge },
+            { schema, codec, session: s, servers, ...judge },
             property,
             it.type,
             it.value,
@@ -397,15 +453,56 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
         // A peer that closes its connection on a failed call would fail the calls in flight
         // beside it, so our client's calls go one at a time; the rest go together (they batch).
         const sequential: Property = 'our-client-peer-server';
-        await Promise.all(
-          items.map(async (_, i) => {
-            for (const property of PEER_PROPERTIES)
-              if (property !== sequential) await one(i, property);
-          }),
-        );
-        for (let i = 0; i < items.length; i++) await one(i, sequential);
-        casesPerPeer[peer.name] = (casesPerPeer[peer.name] ?? 0) + items.length - skipped;
-        return slots.map((m) => PEER_PROPERTIES.flatMap((p) => m.get(p) ?? []));
+        let slots = await keeper.shared(peer, async () => {
+          const out = fresh();
+          await Promise.all(
+            items.map(async (_, i) => {
+              for (const property of PEER_PROPERTIES)
+                if (property !== sequential) await one(out, session, i, property);
+            }),
+          );
+          for (let i = 0; i < items.length; i++) await one(out, session, i, sequential);
+          return out;
+        });
+        const notRun: (Pending | undefined)[] = items.map(() => undefined);
+        if (keeper.isDead(peer) || keeper.generation(peer) !== openedAt.get(session)) {
+          // The peer died while these values ran (or was restarted for another schema's): what it
+          // answered cannot be told from what its death did. Rerun them with the peer alone,
+          // value by value: a value that kills it again is the one that does.
+          slots = await keeper.alone(peer, async () => {
+            const out = fresh();
+            let s: PeerSession | undefined;
+            for (let i = 0; i < items.length; i++) {
+              if (skip[i]) continue;
+              let why: string | undefined;
+              if (s === undefined) {
+                if (await keeper.revive(peer)) {
+                  const opened = await openSession(peer, schema);
+                  if ('session' in opened) s = opened.session;
+                  else why = `it could not load the schema again: ${opened.failure.summary}`;
+                } else why = keeper.health(peer).gaveUp ?? 'it died';
+              }
+              if (s === undefined) {
+                notRun[i] = notRunOf(peer, items[i]!, baseOf(items[i]!), why ?? 'it died');
+                continue;
+              }
+              for (const property of PEER_PROPERTIES) await one(out, s, i, property);
+              if (keeper.isDead(peer)) {
+                s.close();
+                s = undefined;
+              }
+            }
+            s?.close();
+            return out;
+          });
+        }
+        const lost = notRun.filter((x) => x !== undefined).length;
+        countNotRun(peer, lost);
+        casesPerPeer[peer.name] = (casesPerPeer[peer.name] ?? 0) + items.length - skipped - lost;
+        return slots.map((m, i) => [
+          ...PEER_PROPERTIES.flatMap((p) => m.get(p) ?? []),
+          ...(notRun[i] ? [notRun[i]] : []),
+        ]);
       }),
     );
     for (const [i, list] of ours.entries()) {
@@ -414,10 +511,23 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     }
   };
 
-  // 1. The regression corpus, first and in order.
+  const harnessErrors: string[] = [];
+  const describe = (e: unknown) => (e instanceof Error ? (e.stack ?? e.message) : String(e));
+  const shard = options.shard;
+  const inShard = (i: number) => shard === undefined || i % shard.count === shard.index - 1;
+
+  // 1. The regression corpus, first and in order (each case in one shard only, so that merged
+  // shards hold each corpus result once).
   const sweepStart = performance.now();
-  for (const b of options.corpus ?? []) {
-    await replayCorpusCase(b);
+  let corpusCases = 0;
+  for (const [i, b] of (options.corpus ?? []).entries()) {
+    if (!inShard(i)) continue;
+    corpusCases++;
+    try {
+      await replayCorpusCase(b);
+    } catch (e) {
+      harnessErrors.push(describe(e));
+    }
   }
 
   async function replayCorpusCase(b: Bundle): Promise<void> {
@@ -502,6 +612,39 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     );
   }
 
+  /** The one `not-run` result of a schema `peer` was not given because it died and stayed dead. */
+  function emitNotRunSchema(
+    peer: Peer,
+    schema: CompiledSchema,
+    label: string,
+    si: number | undefined,
+    values: number,
+    why: string,
+  ): void {
+    const w: Where = {
+      origin: si === undefined ? 'corpus' : 'generated',
+      ...(si !== undefined ? { si } : {}),
+      type: [...schema.classes.keys()][0] ?? '',
+      value: {},
+      schema,
+    };
+    emit(
+      {
+        name: caseName(peer.name, 'not-run', undefined, label),
+        peer: peer.name,
+        protocol: 'binary',
+        property: 'not-run',
+        verdict: 'not-run',
+        summary: `not run: ${values} value${values === 1 ? '' : 's'} of this schema: ${peer.name} died and was not started again (${why})`,
+        fingerprint: 'not-run:peer-dead',
+        durationMs: 0,
+        ...(si !== undefined ? { seed, path: String(si) } : {}),
+        origin: w.origin,
+      },
+      w,
+    );
+  }
+
   /** Our codec's print(parse(idl)) ≡ idl on every file of the schema: one `idl-roundtrip` result. */
   function checkSchemaText(schema: CompiledSchema, label: string, si: number | undefined): void {
     emitSchemaResult(
@@ -538,19 +681,31 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     });
     try {
       // Loaded in parallel; sessions and load-idl results in the peers' order (a fixed run order).
+      // A peer that died is started again first; one that died loading is started again and
+      // asked once more (a second death while loading this schema is the schema's doing).
       const loads = await Promise.all(
         given.map(async (peer) => {
-          const t0 = performance.now();
-          try {
-            return { peer, session: await PeerSession.open(peer, schema) };
-          } catch (e) {
-            return { peer, failure: loadFailure(peer, e, t0) };
+          for (let attempt = 0; ; attempt++) {
+            if (!(await keeper.revive(peer))) return { peer, dead: true as const };
+            const generation = keeper.generation(peer);
+            const opened = await keeper.shared(peer, () => openSession(peer, schema));
+            if ('session' in opened) {
+              openedAt.set(opened.session, generation);
+              return { peer, session: opened.session };
+            }
+            if (attempt > 0 || !keeper.isDead(peer)) return { peer, failure: opened.failure };
           }
         }),
       );
       for (const l of loads) {
-        if (l.session !== undefined) sessions.set(l.peer, l.session);
-        else emitSchemaResult(l.peer.name, 'load-idl', l.failure!, schema, label, si);
+        if ('session' in l) sessions.set(l.peer, l.session);
+        else if ('failure' in l)
+          emitSchemaResult(l.peer.name, 'load-idl', l.failure, schema, label, si);
+        else {
+          const why = keeper.health(l.peer).gaveUp ?? 'it died';
+          countNotRun(l.peer, values);
+          emitNotRunSchema(l.peer, schema, label, si, values, why);
+        }
       }
       await body(sessions, servers);
     } finally {
@@ -566,10 +721,9 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
   const runs = options.runs ?? (budget !== undefined ? 1_000_000 : DEFAULT_RUNS);
   const deadline = budget !== undefined ? performance.now() + budget : Infinity;
   let schemas = 0;
-  // A harness bug is kept and rethrown once the sweep stops.
-  let harnessError: unknown;
-  const shard = options.shard;
-  const inShard = (i: number) => shard === undefined || i % shard.count === shard.index - 1;
+  // A harness bug stops the sweep; it is reported with the results so far.
+  let harnessError: string | undefined;
+  let stoppedEarly: string | undefined;
   // fc.sample(arb, { seed, numRuns: n }) gives exactly the first n cases fc.check gives with that
   // seed (case i is path "i", which shrinking and replay use), so the sweep takes them in chunks:
   // a bounded run at once, an unbounded one in doubling chunks (each regenerates the ones before
@@ -581,7 +735,13 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
   const flushOne = (buffer: readonly { raw: CaseResult; w: Where }[]) => {
     for (const { raw, w } of buffer) emitNow(raw, w);
   };
-  while (generated < runs && harnessError === undefined && performance.now() <= deadline) {
+  const aborted = () => options.signal?.aborted === true;
+  while (
+    generated < runs &&
+    harnessError === undefined &&
+    !aborted() &&
+    performance.now() <= deadline
+  ) {
     const end = options.runs !== undefined ? runs : Math.min(runs, Math.max(16, generated * 2));
     const start = generated;
     const chunk = fc.sample(arb, { seed, numRuns: end }).slice(start);
@@ -590,7 +750,11 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     for (const [j, c] of chunk.entries()) {
       const n = start + j;
       if (!inShard(n)) continue;
-      if (harnessError !== undefined || performance.now() > deadline) break;
+      if (harnessError !== undefined || aborted()) break;
+      if (performance.now() > deadline) {
+        stoppedEarly = `the time budget (${budget} ms) ran out after ${schemas} generated schema${schemas === 1 ? '' : 's'}`;
+        break;
+      }
       schemas++;
       const buffer: { raw: CaseResult; w: Where }[] = [];
       inFlight.push(sink.run(buffer, () => sweepSchema(c, n)).then(() => buffer));
@@ -598,7 +762,9 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     }
   }
   while (inFlight.length > 0) flushOne(await inFlight.shift()!);
-  if (harnessError !== undefined) throw harnessError;
+  if (harnessError !== undefined) harnessErrors.push(harnessError);
+  if (stoppedEarly === undefined && generated < runs && budget !== undefined)
+    stoppedEarly = `the time budget (${budget} ms) ran out after ${schemas} generated schema${schemas === 1 ? '' : 's'}`;
 
   /** Checks generated schema number `n`; a harness bug is kept in `harnessError`. Never rejects. */
   async function sweepSchema(c: GeneratedCase, n: number): Promise<void> {
@@ -622,16 +788,14 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
         String(n),
       ),
     ).catch((e: unknown) => {
-      harnessError = new Error(
-        `harness error in schema ${n} (seed ${seed}, path ${n}): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
-      );
+      harnessError ??= `harness error in schema ${n} (seed ${seed}, path ${n}): ${describe(e)}`;
     });
   }
 
   const sweepMs = performance.now() - sweepStart;
 
   // 3. Shrink the first failure of each (peer, property, kind of failure).
-  if (options.shrink !== false) {
+  if (options.shrink !== false && !aborted()) {
     const s = options.shrink ?? {};
     const totalEnd = performance.now() + (s.totalMs ?? 45_000);
     const groups = new Map<string, CaseResult>();
@@ -643,10 +807,15 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     for (const first of [...groups.values()].slice(0, s.maxGroups ?? 8)) {
       if (performance.now() > totalEnd) break;
       options.onShrink?.(first);
-      const shrunk = await shrinkGroup(
-        first,
-        Math.min(totalEnd, performance.now() + (s.groupMs ?? 20_000)),
-      );
+      let shrunk: ShrunkCase | undefined;
+      try {
+        shrunk = await shrinkGroup(
+          first,
+          Math.min(totalEnd, performance.now() + (s.groupMs ?? 20_000)),
+        );
+      } catch (e) {
+        harnessErrors.push(`shrinking ${first.name}: ${describe(e)}`);
+      }
       if (shrunk === undefined) continue;
       const at = results.indexOf(first);
       results[at] = { ...first, shrunk };
@@ -729,8 +898,10 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
           }
         }
         if (peer !== undefined) {
-          // A candidate the peer would not be given is not the same failure.
+          // A candidate the peer would not be given is not the same failure; a peer that died
+          // and stays dead cannot tell.
           if (whyNot(peer, schemaNeeds(c.schema.files)) !== undefined) return false;
+          if (!(await keeper.revive(peer))) return false;
           try {
             session = await PeerSession.open(peer, c.schema);
           } catch (e) {
@@ -849,6 +1020,12 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     casesPerPeer,
     notGiven,
     sweepMs,
+    corpusCases,
+    harnessErrors,
+    peerHealth: Object.fromEntries(
+      peers.map((p) => [p.name, { ...keeper.health(p), notRun: notRunCounts[p.name] ?? 0 }]),
+    ),
+    ...(stoppedEarly !== undefined ? { stoppedEarly } : {}),
   };
 }
 

@@ -246,3 +246,62 @@ void t.test('a time budget stops generating', async (t) => {
   t.ok(out.schemas > 0, `${out.schemas} schemas in the budget`);
   t.ok(took < 15_000, `stopped (${Math.round(took)} ms)`);
 });
+
+void t.test('a peer killed mid-run is started again and what it lost is run again', async (t) => {
+  const spec = defaultProcessPeers(root).find((s) => s.name === 'thriftrw-py')!;
+  const pidOf = (p: Peer) => (p as unknown as { child: { pid: number } }).child.pid;
+  const run = async (kill: boolean, maxRestarts?: number) => {
+    const peer = await ProcessPeer.start(spec);
+    let killed = false;
+    try {
+      const out = await runCases({
+        peers: [peer],
+        seed,
+        runs: 8,
+        values: 4,
+        shrink: false,
+        ...(maxRestarts !== undefined ? { maxRestarts } : {}),
+        onResult: (r) => {
+          if (kill && !killed && r.origin === 'generated' && r.peer === peer.name) {
+            killed = true;
+            process.kill(pidOf(peer), 'SIGKILL');
+          }
+        },
+      });
+      return { out, killed };
+    } finally {
+      await peer.stop();
+    }
+  };
+  const verdicts = (rs: readonly CaseResult[]) => rs.map((r) => `${r.name} ${r.verdict}`).sort();
+  const calm = await run(false);
+  const killed = await run(true);
+  t.ok(killed.killed, 'the peer was killed during the run');
+  t.equal(killed.out.peerHealth['thriftrw-py']?.restarts, 1, 'it was started again once');
+  t.match(killed.out.peerHealth['thriftrw-py']?.died, /signal SIGKILL|closed its stdout|EPIPE/);
+  t.same(
+    verdicts(killed.out.results),
+    verdicts(calm.out.results),
+    'the same results as a calm run',
+  );
+  t.equal(killed.out.casesPerPeer['thriftrw-py'], calm.out.casesPerPeer['thriftrw-py']);
+
+  const given = await run(true, 0);
+  const notRun = given.out.results.filter((r) => r.verdict === 'not-run');
+  t.ok(notRun.length > 0, 'with no restarts allowed, the rest is reported as not run');
+  t.ok(
+    notRun.every(
+      (r) => r.peer === 'thriftrw-py' && /died and was not started again/.test(r.summary),
+    ),
+    'each says why',
+  );
+  t.equal(
+    given.out.peerHealth['thriftrw-py']?.notRun,
+    notRun.length === 0 ? 0 : given.out.peerHealth['thriftrw-py']?.notRun,
+  );
+  t.ok((given.out.peerHealth['thriftrw-py']?.notRun ?? 0) >= notRun.length, 'counted per value');
+  t.notOk(
+    given.out.results.some((r) => r.peer === 'thriftrw-py' && failing(r)),
+    'its death is no finding',
+  );
+});
