@@ -24,13 +24,12 @@ import {
   checkValue,
   isFailing,
   isSchemaProperty,
-  loadFailure,
+  openSession,
   OurServers,
   peerSupports,
-  PeerSession,
   wireFor,
 } from './check.js';
-import type { CheckOutcome, Wire } from './check.js';
+import type { CheckOutcome, PeerSession, Wire } from './check.js';
 import { OUR_CODEC } from './codec.js';
 import { bundleValue } from './run.js';
 import { renderTrace, Trace } from './trace.js';
@@ -95,7 +94,7 @@ class TracedServers extends OurServers {
   }
 }
 
-/** The properties checked by our codec alone (no peer to start). */
+/** Whether the bundle's check needs its peer started (our codec's own checks do not). */
 function needsPeer(b: Bundle): boolean {
   const { peer, property } = b.case;
   if (property === 'codec-roundtrip' || property === 'idl-roundtrip') return false;
@@ -103,26 +102,29 @@ function needsPeer(b: Bundle): boolean {
   return !(property === 'rejects-invalid' && peer === OUR_CODEC.name);
 }
 
+/** What one replay runs with. */
+interface Setup {
+  readonly b: Bundle;
+  readonly schema: CompiledSchema;
+  /** The bundle's value (`{}` for the schema checks). */
+  readonly value: object;
+  readonly peer: Peer | undefined;
+  readonly servers: OurServers;
+  readonly strictBytes: boolean;
+  readonly trace: Trace | undefined;
+}
+
 /** Runs the bundle's check with everything started; resolves with its outcome. */
-async function runCheck(
-  b: Bundle,
-  schema: CompiledSchema,
-  peer: Peer | undefined,
-  servers: OurServers,
-  strictBytes: boolean,
-  trace: Trace | undefined,
-): Promise<CheckOutcome> {
+async function runCheck(x: Setup): Promise<CheckOutcome> {
+  const { b, schema, peer, trace } = x;
   const c = b.case;
   const property = c.property;
   if (property === 'idl-roundtrip') return checkIdlRoundtrip(b.files);
   let session: PeerSession | undefined;
   if (peer !== undefined) {
-    const t0 = performance.now();
-    try {
-      session = await PeerSession.open(peer, schema);
-    } catch (e) {
-      return loadFailure(peer, e, t0);
-    }
+    const opened = await openSession(peer, schema);
+    if ('failure' in opened) return opened.failure;
+    session = opened.session;
   }
   try {
     if (property === 'load-idl')
@@ -142,14 +144,18 @@ async function runCheck(
           : undefined;
     if (trace !== undefined && session !== undefined && wire !== undefined)
       await tapOurClient(session, wire, property, trace);
-    const C = schema.classes.get(c.type)!;
-    const value = bundleValue(C, b.value);
     const codec = trace ? trace.recordingCodec(OUR_CODEC) : OUR_CODEC;
     return await checkValue(
-      { schema, codec, servers, strictBytes, ...(session ? { session } : {}) },
+      {
+        schema,
+        codec,
+        servers: x.servers,
+        strictBytes: x.strictBytes,
+        ...(session ? { session } : {}),
+      },
       property,
       c.type,
-      value,
+      x.value,
       wire,
     );
   } finally {
@@ -198,9 +204,10 @@ export async function replayBundle(dir: string, options: ReplayOptions = {}): Pr
   }
   const C = schema.classes.get(c.type);
   if (C === undefined) throw new ReplayError(`${b.dir}: the IDL has no echoable type ${c.type}`);
+  let value: object = {};
   if (!isSchemaProperty(c.property)) {
     try {
-      bundleValue(C, b.value);
+      value = bundleValue(C, b.value);
     } catch (e) {
       throw new ReplayError(`${b.dir}: value.json does not fit ${c.type}: ${(e as Error).message}`);
     }
@@ -235,7 +242,7 @@ export async function replayBundle(dir: string, options: ReplayOptions = {}): Pr
       }
     }
     const strictBytes = options.strictBytes === true || c.strictBytes === true;
-    const outcome = await runCheck(b, schema, peer, servers, strictBytes, trace);
+    const outcome = await runCheck({ b, schema, value, peer, servers, strictBytes, trace });
     trace?.note(`the check is done: ${outcome.verdict}`);
     const failing = isFailing(outcome.verdict);
     out(`${outcome.verdict}: ${outcome.summary}`);
