@@ -1,6 +1,8 @@
 /**
- * The inline style and script of report.html. The script reads only the page's own elements and
- * data-* attributes, never data put into its text, so it can be allowed by its hash in the CSP.
+ * The inline style and script of report.html. The script holds no data, so it can be allowed by
+ * its hash in the CSP: it reads the page's data block (`#report-data`, JSON) with JSON.parse,
+ * puts each cause's details (HTML escaped when the page was made) into its card when the card is
+ * first opened, and case names in with textContent.
  */
 
 /** The page's CSS. */
@@ -32,6 +34,8 @@ dl.meta dt{color:var(--muted)}dl.meta dd{margin:0;word-break:break-all}
 .v-known-failure{background:var(--kf-bg);color:var(--kf)}
 .v-peer-error{background:var(--pe-bg);color:var(--pe)}
 .v-mismatch{background:var(--mm-bg);color:var(--mm)}
+.v-known-flaky{background:#eee6ff;color:#4a2d8a}
+.v-not-run{background:#e8e8e8;color:#333}
 .status{font-size:14px;padding:3px 12px;margin-right:6px}
 nav.filters{position:sticky;top:0;z-index:2;background:rgba(255,255,255,.97);border-bottom:1px solid var(--line);padding:8px 0;display:flex;flex-wrap:wrap;gap:6px 10px;align-items:center}
 nav.filters label{display:inline-flex;align-items:center;gap:4px;padding:2px 8px 2px 4px;border-radius:12px;cursor:pointer;user-select:none}
@@ -84,27 +88,116 @@ details>summary{cursor:pointer;color:var(--muted)}
 [hidden]{display:none!important}
 body.hide-identical [data-v=identical],body.hide-allowed-variant [data-v=allowed-variant],
 body.hide-known-failure [data-v=known-failure],body.hide-peer-error [data-v=peer-error],
-body.hide-mismatch [data-v=mismatch]{display:none}
+body.hide-mismatch [data-v=mismatch],body.hide-known-flaky [data-v=known-flaky],
+body.hide-not-run [data-v=not-run]{display:none}
+details.cause{border:1px solid var(--line);border-left:6px solid var(--mm);border-radius:6px;margin:10px 0;background:#fff}
+details.cause.v-peer-error{border-left-color:#d15704}
+details.cause.v-known-failure{border-left-color:#bf8700}
+details.cause.v-known-flaky{border-left-color:#8250df}
+details.cause.v-not-run{border-left-color:#6e7781}
+details.cause>summary{padding:8px 12px;color:var(--fg);list-style-position:outside;margin-left:14px}
+details.cause>summary .key{word-break:break-all}
+details.cause>summary .facts{color:var(--muted);margin-left:6px}
+details.cause>summary .text{display:block;margin-top:3px;word-break:break-word}
+details.cause>.body{padding:4px 16px 14px}
+section.example{border-top:1px dashed var(--line);padding:10px 0 4px;margin-top:8px}
+section.example .summary{font-weight:600;margin:6px 0;word-break:break-word}
+ol.names{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono","DejaVu Sans Mono",monospace;font-size:12px;max-height:360px;overflow:auto;margin:4px 0;padding-left:56px;background:var(--soft);border:1px solid var(--line);border-radius:6px}
+ol.names li{overflow-wrap:anywhere}
+button.more{font:inherit;padding:2px 10px;border:1px solid var(--line);border-radius:6px;background:#fff;cursor:pointer}
+table.passing td,table.variants td{font-size:13px}
 `;
 
-/** The page's JS: verdict checkboxes, "only failures", "show all", the search box, matrix cell links. */
+/** The page's JS: verdict checkboxes, "only failures", "show all", the search box, matrix cell links, cause cards built when opened. */
 export const SCRIPT = `
 (function () {
   var body = document.body;
   var boxes = Array.prototype.slice.call(document.querySelectorAll('#filters input[data-verdict]'));
   var search = document.getElementById('search');
   var shown = document.getElementById('shown');
-  var items = Array.prototype.slice.call(document.querySelectorAll('[data-key]'));
+  var data = JSON.parse(document.getElementById('report-data').textContent);
+  var cards = Array.prototype.slice.call(document.querySelectorAll('details.cause'));
+  var hay = data.causes.map(function (c) { return c.search + '\\n' + c.names.join('\\n').toLowerCase(); });
+  var tokens = [];
+  function has(text, ts) {
+    for (var k = 0; k < ts.length; k++) if (text.indexOf(ts[k]) < 0) return false;
+    return true;
+  }
+  function fillNames(el, i) {
+    var c = data.causes[i];
+    var list = el.querySelector('ol.names');
+    var more = el.querySelector('button.more');
+    var picked = c.names;
+    if (tokens.length > 0) {
+      picked = c.names.filter(function (n) { return has(n.toLowerCase(), tokens); });
+      if (picked.length === 0) picked = c.names;
+    }
+    var max = Number(list.getAttribute('data-max'));
+    list.textContent = '';
+    var frag = document.createDocumentFragment();
+    picked.slice(0, max).forEach(function (n) {
+      var li = document.createElement('li');
+      li.textContent = n;
+      frag.appendChild(li);
+    });
+    list.appendChild(frag);
+    more.hidden = picked.length <= max;
+    more.textContent = 'Show all ' + picked.length;
+  }
+  function build(el) {
+    if (el.hasAttribute('data-built')) return;
+    var i = Number(el.getAttribute('data-i'));
+    var c = data.causes[i];
+    var box = el.querySelector('.body');
+    box.innerHTML = c.html;
+    var h = document.createElement('h4');
+    h.textContent = 'Every case (' + c.names.length + ')';
+    var list = document.createElement('ol');
+    list.className = 'names';
+    list.setAttribute('data-max', '200');
+    var more = document.createElement('button');
+    more.type = 'button';
+    more.className = 'more';
+    more.addEventListener('click', function () {
+      list.setAttribute('data-max', String(c.names.length));
+      fillNames(el, i);
+    });
+    box.appendChild(h);
+    box.appendChild(list);
+    box.appendChild(more);
+    el.setAttribute('data-built', '');
+    fillNames(el, i);
+  }
   function apply() {
     boxes.forEach(function (b) { body.classList.toggle('hide-' + b.getAttribute('data-verdict'), !b.checked); });
-    var tokens = search.value.toLowerCase().split(/\\s+/).filter(Boolean);
-    var rows = 0;
-    items.forEach(function (el) {
-      var key = el.getAttribute('data-key');
-      el.hidden = !tokens.every(function (t) { return key.indexOf(t) >= 0; });
-      if (el.tagName === 'TR' && !el.hidden && el.offsetParent !== null) rows++;
+    tokens = search.value.toLowerCase().split(/\\s+/).filter(Boolean);
+    var n = 0;
+    var cases = 0;
+    cards.forEach(function (el) {
+      var i = Number(el.getAttribute('data-i'));
+      var hit = has(hay[i], tokens);
+      el.hidden = !hit;
+      if (hit && !body.classList.contains('hide-' + el.getAttribute('data-v'))) {
+        n++;
+        cases += data.causes[i].names.length;
+      }
+      if (hit && el.hasAttribute('data-built')) fillNames(el, i);
     });
-    shown.textContent = rows + ' of ' + document.querySelectorAll('table.results tbody tr').length + ' results shown';
+    shown.textContent = n + ' of ' + cards.length + ' causes shown (' + cases + ' cases)';
+  }
+  cards.forEach(function (el) {
+    el.addEventListener('toggle', function () { if (el.open) build(el); });
+  });
+  function openHash() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    var el = id ? document.getElementById(id) : null;
+    var card = el && el.closest ? el.closest('details.cause') : null;
+    if (card) {
+      card.open = true;
+      build(card);
+      var again = document.getElementById(id);
+      if (again) again.scrollIntoView();
+    }
   }
   boxes.forEach(function (b) { b.addEventListener('change', apply); });
   search.addEventListener('input', apply);
@@ -120,6 +213,8 @@ export const SCRIPT = `
   Array.prototype.forEach.call(document.querySelectorAll('a[data-q]'), function (a) {
     a.addEventListener('click', function () { search.value = a.getAttribute('data-q'); apply(); });
   });
+  window.addEventListener('hashchange', openHash);
   apply();
+  openHash();
 })();
 `;

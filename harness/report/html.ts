@@ -1,17 +1,23 @@
 /**
  * report.html: one self-contained page (inline CSS, a little inline JS, no external asset, a
- * Content-Security-Policy that allows nothing else). A matrix of properties × peers × protocols
- * with counts coloured by the worst verdict, filters by verdict and text, every result in a
- * table, and one section per failure: summary, field-path table of `- wanted / + got`, a
- * side-by-side hex dump from the first difference with the differing bytes highlighted (each
- * one's field path and meaning in its title, and a legend), the IDL, the value and the replay
- * command, and the shrunk case when there is one (the same diff and hex dump, its IDL and value
- * folded, its replay command and bundle). Stale known-failures entries with their kind, and a
- * table of every known-failures entry with its reason and counts. Every piece of data is
- * HTML-escaped and none of it is ever put inside the script.
+ * Content-Security-Policy that allows nothing else) that stays small and quick for a default run
+ * of ~48,000 results. A matrix of properties × peers × protocols with counts coloured by the
+ * worst verdict; filters by verdict and text; one card per cause (causes.ts: verdict, count,
+ * peers, properties, wire settings, the key, the summary) — worst first; the passing results as
+ * tallies per peer, property and wire setting, and per allowed-variant kind. A card's details
+ * are built only when it is opened, from the page's data (`<script type="application/json">`):
+ * the smallest shrunk case (diff, hex dump, IDL and value folded, replay command and bundle),
+ * a few example cases (summary, field-path table of `- wanted / + got`, a side-by-side hex dump
+ * with the differing bytes highlighted and titled with their field path, stderr, IDL, value,
+ * replay command) and the name of every case. Stale known-failures entries with their kind, and
+ * every known-failures entry with its reason and counts. Every piece of data is HTML-escaped in
+ * the data, which is never run: the script (allowed by its hash) reads it with JSON.parse and
+ * puts names in with textContent.
  */
 import { createHash } from 'node:crypto';
 import type { CaseResult, RunReport, ShrunkCase, ValueDiff, Verdict } from '../runner/result.js';
+import type { Cause, Causes } from './causes.js';
+import { causesOf } from './json.js';
 import { hexWindowOf } from './hexdump.js';
 import { SCRIPT, STYLE } from './html-assets.js';
 import { hexTable } from './html-hex.js';
@@ -21,13 +27,13 @@ import {
   headline,
   htmlEscape,
   isFailure,
-  isPass,
   knownFailureRows,
   peerNames,
   severity,
   sideText,
   tally,
   truncate,
+  visible,
   wireLabel,
 } from './text.js';
 
@@ -36,12 +42,12 @@ export const HTML_FILE = 'report.html';
 
 /** Options of {@link formatHtml}. */
 export interface HtmlOptions {
-  /** Rows of 16 bytes in each hex dump (default 16). */
+  /** Rows of 16 bytes in each hex dump (default 8). */
   readonly hexRows?: number;
-  /** Each IDL file, value JSON and stderr cut to this many characters (default 50,000). */
+  /** Each IDL file, value JSON and stderr cut to this many characters (default 20,000). */
   readonly maxTextChars?: number;
-  /** At most this many failure sections (default 300); the rest are only rows of the results table. */
-  readonly maxSections?: number;
+  /** Example cases shown in full per cause (default 3, at most as many as the causes hold). */
+  readonly maxExamples?: number;
 }
 
 export { htmlEscape };
@@ -69,21 +75,6 @@ const GLYPH: Record<Verdict, string> = {
 };
 
 const sha256 = (s: string) => `'sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}'`;
-
-/** The lower-cased text the search box matches against. */
-function searchKey(r: CaseResult): string {
-  return [
-    r.peer,
-    r.property,
-    wireLabel(r),
-    r.verdict,
-    r.name,
-    truncate(r.summary, 300),
-    r.fingerprint ?? '',
-  ]
-    .join(' ')
-    .toLowerCase();
-}
 
 function worst(results: readonly CaseResult[]): Verdict {
   let w: Verdict = 'identical';
@@ -161,7 +152,7 @@ function filters(report: RunReport): string {
     `<nav class="filters" id="filters">${boxes}` +
     `<button type="button" id="only-failures">Only failures</button>` +
     `<button type="button" id="show-all">Show all</button>` +
-    `<input type="search" id="search" placeholder="Filter: peer, property, name, path…" aria-label="filter">` +
+    `<input type="search" id="search" placeholder="Filter: peer, property, cause, case name…" aria-label="filter">` +
     `<span id="shown" class="muted"></span></nav>`
   );
 }
@@ -190,7 +181,7 @@ function matrix(report: RunReport): string {
             const q = `${peer} ${property} ${protocol}`.toLowerCase();
             return (
               `<td class="v-${w}" data-peer="${esc(peer)}" data-property="${esc(property)}" data-protocol="${esc(protocol)}" data-worst="${w}">` +
-              `<a href="#results" title="${esc(title)}" data-q="${esc(q)}"><b>${here.length}</b><small>${small}</small></a></td>`
+              `<a href="#causes" title="${esc(title)}" data-q="${esc(q)}"><b>${here.length}</b><small>${small}</small></a></td>`
             );
           })
           .join(''),
@@ -203,26 +194,7 @@ function matrix(report: RunReport): string {
     `<section id="matrix"><h2>Matrix: properties × peers × protocols</h2>` +
     `<table class="matrix"><thead><tr><th rowspan="2">property</th>${head1}</tr><tr>${head2}</tr></thead>` +
     `<tbody>${rows.join('')}</tbody></table>` +
-    `<p class="legend-line">Cells: number of cases, then per verdict; coloured by the worst. ${legend} Click a cell to filter the results.</p></section>`
-  );
-}
-
-function resultsTable(report: RunReport, anchors: Map<CaseResult, string>): string {
-  const rows = report.results.map((r) => {
-    const anchor = anchors.get(r);
-    const breakable = esc(r.name).replace(/\//g, '/<wbr>');
-    const name = anchor ? `<a href="#${anchor}">${breakable}</a>` : breakable;
-    return (
-      `<tr data-v="${r.verdict}" data-key="${esc(searchKey(r))}"><td>${badge(r.verdict)}</td>` +
-      `<td class="nw">${esc(r.peer)}</td><td class="nw">${esc(r.property)}</td><td class="mono nw">${esc(wireLabel(r))}</td>` +
-      `<td class="name mono">${name}</td><td class="summary">${esc(truncate(r.summary, 400))}</td>` +
-      `<td class="num">${r.durationMs.toFixed(0)}</td></tr>`
-    );
-  });
-  return (
-    `<section id="results"><h2>Results</h2><table class="results"><thead><tr><th>verdict</th><th>peer</th>` +
-    `<th>property</th><th>wire</th><th>case</th><th>summary</th><th>ms</th></tr></thead>` +
-    `<tbody>${rows.join('')}</tbody></table></section>`
+    `<p class="legend-line">Cells: number of cases, then per verdict; coloured by the worst. ${legend} Click a cell to filter the causes.</p></section>`
   );
 }
 
@@ -252,9 +224,15 @@ function valuesTable(diffs: readonly ValueDiff[]): string {
 }
 
 /** The shrunk case of a failure: headline, facts, diff, hex dump, IDL and value folded, replay. */
-function shrunkBlock(s: ShrunkCase, id: string, options: Required<HtmlOptions>): string {
+function shrunkBlock(
+  s: ShrunkCase,
+  id: string,
+  options: Required<HtmlOptions>,
+  of?: string,
+): string {
   const max = options.maxTextChars;
   const where = [
+    ...(of !== undefined ? [`of <code>${esc(of)}</code>`] : []),
     `type <code>${esc(s.type)}</code>`,
     `path <code>${esc(s.path)}</code>`,
     `fingerprint <code>${esc(s.fingerprint)}</code>`,
@@ -287,7 +265,8 @@ function shrunkBlock(s: ShrunkCase, id: string, options: Required<HtmlOptions>):
   return `<div class="shrunk" id="${id}">${parts.join('')}</div>`;
 }
 
-function failureSection(r: CaseResult, id: string, options: Required<HtmlOptions>): string {
+/** One example case of a cause, in full. */
+function exampleSection(r: CaseResult, id: string, options: Required<HtmlOptions>): string {
   const max = options.maxTextChars;
   const where = [
     esc(r.peer),
@@ -304,12 +283,6 @@ function failureSection(r: CaseResult, id: string, options: Required<HtmlOptions
     `<p class="where">${where.join(' · ')}</p>`,
     `<p class="summary">${esc(r.summary)}</p>`,
   ];
-  if (r.knownReason !== undefined)
-    parts.push(`<p class="reason">Known failure: ${esc(r.knownReason)}</p>`);
-  if (r.shrunk !== undefined)
-    parts.push(
-      `<p class="shrunk-line">${stepsText(r.shrunk)} to: <a href="#${id}-shrunk">${esc(r.shrunk.summary)}</a></p>`,
-    );
   if (r.valueDiff && r.valueDiff.length > 0)
     parts.push(`<h4>Values</h4>${valuesTable(r.valueDiff)}`);
   const win = hexWindowOf(r.wantedHex, r.gotHex, r.byteDiff, { rows: options.hexRows });
@@ -322,8 +295,8 @@ function failureSection(r: CaseResult, id: string, options: Required<HtmlOptions
       `<h4>IDL</h4>` +
         idl
           .map(
-            ([file, text], i) =>
-              `<details${i === 0 ? ' open' : ''}><summary><code>${esc(file)}</code></summary><pre class="idl">${esc(truncate(text, max))}</pre></details>`,
+            ([file, text]) =>
+              `<details><summary><code>${esc(file)}</code></summary><pre class="idl">${esc(truncate(text, max))}</pre></details>`,
           )
           .join(''),
     );
@@ -334,8 +307,61 @@ function failureSection(r: CaseResult, id: string, options: Required<HtmlOptions
     );
   if (r.replay !== undefined)
     parts.push(`<h4>Replay</h4><pre class="replay">${esc(r.replay)}</pre>`);
-  if (r.shrunk !== undefined) parts.push(shrunkBlock(r.shrunk, `${id}-shrunk`, options));
-  return `<section class="failure v-${r.verdict}" id="${id}" data-v="${r.verdict}" data-key="${esc(searchKey(r))}">${parts.join('')}</section>`;
+  return `<section class="example v-${r.verdict}" id="${id}">${parts.join('')}</section>`;
+}
+
+/** The closed card of a cause: what it is, in one summary line; its details come from the data. */
+function causeCard(c: Cause, i: number): string {
+  const facts = [
+    `<b>${c.count}</b> ${c.count === 1 ? 'case' : 'cases'}`,
+    esc(c.peers.join(', ')),
+    esc(c.properties.join(', ')),
+    `<span class="mono">${esc(c.wires.join(' · '))}</span>`,
+  ];
+  const text = c.knownReason ?? c.summary;
+  return (
+    `<details class="cause v-${c.verdict}" id="cause-${i + 1}" data-v="${c.verdict}" data-i="${i}">` +
+    `<summary>${badge(c.verdict)} <code class="key">${esc(c.key)}</code> <span class="facts">${facts.join(' · ')}</span>` +
+    `<span class="text">${esc(truncate(text, 300))}</span></summary><div class="body"></div></details>`
+  );
+}
+
+/** What the script needs of a cause: its search text, its details as escaped HTML, its case names. */
+function causeData(c: Cause, i: number, options: Required<HtmlOptions>) {
+  const id = `cause-${i + 1}`;
+  const parts: string[] = [];
+  if (c.knownReason !== undefined)
+    parts.push(
+      `<p class="reason">${c.verdict === 'known-flaky' ? 'Known flaky' : 'Known failure'}${c.knownEntry ? ` (<code>${esc(c.knownEntry)}</code>)` : ''}: ${esc(c.knownReason)}</p>`,
+    );
+  if (c.fingerprints.length > 0)
+    parts.push(
+      `<p class="where">fingerprints: ${c.fingerprints.map((f) => `<code>${esc(f)}</code>`).join(' · ')}</p>`,
+    );
+  if (c.shrunk !== undefined)
+    parts.push(shrunkBlock(c.shrunk, `${id}-shrunk`, options, c.shrunkOf));
+  const examples = c.examples.slice(0, options.maxExamples);
+  parts.push(
+    `<h4>${examples.length === 1 ? 'Example' : `${examples.length} examples`} of ${c.count}</h4>` +
+      examples.map((r, k) => exampleSection(r, `${id}-example-${k + 1}`, options)).join(''),
+  );
+  const search = [
+    c.verdict,
+    c.key,
+    c.peers.join(' '),
+    c.properties.join(' '),
+    c.wires.join(' '),
+    c.summary,
+    c.knownReason ?? '',
+    c.fingerprints.join(' '),
+  ]
+    .join(' ')
+    .toLowerCase();
+  return {
+    search: visible(search),
+    html: parts.join(''),
+    names: c.cases.map((n) => visible(n)),
+  };
 }
 
 function staleSection(report: RunReport): string {
@@ -371,43 +397,54 @@ function knownFailuresSection(report: RunReport): string {
   );
 }
 
-/**
- * The order of failure sections: worst verdict first; within one verdict, the first result of
- * each peer and fingerprint before repeats, so a capped page still shows every kind of failure.
- */
-function sectionOrder(failing: readonly CaseResult[]): CaseResult[] {
-  const seen = new Set<string>();
-  const keyed = failing.map((r, i) => {
-    const key = `${r.peer}\u0000${r.fingerprint ?? r.name}`;
-    const repeat = seen.has(key) ? 1 : 0;
-    seen.add(key);
-    return { r, i, repeat };
-  });
-  keyed.sort(
-    (a, b) => severity(b.r.verdict) - severity(a.r.verdict) || a.repeat - b.repeat || a.i - b.i,
+/** The passing results: per peer, property and wire setting, and per allowed-variant kind. */
+function passingSection(c: Causes): string {
+  if (c.passing.length === 0) return '';
+  const rows = c.passing.map(
+    (p) =>
+      `<tr data-v="${p.allowedVariant > 0 ? 'allowed-variant' : 'identical'}"><td>${esc(p.peer)}</td><td>${esc(p.property)}</td><td class="mono">${esc(p.wire)}</td>` +
+      `<td class="num">${p.identical}</td><td class="num">${p.allowedVariant}</td></tr>`,
   );
-  return keyed.map((k) => k.r);
+  const variants = c.variants.map(
+    (v) =>
+      `<tr><td class="mono">${esc(v.kind)}</td><td class="num">${v.count}</td><td>${esc(v.peers.join(', '))}</td>` +
+      `<td>${esc(v.properties.join(', '))}</td><td>${esc(truncate(v.summary, 300))}</td></tr>`,
+  );
+  return (
+    `<section id="passing"><h2>Passing</h2><details><summary>Passing results per peer, property and wire setting (${c.passing.length} rows)</summary>` +
+    `<table class="passing"><thead><tr><th>peer</th><th>property</th><th>wire</th><th>identical</th><th>allowed variant</th></tr></thead>` +
+    `<tbody>${rows.join('')}</tbody></table></details>` +
+    (variants.length > 0
+      ? `<h3>Allowed variants by kind</h3><table class="variants"><thead><tr><th>kind</th><th>count</th><th>peers</th><th>properties</th><th>first summary</th></tr></thead><tbody>${variants.join('')}</tbody></table>`
+      : '') +
+    `</section>`
+  );
+}
+
+/** JSON for a `<script type="application/json">`: `<`, `>`, `&` and U+2028/9 escaped. */
+function dataJson(x: unknown): string {
+  return JSON.stringify(x)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 /**
- * The report as one self-contained HTML page. Defaults: 16 hex rows per dump, texts cut at
- * 50,000 characters, at most 300 failure sections (for mismatches, peer errors and known
- * failures, see sectionOrder).
- * Never throws.
+ * The report as one self-contained HTML page (see the module comment). Defaults: 8 hex rows per
+ * dump, texts cut at 20,000 characters, 3 examples per cause. Never throws.
  */
 export function formatHtml(report: RunReport, options: HtmlOptions = {}): string {
   const opts: Required<HtmlOptions> = {
-    hexRows: options.hexRows ?? 16,
-    maxTextChars: options.maxTextChars ?? 50_000,
-    maxSections: options.maxSections ?? 300,
+    hexRows: options.hexRows ?? 8,
+    maxTextChars: options.maxTextChars ?? 20_000,
+    maxExamples: options.maxExamples ?? 3,
   };
-  const failing = sectionOrder(report.results.filter((r) => !isPass(r.verdict)));
-  const withSection = failing.slice(0, opts.maxSections);
-  const anchors = new Map<CaseResult, string>();
-  withSection.forEach((r, i) => anchors.set(r, `failure-${i + 1}`));
-  let sections = withSection.map((r) => failureSection(r, anchors.get(r) ?? '', opts)).join('\n');
-  if (failing.length > withSection.length)
-    sections += `\n<p class="muted">${failing.length - withSection.length} more failures are rows of the results table only; report.json has all their details.</p>`;
+  const c = causesOf(report);
+  const cards = c.causes.map((x, i) => causeCard(x, i)).join('\n');
+  const data = { causes: c.causes.map((x, i) => causeData(x, i, opts)) };
+  const failing = c.causes.reduce((n, x) => n + x.count, 0);
   const csp = `default-src 'none'; style-src ${sha256(STYLE)}; script-src ${sha256(SCRIPT)}; img-src data:; base-uri 'none'; form-action 'none'`;
   return `<!doctype html>
 <html lang="en">
@@ -426,11 +463,12 @@ ${matrix(report)}
 ${staleSection(report)}
 ${knownFailuresSection(report)}
 ${peersSection(report)}
-<section id="failures"><h2>Failures (${failing.length})</h2>
-${failing.length === 0 ? '<p>None.</p>' : sections}
+<section id="causes"><h2>Causes (${c.causes.length}; ${failing} ${failing === 1 ? 'result' : 'results'} not passing)</h2>
+${c.causes.length === 0 ? '<p>None: every result passed.</p>' : `<p class="muted">One card per cause, worst first; open one for its shrunk case, examples and every case name.</p>\n${cards}`}
 </section>
-${resultsTable(report, anchors)}
+${passingSection(c)}
 </main>
+<script type="application/json" id="report-data">${dataJson(data)}</script>
 <script>${SCRIPT}</script>
 </body>
 </html>

@@ -17,11 +17,36 @@ import { TAP_FILE, formatTap } from './tap.js';
 
 export type { PeerStart, Reporter, RunMeta } from './reporter.js';
 export { MultiReporter, metaOf, replayReport } from './reporter.js';
-export { JSONL_FILE, JsonlReporter, parseJsonl, readJsonl } from './jsonl.js';
+export { JSONL_FILE, JsonlReporter, MODEL_VERSION, parseJsonl, readJsonl } from './jsonl.js';
 export type { JsonlRecord, RecoveredRun } from './jsonl.js';
-export { JSON_FILE, formatJson, parseJsonReport } from './json.js';
+export { JSON_FILE, causesOf, formatJson, parseJsonReport } from './json.js';
+export type { StoredCause, StoredResult } from './json.js';
 export { JUNIT_FILE, formatJunit, xmlEscape } from './junit.js';
+export type { JunitOptions } from './junit.js';
 export { TAP_FILE, TapReporter, formatTap, tapEscape } from './tap.js';
+export type { TapOptions } from './tap.js';
+export {
+  MASK,
+  causeKey,
+  causeTitle,
+  declaredNames,
+  groupCauses,
+  maskFingerprint,
+  testGroups,
+  testName,
+} from './causes.js';
+export type {
+  Cause,
+  CauseOptions,
+  Causes,
+  PassingTally,
+  TestGroup,
+  VariantTally,
+} from './causes.js';
+export { FORMAT_VERSION, LeanWriter, fillKnownReasons, inflate } from './lean.js';
+export type { LeanExtra, LeanGroup, LeanOptions, LeanRow } from './lean.js';
+export { formatTerminalSummary } from './terminal.js';
+export type { TerminalOptions } from './terminal.js';
 export { MARKDOWN_FILE, formatMarkdown, mdBlock, mdCode } from './markdown.js';
 export type { MarkdownOptions } from './markdown.js';
 export { HTML_FILE, formatHtml, htmlEscape } from './html.js';

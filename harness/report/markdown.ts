@@ -1,13 +1,17 @@
 /**
  * summary.md: a pull-request comment. The verdict line, a table of peers × verdict counts, stale
  * known-failures entries (with their kind), a table of the known-failures entries and how they
- * fared, then the first failures (mismatches and peer errors), each with its summary, `- wanted /
- * + got` lines, a short hex diff and the replay command in code blocks, and its shrunk case
- * (headline, diff, hex, IDL and value folded in a <details>, replay command and bundle).
+ * fared, then the failures by cause (causes.ts), worst first: each failing cause (mismatches,
+ * peer errors, cases not run) with its count, peers, properties and wire settings, the first
+ * case's summary, `- wanted / + got` lines, a short hex diff, stderr tail and replay command in
+ * code blocks, and its smallest shrunk case (headline, diff, hex, IDL and value folded in a
+ * <details>, replay command and bundle); then a table of every cause (known ones too).
  * Kept under a byte budget (GitHub takes 65,536 characters a comment). Data only ever appears in
  * code spans and fenced code blocks, so no HTML, Markdown or @mention in it takes effect.
  */
-import type { CaseResult, RunReport, Verdict } from '../runner/result.js';
+import type { RunReport, ShrunkCase, Verdict } from '../runner/result.js';
+import type { Cause } from './causes.js';
+import { causesOf } from './json.js';
 import { idlText, valueDiffLines } from './details.js';
 import { formatHexDiff } from './hexdump.js';
 import {
@@ -20,7 +24,6 @@ import {
   tally,
   truncate,
   visible,
-  wireLabel,
 } from './text.js';
 
 /** The default file name in a report folder. */
@@ -28,8 +31,10 @@ export const MARKDOWN_FILE = 'summary.md';
 
 /** Options of {@link formatMarkdown}. */
 export interface MarkdownOptions {
-  /** At most this many failures in detail (default 10). */
+  /** At most this many failing causes in detail (default 10). */
   readonly maxFailures?: number;
+  /** At most this many rows in the table of causes (default 40). */
+  readonly maxCauseRows?: number;
   /** At most this many UTF-8 bytes in all (default 60,000). */
   readonly maxBytes?: number;
   /** Where the full report is, said under the list when failures were left out (default `report.html`). */
@@ -94,29 +99,31 @@ function notGivenLines(report: RunReport): string[] {
   });
 }
 
-function failureSection(r: CaseResult, n: number): string {
+function causeSection(c: Cause, n: number): string {
+  const r = c.examples[0];
+  const where = [c.peers, c.properties, c.wires].map((xs) => xs.map(mdCode).join(', '));
   const parts: string[] = [
-    `#### ${n}. ${ICON[r.verdict]} ${r.verdict} · ${mdCode(r.peer)} · ${mdCode(r.property)} · ${mdCode(wireLabel(r))}`,
-    `${mdCode(truncate(r.name, 300))}: ${mdCode(truncate(r.summary, 500))}`,
+    `#### ${n}. ${ICON[c.verdict]} ${c.verdict} ×${c.count} · ${mdCode(truncate(c.key, 300))}`,
+    `peers ${where[0]} · properties ${where[1]} · wire ${where[2]}`,
   ];
-  const values = valueDiffLines(r, { maxValueDiffs: 8, maxValueChars: 200 });
-  if (values.length > 0) parts.push(mdBlock(values.join('\n'), 'diff'));
-  const hex = formatHexDiff(r.wantedHex, r.gotHex, r.byteDiff, { rows: 4 });
-  if (hex !== undefined) parts.push(mdBlock(hex, 'text'));
-  if (r.stderr !== undefined) {
-    const tail = r.stderr.replace(/\s+$/, '').split('\n').slice(-8).join('\n');
-    parts.push(mdBlock(truncate(tail, 1200), 'text'));
+  if (r !== undefined) {
+    parts.push(`first case ${mdCode(truncate(r.name, 300))}: ${mdCode(truncate(r.summary, 500))}`);
+    const values = valueDiffLines(r, { maxValueDiffs: 8, maxValueChars: 200 });
+    if (values.length > 0) parts.push(mdBlock(values.join('\n'), 'diff'));
+    const hex = formatHexDiff(r.wantedHex, r.gotHex, r.byteDiff, { rows: 4 });
+    if (hex !== undefined) parts.push(mdBlock(hex, 'text'));
+    if (r.stderr !== undefined) {
+      const tail = r.stderr.replace(/\s+$/, '').split('\n').slice(-8).join('\n');
+      parts.push(mdBlock(truncate(tail, 1200), 'text'));
+    }
+    if (r.replay !== undefined) parts.push(mdBlock(truncate(r.replay, 1000), 'sh'));
   }
-  if (r.replay !== undefined) parts.push(mdBlock(truncate(r.replay, 1000), 'sh'));
-  const shrunk = shrunkSection(r);
-  if (shrunk !== undefined) parts.push(shrunk);
+  if (c.shrunk !== undefined) parts.push(shrunkSection(c.shrunk));
   return parts.join('\n\n');
 }
 
-/** The shrunk case of a failure: headline, diff and hex, IDL and value folded, replay and bundle. */
-function shrunkSection(r: CaseResult): string | undefined {
-  const s = r.shrunk;
-  if (s === undefined) return undefined;
+/** The shrunk case of a cause: headline, diff and hex, IDL and value folded, replay and bundle. */
+function shrunkSection(s: ShrunkCase): string {
   const steps = `${s.steps} ${s.steps === 1 ? 'step' : 'steps'}`;
   const parts: string[] = [`**Shrunk in ${steps} to:** ${mdCode(truncate(s.summary, 500))}`];
   const values = valueDiffLines(s, { maxValueDiffs: 8, maxValueChars: 200 });
@@ -187,20 +194,45 @@ export function formatMarkdown(report: RunReport, options: MarkdownOptions = {})
   }
   const known = knownFailuresTable(report);
   if (known !== undefined) head.push(known);
-  const failures = report.results.filter((r) => isFailure(r.verdict));
+  const causes = causesOf(report).causes;
   let out = head.join('\n\n') + '\n';
-  if (failures.length === 0) return out;
-  const title = `\n### Failures\n`;
-  out += title;
-  let shown = 0;
+  if (causes.length === 0) return out;
+  const failing = causes.filter((c) => isFailure(c.verdict) || c.verdict === 'not-run');
   const footerRoom = 300;
-  for (const r of failures.slice(0, maxFailures)) {
-    const section = `\n${failureSection(r, shown + 1)}\n`;
-    if (bytes(out) + bytes(section) + footerRoom > maxBytes) break;
-    out += section;
-    shown += 1;
+  if (failing.length > 0) {
+    out += `\n### Failures by cause (${failing.length})\n`;
+    let shown = 0;
+    for (const c of failing.slice(0, maxFailures)) {
+      const section = `\n${causeSection(c, shown + 1)}\n`;
+      if (bytes(out) + bytes(section) + footerRoom > maxBytes) break;
+      out += section;
+      shown += 1;
+    }
+    if (shown < failing.length)
+      out += `\n_${shown} of ${failing.length} failing causes shown; all of them are in ${mdCode(full)} and \`report.json\`._\n`;
   }
-  if (shown < failures.length)
-    out += `\n_${shown} of ${failures.length} failures shown; all of them are in ${mdCode(full)} and \`report.json\`._\n`;
+  const room = maxBytes - bytes(out) - 10;
+  if (room > 400) out += causesTable(causes, options.maxCauseRows ?? 40, room);
   return out;
+}
+
+/** The table of every cause: verdict, count, key, peers, properties (at most `max` rows and about `room` bytes). */
+function causesTable(causes: readonly Cause[], max: number, room: number): string {
+  const rows: string[] = [];
+  let used = 200;
+  for (const c of causes.slice(0, max)) {
+    const row = `| ${ICON[c.verdict]} ${c.verdict} | ${c.count} | ${cell(truncate(c.key, 200))} | ${cell(truncate(c.peers.join(', '), 200))} | ${cell(truncate(c.properties.join(', '), 200))} |`;
+    used += bytes(row) + 1;
+    if (used > room) break;
+    rows.push(row);
+  }
+  if (causes.length > rows.length) rows.push(`| … ${causes.length - rows.length} more | | | | |`);
+  // (`used` starts at 200: the heading, header rows and this last row.)
+  return [
+    `\n### Causes (${causes.length}, worst first)\n`,
+    '| verdict | cases | cause | peers | properties |',
+    '| --- | ---: | --- | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n');
 }

@@ -8,20 +8,24 @@
  *   that breaks a rule is named in the Error (by its folder when it was read by
  *   {@link readReportDir}, else by its position and shard). Tool versions and commands are not
  *   checked (commands may differ in, e.g., the report folder).
- * - Results: concatenated in shard order, each shard's in its own order. Corpus cases are replayed
- *   by every shard, so their results appear once per shard (each is a real comparison and keeps
- *   its verdict), but a peer's `cases` counts them once: the sum over shards of the generated
- *   results, plus the largest number of corpus results any one shard had for that peer.
+ * - Results: concatenated in shard order, each shard's in its own order. Every case, generated
+ *   or from the corpus, runs in exactly one shard (corpus case i in shard (i mod n) + 1), so
+ *   nothing is counted twice: a peer's `cases`, `notGiven` (per reason), `restarts` and `notRun`
+ *   are sums, and so is `schemas`.
  * - Peers: in first-seen order; version and backend of the first shard that has the peer, startMs
- *   the largest (the slowest start), `casesPerSecond` = merged cases / the longest shard's duration.
+ *   the largest (the slowest start), `casesPerSecond` = merged cases / the longest shard's
+ *   duration, `died` the last shard's that says it.
+ * - `harnessErrors`: every shard's, each prefixed with its shard; `stoppedEarly`: the shards'
+ *   reasons, each with its shard.
  * - `durationMs`: the longest shard's; `startedAt`: the earliest; `shard`: left out.
- * - `knownFailures`: summed per (peer, entry) over the shards that report them (reason and source
- *   of the first). `staleKnownFailures` recomputed from the sums: `now-passing` when the summed
+ * - `knownFailures` and `knownFlaky`: summed per (peer, entry) over the shards that report them
+ *   (reason and source of the first). `staleKnownFailures` recomputed from the sums: `now-passing` when the summed
  *   `passing` > 0, else `unmatched` when the summed `matched` is 0 (an entry that matched in any
  *   shard is not stale). When no shard reports `knownFailures` (older or recovered reports): an
  *   entry is `now-passing` when any shard says so, `unmatched` when every shard says so.
- * - `exitCode`: 2 when any shard is 2 or a shard of 1..n is missing (the merge is incomplete);
- *   else 1 when any result is a mismatch or peer error or any entry is stale; else 0.
+ * - `exitCode`: 2 when any shard is 2, a shard of 1..n is missing (the merge is incomplete), a
+ *   result is not-run or a shard has harness errors; else 1 when any result is a mismatch or
+ *   peer error or any entry is stale; else 0.
  * - `command`: the first shard's command without `--shard …`, then a shell comment saying which
  *   shards were merged (and which are missing, and whether the shards' commands differed).
  */
@@ -75,13 +79,16 @@ function earliest(times: readonly string[]): string {
   });
 }
 
-/** Sums known-failures uses per (peer, entry), in first-seen order. */
-function sumUses(reports: readonly RunReport[]): KnownFailureUse[] | undefined {
-  const with_ = reports.filter((r) => r.knownFailures !== undefined);
+/** Sums known-failures (or known-flaky) uses per (peer, entry), in first-seen order. */
+function sumUses(
+  reports: readonly RunReport[],
+  which: 'knownFailures' | 'knownFlaky' = 'knownFailures',
+): KnownFailureUse[] | undefined {
+  const with_ = reports.filter((r) => r[which] !== undefined);
   if (with_.length === 0) return undefined;
   const sums = new Map<string, KnownFailureUse>();
   for (const r of with_)
-    for (const u of r.knownFailures ?? []) {
+    for (const u of r[which] ?? []) {
       const key = `${u.peer}\u0000${u.entry}`;
       const had = sums.get(key);
       sums.set(
@@ -137,42 +144,50 @@ function staleWithoutUses(reports: readonly RunReport[]): Stale[] {
 function mergePeers(reports: readonly RunReport[], durationMs: number): PeerSummary[] {
   const peers = new Map<
     string,
-    { first: PeerSummary; startMs: number; generated: number; corpus: number }
+    {
+      first: PeerSummary;
+      startMs: number;
+      cases: number;
+      notGiven: Record<string, number>;
+      restarts: number;
+      notRun: number;
+      died?: string;
+    }
   >();
-  for (const r of reports) {
-    const corpusHere = new Map<string, number>();
-    for (const c of r.results)
-      if (c.origin === 'corpus') corpusHere.set(c.peer, (corpusHere.get(c.peer) ?? 0) + 1);
+  for (const r of reports)
     for (const p of r.peers) {
-      const corpus = Math.min(p.cases, corpusHere.get(p.name) ?? 0);
-      const had = peers.get(p.name);
+      let had = peers.get(p.name);
       if (!had) {
-        peers.set(p.name, { first: p, startMs: p.startMs, generated: p.cases - corpus, corpus });
-        continue;
+        had = { first: p, startMs: p.startMs, cases: 0, notGiven: {}, restarts: 0, notRun: 0 };
+        peers.set(p.name, had);
       }
       had.startMs = Math.max(had.startMs, p.startMs);
-      had.generated += p.cases - corpus;
-      had.corpus = Math.max(had.corpus, corpus);
+      had.cases += p.cases;
+      for (const [why, n] of Object.entries(p.notGiven ?? {}))
+        had.notGiven[why] = (had.notGiven[why] ?? 0) + n;
+      had.restarts += p.restarts ?? 0;
+      had.notRun += p.notRun ?? 0;
+      if (p.died !== undefined) had.died = p.died;
     }
-  }
-  return [...peers.values()].map(({ first, startMs, generated, corpus }) => {
-    const cases = generated + corpus;
-    return {
-      name: first.name,
-      version: first.version,
-      backend: first.backend,
-      startMs,
-      cases,
-      casesPerSecond: durationMs > 0 ? cases / (durationMs / 1000) : 0,
-    };
-  });
+  return [...peers.values()].map(({ first, startMs, cases, notGiven, restarts, notRun, died }) => ({
+    name: first.name,
+    version: first.version,
+    backend: first.backend,
+    startMs,
+    cases,
+    casesPerSecond: durationMs > 0 ? cases / (durationMs / 1000) : 0,
+    ...(Object.keys(notGiven).length > 0 ? { notGiven } : {}),
+    ...(restarts > 0 ? { restarts } : {}),
+    ...(notRun > 0 ? { notRun } : {}),
+    ...(died !== undefined ? { died } : {}),
+  }));
 }
 
 /**
  * Merges the reports of the shards of one run (`--shard 1/n` … `n/n`, same seed) into one report,
- * following the rules in this module's comment: results in shard order, corpus cases counted once
- * per peer, durations the longest, known-failures uses summed and stale entries recomputed, exit
- * code 2 when a shard is incomplete or missing. A single report merges to itself without its
+ * following the rules in this module's comment: results in shard order, counts summed, durations
+ * the longest, known-failures uses summed and stale entries recomputed, exit code 2 when a shard
+ * is incomplete or missing. A single report merges to itself without its
  * shard. Throws an Error naming the offending report when there is no report, schema versions,
  * seeds or shard counts differ, a shard index is out of range, or an index is repeated.
  */
@@ -237,7 +252,20 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
     notes.push(`the shards' commands differ beyond --shard; this is shard ${indexes[0]}'s`);
   const command = `${commands[0] ?? ''} # ${notes.join('; ')}`;
 
-  const incomplete = missing.length > 0 || ordered.some((r) => r.exitCode === 2);
+  const flaky = sumUses(ordered, 'knownFlaky');
+  const shardName = (r: RunReport) => `shard ${shardOf(r).index}/${count}`;
+  const harnessErrors = ordered.flatMap((r) =>
+    (r.harnessErrors ?? []).map((e) => `${shardName(r)}: ${e}`),
+  );
+  const stopped = ordered
+    .filter((r) => r.stoppedEarly !== undefined)
+    .map((r) => `${shardName(r)}: ${r.stoppedEarly ?? ''}`);
+  const schemaCounts = ordered.filter((r) => r.schemas !== undefined);
+  const incomplete =
+    missing.length > 0 ||
+    ordered.some((r) => r.exitCode === 2) ||
+    harnessErrors.length > 0 ||
+    results.some((r) => r.verdict === 'not-run');
   const failed = results.some((r) => isFailure(r.verdict)) || stale.length > 0;
   const merged: RunReport = {
     schemaVersion: first.schemaVersion,
@@ -250,33 +278,67 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
     results,
     staleKnownFailures: stale,
     exitCode: incomplete ? 2 : failed ? 1 : 0,
+    ...(uses ? { knownFailures: uses } : {}),
+    ...(flaky ? { knownFlaky: flaky } : {}),
+    ...(schemaCounts.length > 0
+      ? { schemas: schemaCounts.reduce((n, r) => n + (r.schemas ?? 0), 0) }
+      : {}),
+    ...(harnessErrors.length > 0 ? { harnessErrors } : {}),
+    ...(stopped.length > 0 ? { stoppedEarly: stopped.join('; ') } : {}),
   };
-  return uses ? { ...merged, knownFailures: uses } : merged;
+  return merged;
+}
+
+/** The 1-based line of a character offset in `text`. */
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/**
+ * Parses report.json text, naming `file:line` in every error: the line of a JSON syntax error,
+ * or of the result a shape error is about (report.json writes one result a line), else line 1.
+ */
+function readJsonReport(file: string): RunReport {
+  const text = readFileSync(file, 'utf8');
+  try {
+    return parseJsonReport(text);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    let line = 1;
+    const position = /at position (\d+)/.exec(message);
+    const result = /report\.results\[(\d+)\]/.exec(message);
+    if (e instanceof SyntaxError && position) line = lineAt(text, Number(position[1]));
+    else if (result) {
+      const start = text.indexOf('\n  "results": [\n');
+      if (start >= 0) line = lineAt(text, start + 1) + 1 + Number(result[1]);
+    }
+    const what = e instanceof SyntaxError ? `not JSON (${message})` : message;
+    throw new Error(`${file}:${line}: ${what}`, { cause: e });
+  }
 }
 
 /**
  * Reads the report in a report folder: report.json when it is there, else the run rebuilt from
  * results.jsonl (see readJsonl: a killed run gives a partial report with exitCode 2, a finished
  * one its whole report). The folder names the report in mergeReports' errors. Throws an Error
- * naming the folder when it has neither file or one cannot be read or parsed.
+ * naming the folder when it has neither file, and `file:line` and what is wrong when one cannot
+ * be read or parsed.
  */
 export function readReportDir(dir: string): RunReport {
   const json = join(dir, JSON_FILE);
   const jsonl = join(dir, JSONL_FILE);
   let report: RunReport;
-  try {
-    if (existsSync(json)) report = parseJsonReport(readFileSync(json, 'utf8'));
-    else if (existsSync(jsonl)) report = readJsonl(jsonl).report;
-    else {
-      const what = !existsSync(dir)
-        ? 'no such folder'
-        : !statSync(dir).isDirectory()
-          ? 'not a folder'
-          : `neither ${JSON_FILE} nor ${JSONL_FILE} in it`;
-      throw new Error(`${what}; is it a thrift-conform report folder?`);
-    }
-  } catch (e) {
-    throw new Error(`${dir}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  if (existsSync(json)) report = readJsonReport(json);
+  else if (existsSync(jsonl)) report = readJsonl(jsonl).report;
+  else {
+    const what = !existsSync(dir)
+      ? 'no such folder'
+      : !statSync(dir).isDirectory()
+        ? 'not a folder'
+        : `neither ${JSON_FILE} nor ${JSONL_FILE} in it`;
+    throw new Error(`${dir}: ${what}; is it a thrift-conform report folder?`);
   }
   sources.set(report, dir);
   return report;

@@ -9,7 +9,8 @@ export type PeerStart = Pick<PeerSummary, 'name' | 'version' | 'backend' | 'star
 
 /** What is known of a run before its first result: the fields of RunReport fixed at start. */
 export interface RunMeta {
-  readonly schemaVersion: 1;
+  /** The version of the files' format (1 or 2; the writers write 2 whatever it says). */
+  readonly schemaVersion: 1 | 2;
   readonly tool: RunReport['tool'];
   readonly startedAt: string;
   readonly seed: number;

@@ -1,15 +1,21 @@
 /**
- * TAP 14: `ok` / `not ok` per result with a YAML diagnostic block for every result that is not
- * identical (with the shrunk case as `shrunk…` keys when there is one), known failures as
- * `not ok … # TODO reason`, one `not ok` per stale known-failures entry (with its kind), and the
- * plan at the end (so the same lines can be streamed while the run goes).
+ * TAP 14, grouped like junit.xml (stable names across seeds): one test point per peer, property
+ * and wire setting for its passing results (`ok … - apache-py peer-roundtrip [binary] passes`,
+ * the count in its diagnostics), and one per cause of its other results (`not ok … - apache-py
+ * peer-roundtrip [binary] mismatch meaning:*[]:missing`), with a YAML block: verdict, count, the
+ * first case's details, the shrunk case when there is one (`shrunk…` keys) and every case name.
+ * Known failures and known-flaky ones are `not ok … # TODO reason`; one `not ok` per stale
+ * known-failures entry (with its kind); the plan at the end.
  */
 import type { CaseResult, RunReport } from '../runner/result.js';
+import type { TestGroup } from './causes.js';
+import { testGroups, testName } from './causes.js';
 import { formatHexDiff } from './hexdump.js';
 import { idlText, shrunkHeadline, valueDiffLines } from './details.js';
+import { causesOf } from './json.js';
 import type { Reporter, RunMeta } from './reporter.js';
 import { metaOf } from './reporter.js';
-import { headline, oneLine, truncate, visible, wireLabel } from './text.js';
+import { headline, oneLine, peerNames, tally, truncate, visible } from './text.js';
 
 /** The default file name in a report folder. */
 export const TAP_FILE = 'report.tap';
@@ -37,21 +43,33 @@ function yamlEntry(key: string, value: string | number): string {
   return `  ${key}: |-\n${body}\n`;
 }
 
-/** The description of a result's test point: `peer property name [wire]`. */
-function description(r: CaseResult): string {
-  return tapEscape(`${r.peer} ${r.property} ${r.name} [${wireLabel(r)}]`);
+/** Options of {@link formatTap}. */
+export interface TapOptions {
+  /** At most this many case names in a test point's diagnostics (default 200). */
+  readonly maxNames?: number;
 }
 
-/** The YAML diagnostic block of a result (empty for identical results). */
-function diagnostics(r: CaseResult): string {
-  if (r.verdict === 'identical') return '';
+/** The YAML diagnostic block of a test group. */
+function diagnostics(g: TestGroup, maxNames: number): string {
+  const n = g.results.length;
   let y = '  ---\n';
-  y += yamlEntry('verdict', r.verdict);
-  y += yamlEntry('peer', r.peer);
-  y += yamlEntry('property', r.property);
-  y += yamlEntry('wire', wireLabel(r));
+  if (g.cause === undefined) {
+    const t = tally(g.results);
+    y += yamlEntry('cases', n);
+    y += yamlEntry('identical', t.identical);
+    y += yamlEntry('allowedVariant', t['allowed-variant']);
+    return y + '  ...\n';
+  }
+  const c = g.cause;
+  const r = g.results[0] as CaseResult;
+  y += yamlEntry('verdict', c.verdict);
+  y += yamlEntry('cases', n);
+  y += yamlEntry('peer', g.peer);
+  y += yamlEntry('property', g.property);
+  y += yamlEntry('wire', g.wire);
+  y += yamlEntry('cause', c.key);
   y += yamlEntry('summary', r.summary);
-  if (r.knownReason !== undefined) y += yamlEntry('reason', r.knownReason);
+  if (c.knownReason !== undefined) y += yamlEntry('reason', c.knownReason);
   if (r.fingerprint !== undefined) y += yamlEntry('fingerprint', r.fingerprint);
   const values = valueDiffLines(r);
   if (values.length > 0) y += yamlEntry('values', values.join('\n'));
@@ -62,7 +80,7 @@ function diagnostics(r: CaseResult): string {
   if (r.path !== undefined) y += yamlEntry('path', r.path);
   if (r.bundle !== undefined) y += yamlEntry('bundle', r.bundle);
   if (r.replay !== undefined) y += yamlEntry('replay', r.replay);
-  const s = r.shrunk;
+  const s = g.results.find((x) => x.shrunk)?.shrunk ?? c.shrunk;
   if (s !== undefined) {
     y += yamlEntry('shrunk', shrunkHeadline(s));
     y += yamlEntry('shrunkSteps', s.steps);
@@ -79,51 +97,62 @@ function diagnostics(r: CaseResult): string {
     if (s.bundle !== undefined) y += yamlEntry('shrunkBundle', s.bundle);
     if (s.replay !== undefined) y += yamlEntry('shrunkReplay', s.replay);
   }
-  y += yamlEntry('durationMs', r.durationMs);
+  const names = g.results.slice(0, maxNames).map((x) => oneLine(x.name));
+  if (n > maxNames) names.push(`… ${n - maxNames} more (report.json has them all)`);
+  y += yamlEntry('names', names.join('\n'));
+  y += yamlEntry('durationMs', Math.round(g.results.reduce((ms, x) => ms + x.durationMs, 0)));
   return y + '  ...\n';
 }
 
-/** The test point of one result: its line and diagnostic block. `n` is its 1-based number. Never throws. */
-export function tapPoint(r: CaseResult, n: number): string {
-  const ok = r.verdict === 'identical' || r.verdict === 'allowed-variant';
+/**
+ * The test point of one test group: its line and diagnostic block. `n` is its 1-based number.
+ * Never throws.
+ */
+export function tapPoint(g: TestGroup, n: number, maxNames = 200): string {
+  const v = g.cause?.verdict;
+  const ok = v === undefined;
   const todo =
-    r.verdict === 'known-failure' ? ` # TODO ${tapEscape(r.knownReason ?? 'known failure')}` : '';
-  return `${ok ? 'ok' : 'not ok'} ${n} - ${description(r)}${todo}\n${diagnostics(r)}`;
+    v === 'known-failure' || v === 'known-flaky'
+      ? ` # TODO ${tapEscape(g.cause?.knownReason ?? v.replace('-', ' '))}`
+      : '';
+  const description = tapEscape(`${g.peer} ${testName(g)}`);
+  return `${ok ? 'ok' : 'not ok'} ${n} - ${description}${todo}\n${diagnostics(g, maxNames)}`;
 }
 
 /**
- * Streams TAP 14 to `write` as the run goes: the version line at onStart, a test point per
- * result, then stale known-failures entries, the plan and a closing summary comment at onEnd.
+ * Writes TAP 14 to `write`: the version line at onStart; at onEnd (the grouping needs the whole
+ * run) a test point per test group, then stale known-failures entries, the plan and the headline
+ * as a closing comment. Results passed to onResult are not used (onEnd's report has them all).
  */
 export class TapReporter implements Reporter {
   private readonly write: (chunk: string) => void;
-  private count = 0;
+  private readonly maxNames: number;
 
-  /** `write` receives each chunk of TAP text in order (e.g. a stream's write). */
-  constructor(write: (chunk: string) => void) {
+  /** `write` receives each chunk of TAP text in order (e.g. a stream's write); default 200 names per point. */
+  constructor(write: (chunk: string) => void, options: TapOptions = {}) {
     this.write = write;
+    this.maxNames = options.maxNames ?? 200;
   }
 
   /** Writes `TAP version 14` and a comment with the tool, seed and command. Never throws. */
   onStart(meta: RunMeta): void {
-    this.count = 0;
     this.write(
       `TAP version 14\n# ${tapEscape(`${meta.tool.name} ${meta.tool.version}, seed ${meta.seed}: ${meta.command}`)}\n`,
     );
   }
 
-  /** Writes the result's test point. Never throws. */
-  onResult(result: CaseResult): void {
-    this.count += 1;
-    this.write(tapPoint(result, this.count));
-  }
+  /** Nothing: the points are written at onEnd. Never throws. */
+  onResult(_result: CaseResult): void {}
 
-  /** Writes a `not ok` per stale known-failures entry, the plan and the headline as a comment. Never throws. */
+  /** Writes every test point, a `not ok` per stale known-failures entry, the plan and the headline. Never throws. */
   onEnd(report: RunReport): void {
+    let count = 0;
+    const groups = testGroups(report.results, causesOf(report).causes, peerNames(report));
+    for (const g of groups) this.write(tapPoint(g, ++count, this.maxNames));
     for (const s of report.staleKnownFailures) {
-      this.count += 1;
+      count += 1;
       this.write(
-        `not ok ${this.count} - ${tapEscape(`stale known failure: ${s.peer} ${s.entry}`)}\n  ---\n` +
+        `not ok ${count} - ${tapEscape(`stale known failure: ${s.peer} ${s.entry}`)}\n  ---\n` +
           yamlEntry('peer', s.peer) +
           yamlEntry('entry', s.entry) +
           yamlEntry('kind', s.kind) +
@@ -131,18 +160,17 @@ export class TapReporter implements Reporter {
           '  ...\n',
       );
     }
-    this.write(`1..${this.count}\n# ${tapEscape(headline(report))}\n`);
+    this.write(`1..${count}\n# ${tapEscape(headline(report))}\n`);
   }
 }
 
-/** The whole report as TAP 14 text (the same lines TapReporter streams). Never throws. */
-export function formatTap(report: RunReport): string {
+/** The whole report as TAP 14 text (what TapReporter writes). Default 200 names per point. Never throws. */
+export function formatTap(report: RunReport, options: TapOptions = {}): string {
   let out = '';
   const tap = new TapReporter((chunk) => {
     out += chunk;
-  });
+  }, options);
   tap.onStart(metaOf(report));
-  for (const r of report.results) tap.onResult(r);
   tap.onEnd(report);
   return out;
 }

@@ -1,18 +1,35 @@
 // report.html as text: self-contained (no external asset, a CSP with the hashes of its own style
-// and script), no markup from data, the matrix cells, one section per failure, highlighted bytes
-// titled with their field path, and a legend. The page in a real browser: html.browser.test.ts.
+// and script), no markup from data, the matrix cells, one card per cause with its details in the
+// page's data (highlighted bytes titled with their field path, a legend, the shrunk case, every
+// case name), passing results as tallies. The page in a real browser: html.browser.test.ts.
 import t from 'tap';
 import { createHash } from 'node:crypto';
 import { formatHtml, htmlEscape } from '../../report/html.js';
 import type { RunReport } from '../../runner/result.js';
-import { FAILING, REPORT, SHRUNK, hasRawControl } from './fixture.js';
+import { REPORT, SHRUNK, hasRawControl } from './fixture.js';
 
 const html = formatHtml(REPORT);
 
+interface PageData {
+  causes: { search: string; html: string; names: string[] }[];
+}
+
+/** The page's data block, parsed. */
+function dataOf(page: string): PageData {
+  const json = /<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(
+    page,
+  )?.[1];
+  return JSON.parse(json ?? 'null') as PageData;
+}
+const data = dataOf(html);
+/** Every cause's details, as the script puts them into the page. */
+const details = data.causes.map((c) => c.html).join('\n');
+
 void t.test('one self-contained page with a CSP that admits only its own style and script', (t) => {
   t.ok(html.startsWith('<!doctype html>\n<html lang="en">'));
-  t.equal(html.match(/<script/gi)?.length, 1, 'one script element, ours');
-  t.equal(html.match(/<\/script/gi)?.length, 1);
+  t.equal(html.match(/<script/gi)?.length, 2, 'the data and our script');
+  t.equal(html.match(/<\/script/gi)?.length, 2);
+  t.equal(html.match(/<script>/gi)?.length, 1, 'one that runs');
   t.equal(html.match(/<style/gi)?.length, 1);
   t.notMatch(
     html,
@@ -31,6 +48,9 @@ void t.test('one self-contained page with a CSP that admits only its own style a
 
 void t.test('data is escaped everywhere', (t) => {
   t.notMatch(html, /<script>alert|<\/script><script>|<b>byte|<module>/);
+  t.notMatch(details, /<script>alert|<\/script><script>|<b>byte|<module>/, 'nor in the details');
+  const block = /id="report-data">([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '';
+  t.notMatch(block, /[<>&]/, 'the data block holds no < > &');
   t.match(html, /&lt;script&gt;alert\(&quot;x&quot;\)&lt;\/script&gt; \]\]&gt; &amp; &#39;q&#39;/);
   t.match(
     html,
@@ -38,11 +58,12 @@ void t.test('data is escaped everywhere', (t) => {
     'controls, bidi and lone surrogates visible',
   );
   t.notOk(hasRawControl(html), 'none raw');
+  t.notOk(hasRawControl(JSON.stringify(data)), 'none in the data either');
   t.match(
-    html,
+    details,
     /<pre class="idl">namespace py conform\n\/\* \]\]&gt; &lt;\/script&gt;&lt;script&gt;alert\(1\)/,
   );
-  t.match(html, /<summary><code>inc\/&lt;b&gt;\.thrift<\/code><\/summary>/);
+  t.match(details, /<summary><code>inc\/&lt;b&gt;\.thrift<\/code><\/summary>/);
   t.equal(htmlEscape(`<a href='x'>&"</a>`), '&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;');
   t.end();
 });
@@ -80,33 +101,78 @@ void t.test(
   },
 );
 
-void t.test('one section per failure, worst first, linked from the results table', (t) => {
-  const sections = [...html.matchAll(/<section class="failure v-([a-z-]+)" id="(failure-\d+)"/g)];
-  t.equal(sections.length, FAILING.length);
+void t.test('one card per cause, worst first; details and names in the data', (t) => {
+  const cards = [
+    ...html.matchAll(
+      /<details class="cause v-([a-z-]+)" id="(cause-\d+)" data-v="[a-z-]+" data-i="(\d+)"><summary>.*?<code class="key">([^<]*)<\/code> <span class="facts">([^]*?)<\/span><span class="text">/g,
+    ),
+  ];
   t.same(
-    sections.map((m) => m[1]),
-    ['mismatch', 'mismatch', 'peer-error', 'known-failure'],
+    cards.map((m) => [m[1], m[2], m[3], m[4], m[5]]),
+    [
+      [
+        'mismatch',
+        'cause-1',
+        '0',
+        'field:Item.count:value',
+        '<b>1</b> case · thriftrw-py · peer-roundtrip · <span class="mono">binary framed strict</span>',
+      ],
+      [
+        'mismatch',
+        'cause-2',
+        '1',
+        'field:Note.note:missing',
+        '<b>1</b> case · apache-py · peer-client-our-server · <span class="mono">binary buffered nonstrict</span>',
+      ],
+      [
+        'peer-error',
+        'cause-3',
+        '2',
+        'peer-error',
+        '<b>1</b> case · apache-py · our-client-peer-server · <span class="mono">binary framed strict</span>',
+      ],
+      [
+        'known-failure',
+        'cause-4',
+        '3',
+        'cases/known-failures/apache-py.txt:1',
+        '<b>1</b> case · apache-py · peer-roundtrip · <span class="mono">binary framed strict</span>',
+      ],
+    ],
   );
-  for (const m of sections) t.match(html, new RegExp(`<a href="#${m[2]}">`), `${m[2]} is linked`);
-  t.match(html, /<h2>Failures \(4\)<\/h2>/);
-  t.equal(
-    html.match(/<tr data-v="[a-z-]+" data-key=/g)?.length,
-    REPORT.results.length,
-    'a row per result',
+  t.match(html, /<h2>Causes \(4; 4 results not passing\)<\/h2>/);
+  t.equal(data.causes.length, 4);
+  t.same(data.causes[0]?.names, [REPORT.results[2]!.name.replace('<', '<')]);
+  t.match(
+    data.causes[0]?.search,
+    /^mismatch field:item\.count:value thriftrw-py peer-roundtrip binary framed strict /,
+  );
+  t.notMatch(html, /<div class="body">[^<]/, 'no details in the page until a card opens');
+  t.match(
+    data.causes[3]?.html,
+    /<p class="reason">Known failure \(<code>cases\/known-failures\/apache-py\.txt:1<\/code>\): apache-py reads i8 as unsigned &lt;b&gt;byte&lt;\/b&gt;/,
   );
   t.match(
-    html,
-    /<p class="reason">Known failure: apache-py reads i8 as unsigned &lt;b&gt;byte&lt;\/b&gt;/,
-  );
-  t.match(
-    html,
+    details,
     /<td class="w mono">− &quot;&lt;\/script&gt;&lt;script&gt;alert\(2\)&lt;\/script&gt;&quot;<\/td><td class="g mono">\+ \(unset\)<\/td>/,
   );
   t.match(
-    html,
+    details,
     /<pre class="replay">npx tsx harness\/cli\.ts replay --seed 1234 --path &#39;3:1:0&#39;/,
   );
-  t.match(html, /bundle <a href="bundles\/thriftrw-py\/struct-nested">/);
+  t.match(details, /bundle <a href="bundles\/thriftrw-py\/struct-nested">/);
+  t.match(details, /<section class="example v-mismatch" id="cause-1-example-1">/);
+  t.end();
+});
+
+void t.test('passing results as tallies per peer, property and wire, and per variant kind', (t) => {
+  const passing = /<section id="passing">([\s\S]*?)<\/section>/.exec(html)?.[1] ?? '';
+  t.equal(passing.match(/<tr data-v=/g)?.length, 4);
+  t.match(
+    passing,
+    /<tr data-v="allowed-variant"><td>thriftrw-py<\/td><td>peer-roundtrip<\/td><td class="mono">compact<\/td><td class="num">0<\/td><td class="num">1<\/td><\/tr>/,
+  );
+  t.match(passing, /<td class="mono">set-order<\/td><td class="num">1<\/td>/);
   t.end();
 });
 
@@ -114,19 +180,19 @@ void t.test(
   'highlighted bytes carry their field path and meaning; a legend names each span',
   (t) => {
     t.match(
-      html,
+      details,
       /<span class="x s0" title="value\.count — i32 value; byte 0x15 \(wanted\): 2a, got 2b" data-path="value\.count">2a<\/span>/,
     );
     t.match(
-      html,
+      details,
       /<span class="x s1" title="value\.tags\[1\]&lt;script&gt; — string bytes &amp; &quot;utf-8&quot;; byte 0x2f \(got\): 81, wanted 80"/,
     );
     t.match(
-      html,
+      details,
       /<span class="key"><span class="sw s0"><\/span><code>0x15\+1<\/code> <code>value\.count<\/code> i32 value<\/span>/,
     );
     t.match(
-      html,
+      details,
       /<span class="x s0" title="value\.note — field header; byte 0x8 \(got\): none, wanted 00" data-path="value\.note">--<\/span>/,
       'a missing byte is marked',
     );
@@ -139,81 +205,79 @@ void t.test('bundles with a scheme are not links; an empty report renders', (t) 
     ...REPORT,
     results: [{ ...REPORT.results[2]!, bundle: 'javascript:alert(1)' }],
   };
-  const page = formatHtml(evil);
+  const page = dataOf(formatHtml(evil))
+    .causes.map((c) => c.html)
+    .join('');
   t.notMatch(page, /href="javascript/);
   t.match(page, /bundle <code>javascript:alert\(1\)<\/code>/);
   const empty = formatHtml({ ...REPORT, results: [], staleKnownFailures: [], exitCode: 0 });
   t.match(empty, /<p>No results\.<\/p>/);
-  t.match(empty, /<h2>Failures \(0\)<\/h2>\n<p>None\.<\/p>/);
+  t.match(
+    empty,
+    /<h2>Causes \(0; 0 results not passing\)<\/h2>\n<p>None: every result passed\.<\/p>/,
+  );
   t.end();
 });
 
-void t.test('failure sections are capped; each kind of failure comes before repeats', (t) => {
+void t.test('many results of one cause: one card, every name in the data, 3 examples', (t) => {
   const mismatch = REPORT.results[2]!;
-  const results = [
-    ...Array.from({ length: 5 }, (_, i) => ({ ...mismatch, name: `same-${i}` })),
-    { ...mismatch, name: 'other-kind', fingerprint: 'set-order' },
-    ...REPORT.results,
-  ];
-  const page = formatHtml({ ...REPORT, results }, { maxSections: 3 });
-  const names = [
-    ...page.matchAll(/<section class="failure [^>]*><h3>.*?<code>([^<]*)<\/code>/g),
-  ].map((m) => m[1]);
-  t.same(names, ['same-0', 'other-kind', 'binary/peer:apache-py/optional-missing']);
-  t.match(page, /<h2>Failures \(10\)<\/h2>/);
-  t.match(page, /7 more failures are rows of the results table only/);
+  const results = Array.from({ length: 500 }, (_, i) => ({
+    ...mismatch,
+    name: `same-${i}`,
+    shrunk: undefined as never,
+  }));
+  const page = formatHtml({ ...REPORT, results });
+  t.equal(page.match(/<details class="cause /g)?.length, 1);
+  const d = dataOf(page);
+  t.equal(d.causes[0]?.names.length, 500);
+  t.equal(d.causes[0]?.html.match(/<section class="example /g)?.length, 3);
+  t.match(page, /<b>500<\/b> cases/);
   t.end();
 });
 
-void t.test(
-  'the shrunk case: a linked headline, the diff and hex dump, folded IDL and value',
-  (t) => {
-    t.match(
-      html,
-      /<p class="shrunk-line">Shrunk in 3 steps to: <a href="#failure-1-shrunk">value\.count: wanted 0, got 1 &lt;i&gt;&amp;&lt;\/i&gt;<\/a><\/p>/,
-    );
-    const block = /<div class="shrunk" id="failure-1-shrunk">([\s\S]*?)<\/div><\/section>/.exec(
-      html,
-    )?.[1];
-    t.ok(block, 'the shrunk block closes its failure section');
-    if (!block) return t.end();
-    t.match(block, /^<h4>Shrunk case<\/h4><p class="shrunk-summary">Shrunk in 3 steps to: /);
-    t.match(
-      block,
-      /type <code>Item<\/code> · path <code>3:1:0:0:2<\/code> · fingerprint <code>field:Item\.count:value<\/code> · bundle <a href="bundles\/thriftrw-py\/struct-nested-shrunk">/,
-    );
-    t.match(block, /<td class="w mono">− 0<\/td><td class="g mono">\+ 1<\/td>/);
-    t.match(
-      block,
-      /<span class="x s0" title="value\.count — i32 value; byte 0x6 \(wanted\): 00, got 01" data-path="value\.count">00<\/span>/,
-    );
-    t.match(
-      block,
-      /<details class="shrunk-idl"><summary>shrunk IDL: <code>shrunk\/item\.thrift<\/code><\/summary>/,
-      'the IDL is folded (no open attribute)',
-    );
-    t.match(
-      block,
-      /<pre class="idl">namespace py conform\n\/\* &lt;\/script&gt;&lt;script&gt;alert\(3\)/,
-    );
-    t.match(
-      block,
-      /<details class="shrunk-value"><summary>shrunk value as JSON \(30 characters\)<\/summary><pre class="value">\{&quot;count&quot;:0,&quot;note&quot;:&quot;&lt;\/script&gt;&quot;\}<\/pre><\/details>/,
-    );
-    t.match(
-      block,
-      /<pre class="replay">npx tsx harness\/cli\.ts replay --seed 1234 --path &#39;3:1:0:0:2&#39;/,
-    );
-    t.equal(html.match(/class="shrunk"/g)?.length, 1, 'only the result with a shrunk case has one');
-    const one = formatHtml({
-      ...REPORT,
-      results: [{ ...REPORT.results[2]!, shrunk: { ...SHRUNK, steps: 1, bundle: 'javascript:x' } }],
-    });
-    t.match(one, /Shrunk in 1 step to:/);
-    t.match(one, /bundle <code>javascript:x<\/code>/, 'a shrunk bundle with a scheme is no link');
-    t.end();
-  },
-);
+void t.test('the shrunk case: the diff and hex dump, folded IDL and value, replay', (t) => {
+  const block = /<div class="shrunk" id="cause-1-shrunk">([\s\S]*?)<\/div>/.exec(details)?.[1];
+  t.ok(block, 'the shrunk block of the cause');
+  if (!block) return t.end();
+  t.match(block, /^<h4>Shrunk case<\/h4><p class="shrunk-summary">Shrunk in 3 steps to: /);
+  t.match(
+    block,
+    /of <code>binary\/peer:thriftrw-py\/struct-&lt;script&gt;&amp;&quot;nested&quot;<\/code> · type <code>Item<\/code> · path <code>3:1:0:0:2<\/code> · fingerprint <code>field:Item\.count:value<\/code> · bundle <a href="bundles\/thriftrw-py\/struct-nested-shrunk">/,
+  );
+  t.match(block, /<td class="w mono">− 0<\/td><td class="g mono">\+ 1<\/td>/);
+  t.match(
+    block,
+    /<span class="x s0" title="value\.count — i32 value; byte 0x6 \(wanted\): 00, got 01" data-path="value\.count">00<\/span>/,
+  );
+  t.match(
+    block,
+    /<details class="shrunk-idl"><summary>shrunk IDL: <code>shrunk\/item\.thrift<\/code><\/summary>/,
+    'the IDL is folded (no open attribute)',
+  );
+  t.match(
+    block,
+    /<details class="shrunk-value"><summary>shrunk value as JSON \(30 characters\)<\/summary><pre class="value">\{&quot;count&quot;:0,&quot;note&quot;:&quot;&lt;\/script&gt;&quot;\}<\/pre><\/details>/,
+  );
+  t.match(
+    block,
+    /<pre class="replay">npx tsx harness\/cli\.ts replay --seed 1234 --path &#39;3:1:0:0:2&#39;/,
+  );
+  t.equal(details.match(/class="shrunk"/g)?.length, 1, 'only the cause with a shrunk case has one');
+  const one = formatHtml({
+    ...REPORT,
+    results: [{ ...REPORT.results[2]!, shrunk: { ...SHRUNK, steps: 1, bundle: 'javascript:x' } }],
+  });
+  const oneDetails = dataOf(one)
+    .causes.map((c) => c.html)
+    .join('');
+  t.match(oneDetails, /Shrunk in 1 step to:/);
+  t.match(
+    oneDetails,
+    /bundle <code>javascript:x<\/code>/,
+    'a shrunk bundle with a scheme is no link',
+  );
+  t.end();
+});
 
 void t.test('stale entries with their kind; the known failures table', (t) => {
   t.match(

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ALL_FORMATS, metaOf, readJsonl, runReporter, writeReports } from '../../report/index.js';
-import { REPORT } from './fixture.js';
+import { READ_BACK, REPORT } from './fixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tc-reports-'));
 
@@ -51,5 +51,5 @@ void t.test('runReporter: results.jsonl while running, every report at the end',
     'report.html',
   ])
     t.ok(existsSync(join(out, f)), f);
-  t.same(readJsonl(join(out, 'results.jsonl')).report, REPORT);
+  t.same(readJsonl(join(out, 'results.jsonl')).report, { ...REPORT, results: READ_BACK });
 });

@@ -1,5 +1,7 @@
-// results.jsonl: written line by line as results come, rebuilt by readJsonl, also from a run that
-// was killed (SIGKILL mid-run) or whose last line was cut at any byte.
+// results.jsonl: written line by line as results come (each schema's IDL once, passing results as
+// lean rows), rebuilt by readJsonl, also from a run that was killed (SIGKILL mid-run) or whose
+// last line was cut at any byte; a version 1 file is still read; a bad line is named with what is
+// wrong.
 import t from 'tap';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -8,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { JsonlReporter, parseJsonl, readJsonl } from '../../report/jsonl.js';
 import { metaOf } from '../../report/reporter.js';
-import { REPORT } from './fixture.js';
+import { READ_BACK, REPORT } from './fixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tc-jsonl-'));
 
@@ -19,15 +21,43 @@ void t.test('each result is on disk as soon as onResult returns', (t) => {
   rep.onStart(metaOf(REPORT));
   REPORT.results.forEach((r, i) => {
     rep.onResult(r);
-    const lines = readFileSync(file, 'utf8').split('\n');
-    t.equal(lines.length, i + 3, `after result ${i + 1}: start + ${i + 1} lines + ''`);
-    t.equal(lines[lines.length - 1], '', 'each line ends with a newline');
+    const text = readFileSync(file, 'utf8');
+    t.equal(text[text.length - 1], '\n', 'each line ends with a newline');
+    t.equal(parseJsonl(text).report.results.length, i + 1, `result ${i + 1} is on disk`);
   });
   rep.onEnd(REPORT);
+  const lines = readFileSync(file, 'utf8').split('\n');
+  t.same(
+    lines
+      .slice(0, -1)
+      .map((l) => (l.startsWith('[') ? 'row' : (JSON.parse(l) as { kind: string }).kind)),
+    [
+      'start',
+      'group',
+      'row',
+      'group',
+      'row',
+      'schema',
+      'result',
+      'group',
+      'row',
+      'group',
+      'row',
+      'result',
+      'result',
+      'result',
+      'end',
+    ],
+    'passing results as lean rows after their group, the IDL once before the first result of it',
+  );
   const back = readJsonl(file);
   t.ok(back.complete);
   t.notOk(back.droppedTail);
-  t.same(back.report, REPORT, 'a finished run reads back as the same report');
+  t.same(
+    back.report,
+    { ...REPORT, results: READ_BACK },
+    'a finished run reads back as the same report',
+  );
   t.end();
 });
 
@@ -48,6 +78,7 @@ void t.test('a cut last line is left out at every byte; the rest is a partial re
     checked++;
   }
   t.equal(checked, whole.length - 1 - lastStart - 1, 'every cut inside the last line');
+  t.equal(parseJsonl(whole.toString('utf8')).report.results.length, 3);
   const partial = readJsonl(file);
   t.notOk(partial.complete);
   t.equal(partial.report.results.length, 3);
@@ -71,6 +102,42 @@ void t.test('a bad line in the middle, or no start line, is an error naming it',
     message: 'x.jsonl:2: not a JSON line',
   });
   t.throws(() => parseJsonl('', 'x.jsonl'), { message: /x.jsonl: no start line/ });
+  const result = (r: unknown) => JSON.stringify({ kind: 'result', atMs: 1, result: r });
+  t.throws(
+    () =>
+      parseJsonl(
+        `${good}\n${result({ ...REPORT.results[0], verdict: 'meh' })}\n${good}\n`,
+        'x.jsonl',
+      ),
+    {
+      message: /^x\.jsonl:2: result line: result\.verdict is "meh", not one of identical/,
+    },
+  );
+  t.throws(
+    () => parseJsonl(`${good}\n${result({ ...REPORT.results[0], byteDiff: 's' })}\n`, 'x.jsonl'),
+    {
+      message: 'x.jsonl:2: result line: result.byteDiff is a string, not an array',
+    },
+  );
+  t.throws(() => parseJsonl(`${good}\n[3,"x",1,2]\n`, 'x.jsonl'), {
+    message: 'x.jsonl:2: group 3 is not defined before this row',
+  });
+  t.throws(() => parseJsonl(`${good}\n{"kind":"nope"}\n`, 'x.jsonl'), {
+    message: /^x\.jsonl:2: unknown kind "nope"/,
+  });
+  t.throws(
+    () =>
+      parseJsonl(
+        `${good}\n${JSON.stringify({ kind: 'end', report: { ...REPORT, staleKnownFailures: 's' } })}\n`,
+        'x.jsonl',
+      ),
+    {
+      message: 'x.jsonl:2: end line: report.staleKnownFailures is a string, not an array',
+    },
+  );
+  t.throws(() => parseJsonl(`${good}\n42\n${good}\n`, 'x.jsonl'), {
+    message: /^x\.jsonl:2: a JSON number, not a record/,
+  });
   const file = join(dir, 'only-cut-start.jsonl');
   writeFileSync(file, good.slice(0, 20));
   t.throws(() => readJsonl(file), /no start line/);
@@ -108,5 +175,17 @@ setInterval(() => {}, 1000);
   const back = readJsonl(file);
   t.notOk(back.complete);
   t.equal(back.report.results.length, 5, 'every result written before the kill');
-  t.same(back.report.results, REPORT.results.slice(0, 5));
+  t.same(back.report.results, READ_BACK.slice(0, 5));
+});
+
+void t.test('a version 1 file (every result in full, IDL inline) is still read', (t) => {
+  const lines = [
+    JSON.stringify({ kind: 'start', meta: metaOf(REPORT) }),
+    ...REPORT.results.map((r, i) => JSON.stringify({ kind: 'result', atMs: i, result: r })),
+  ];
+  const { results: _r, ...rest } = REPORT;
+  const whole = [...lines, JSON.stringify({ kind: 'end', report: rest })].join('\n') + '\n';
+  t.same(parseJsonl(whole).report, REPORT);
+  t.same(parseJsonl(lines.join('\n') + '\n').report.results, REPORT.results);
+  t.end();
 });

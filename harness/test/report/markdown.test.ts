@@ -1,5 +1,6 @@
-// summary.md: the verdict line, the peers × verdicts table, stale entries, the failures with
-// their diff, hex and replay command in code blocks, data only inside code, and the size budget.
+// summary.md: the verdict line, the peers × verdicts table, stale entries, the failing causes with
+// their first case's diff, hex and replay command in code blocks and their shrunk case, a table of
+// every cause, data only inside code, and the size budget.
 import t from 'tap';
 import type { CaseResult, RunReport } from '../../runner/result.js';
 import { formatMarkdown, mdBlock, mdCode } from '../../report/markdown.js';
@@ -22,13 +23,13 @@ void t.test('verdict line and the peers table', (t) => {
   );
   t.ok(
     lines.includes(
-      '| peer | version | ✅ identical | ☑️ allowed-variant | 📝 known-failure | 💥 peer-error | ❌ mismatch |',
+      '| peer | version | ✅ identical | ☑️ allowed-variant | 🎲 known-flaky | 📝 known-failure | ⏸️ not-run | 💥 peer-error | ❌ mismatch |',
     ),
   );
-  t.ok(lines.includes('| --- | --- | ---: | ---: | ---: | ---: | ---: |'));
-  t.ok(lines.includes('| `thriftrw-py` | `1.9.0` | 2 | 1 | 0 | 0 | 1 |'));
-  t.ok(lines.includes('| `apache-py` | `0.17.0` | 1 | 0 | 1 | 1 | 1 |'));
-  t.ok(lines.includes('| **all** | | **3** | **1** | **1** | **1** | **2** |'));
+  t.ok(lines.includes('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'));
+  t.ok(lines.includes('| `thriftrw-py` | `1.9.0` | 2 | 1 | 0 | 0 | 0 | 0 | 1 |'));
+  t.ok(lines.includes('| `apache-py` | `0.17.0` | 1 | 0 | 0 | 1 | 0 | 1 | 1 |'));
+  t.ok(lines.includes('| **all** | | **3** | **1** | **0** | **1** | **0** | **1** | **2** |'));
   t.ok(
     lines.includes(
       '- `apache-py` was not given 15 cases (the schema needs what it cannot do): 12 `no uuid (the uuid type)`; 3 `names it cannot take: <reserved> & co`',
@@ -42,24 +43,37 @@ void t.test('verdict line and the peers table', (t) => {
   t.end();
 });
 
-void t.test('failures with diff, hex and replay blocks', (t) => {
+void t.test('failing causes with diff, hex and replay blocks; a table of every cause', (t) => {
   const headings = md.split('\n').filter((l) => l.startsWith('#### '));
   t.same(headings, [
-    '#### 1. ❌ mismatch · `thriftrw-py` · `peer-roundtrip` · `binary framed strict`',
-    '#### 2. 💥 peer-error · `apache-py` · `our-client-peer-server` · `binary framed strict`',
-    '#### 3. ❌ mismatch · `apache-py` · `peer-client-our-server` · `binary buffered nonstrict`',
+    '#### 1. ❌ mismatch ×1 · `field:Item.count:value`',
+    '#### 2. ❌ mismatch ×1 · `field:Note.note:missing`',
+    '#### 3. 💥 peer-error ×1 · `peer-error`',
   ]);
+  t.match(
+    md,
+    /\npeers `thriftrw-py` · properties `peer-roundtrip` · wire `binary framed strict`\n/,
+  );
+  t.match(md, /\n### Failures by cause \(3\)\n/);
+  t.match(
+    md,
+    /\n### Causes \(4, worst first\)\n\n\| verdict \| cases \| cause \| peers \| properties \|\n/,
+  );
+  t.match(
+    md,
+    /\n\| 📝 known-failure \| 1 \| `cases\/known-failures\/apache-py\.txt:1` \| `apache-py` \| `peer-roundtrip` \|\n/,
+  );
   const replays = [...md.matchAll(/^```sh\n(.*)\n```$/gm)].map((m) => m[1]);
   t.same(
     replays,
-    REPORT.results
-      .filter((r) => r.verdict === 'mismatch' || r.verdict === 'peer-error')
+    [2, 7, 5]
+      .map((i) => REPORT.results[i]!)
       .flatMap((r) => [r.replay, r.shrunk?.replay].filter((x) => x !== undefined)),
     'each failure its replay command, then its shrunk one',
   );
   t.match(md, /```diff\n- value\.count: 42\n\+ value\.count: 43\n/);
   t.match(md, /```text\noffset {2}wanted \(49 bytes\)[^\n]*\n0000 {4}0b 00 01/);
-  t.notMatch(md, /i8-negative/, 'known failures are counted, not listed');
+  t.notMatch(md, /i8-negative/, 'known failures are counted, not detailed');
   t.end();
 });
 
@@ -92,6 +106,7 @@ void t.test('many big failures stay under the budget and say how many were left 
   const results: CaseResult[] = Array.from({ length: 400 }, (_, i) => ({
     ...big,
     name: `${big.name}-${i}`,
+    fingerprint: `field:Item.count${i}:value`,
     summary: 'x'.repeat(5000),
     valueDiff: Array.from({ length: 50 }, (_, j) => ({
       path: `v.f${j}`,
@@ -110,10 +125,10 @@ void t.test('many big failures stay under the budget and say how many were left 
     const size = Buffer.byteLength(text);
     t.ok(size <= maxBytes, `${size} <= ${maxBytes} bytes`);
     const shown = text.split('\n').filter((l) => l.startsWith('#### ')).length;
-    t.ok(shown >= 1 && shown <= maxFailures, `${shown} failures shown`);
+    t.ok(shown >= 1 && shown <= maxFailures, `${shown} causes shown`);
     t.match(
       text,
-      new RegExp(`_${shown} of 400 failures shown; all of them are in \`report\\.html\``),
+      new RegExp(`_${shown} of 400 failing causes shown; all of them are in \`report\\.html\``),
     );
   }
   t.end();

@@ -1,6 +1,7 @@
-// Merging shard reports: each rule (order, corpus counted once, durations, known-failures sums
-// and recomputed stale entries, exit codes, the command note) and each error, which names the
-// offending report; readReportDir from report.json and from a killed run's results.jsonl.
+// Merging shard reports: each rule (order, counts summed, durations, known-failures sums and
+// recomputed stale entries, exit codes, the command note) and each error, which names the
+// offending report; merged shards equal the unsharded run; readReportDir from report.json and
+// from a killed run's results.jsonl, and its errors name file:line and what is wrong.
 import t from 'tap';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,11 @@ import { metaOf } from '../../report/reporter.js';
 import { formatHtml } from '../../report/html.js';
 import { formatMarkdown } from '../../report/markdown.js';
 import type { CaseResult, KnownFailureUse, RunReport } from '../../runner/result.js';
+import { groupCauses } from '../../report/causes.js';
+import { formatJunit } from '../../report/junit.js';
+import { tally } from '../../report/text.js';
 import { REPORT } from './fixture.js';
+import { all as all_, parseXml } from './xml.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tc-merge-'));
 
@@ -97,18 +102,31 @@ void t.test('results in shard order; durations, start and command', (t) => {
   t.end();
 });
 
-void t.test('peers: cases summed, corpus cases counted once, rate over the longest shard', (t) => {
-  const corpus = [pass('a', 'c1', 'corpus'), pass('a', 'c2', 'corpus'), pass('b', 'c1', 'corpus')];
-  const s1 = shard(1, 2, [...corpus, pass('a', 'g1'), pass('a', 'g2'), pass('b', 'g3')]);
-  const s2 = shard(2, 2, [...corpus, pass('a', 'g4')], {
+void t.test('peers: counts summed, rate over the longest shard; schemas summed', (t) => {
+  const s1 = shard(
+    1,
+    2,
+    [pass('a', 'c1', 'corpus'), pass('a', 'g1'), pass('a', 'g2'), pass('b', 'g3')],
+    {
+      schemas: 4,
+    },
+  );
+  const s2 = shard(2, 2, [pass('a', 'c2', 'corpus'), pass('b', 'c1', 'corpus'), pass('a', 'g4')], {
+    schemas: 3,
+    harnessErrors: ['boom'],
+    stoppedEarly: 'the time budget',
     peers: [
       {
         name: 'a',
         version: 'other',
         backend: 'container',
         startMs: 900,
-        cases: 3,
+        cases: 2,
         casesPerSecond: 1,
+        notGiven: { 'no uuid': 2 },
+        restarts: 1,
+        notRun: 3,
+        died: 'exit 137',
       },
       {
         name: 'b',
@@ -117,24 +135,104 @@ void t.test('peers: cases summed, corpus cases counted once, rate over the longe
         startMs: 50,
         cases: 1,
         casesPerSecond: 1,
+        notGiven: { 'no uuid': 1, other: 1 },
       },
       { name: 'c', version: 'c-2', backend: 'container', startMs: 10, cases: 0, casesPerSecond: 0 },
     ],
   });
-  const m = mergeReports([s1, s2]);
-  t.equal(m.results.length, 10, 'corpus results kept from every shard');
-  t.equal(m.results.filter((r) => r.origin === 'corpus').length, 6);
+  const m = mergeReports([s1, { ...s2, peers: s2.peers.map((p) => (p.name === 'a' ? p : p)) }]);
+  t.equal(m.results.length, 7, 'every result once');
   t.same(
-    m.peers.map((p) => [p.name, p.version, p.backend, p.startMs, p.cases]),
+    m.peers.map((p) => [
+      p.name,
+      p.version,
+      p.backend,
+      p.startMs,
+      p.cases,
+      p.notGiven,
+      p.restarts,
+      p.notRun,
+      p.died,
+    ]),
     [
-      ['a', 'a-1.0', 'process', 900, 2 + 1 + 2],
-      ['b', 'b-1.0', 'process', 100, 1 + 0 + 1],
-      ['c', 'c-2', 'container', 10, 0],
+      ['a', 'a-1.0', 'process', 900, 3 + 2, { 'no uuid': 2 }, 1, 3, 'exit 137'],
+      [
+        'b',
+        'b-1.0',
+        'process',
+        100,
+        1 + 1,
+        { 'no uuid': 1, other: 1 },
+        undefined,
+        undefined,
+        undefined,
+      ],
+      ['c', 'c-2', 'container', 10, 0, undefined, undefined, undefined, undefined],
     ],
-    'a: 3 generated + 2 corpus once; b: 1 generated + 1 corpus once',
   );
   t.equal(m.peers[0]?.casesPerSecond, 5 / 2, 'cases / the longest shard (2 s)');
+  t.equal(m.schemas, 7, 'schemas summed');
+  t.same(m.harnessErrors, ['shard 2/2: boom']);
+  t.equal(m.stoppedEarly, 'shard 2/2: the time budget');
+  t.equal(m.exitCode, 2, 'a harness error makes the merge incomplete');
   t.equal(mergeReports([{ ...s1, durationMs: 0 }]).peers[0]?.casesPerSecond, 0, 'no division by 0');
+  t.end();
+});
+
+void t.test('merged shards equal the unsharded run: results, causes, counts', (t) => {
+  // One run's results, each schema (sN) in shard (N mod 3) + 1 as the runner deals them.
+  const schemaOf = (r: CaseResult) => Number(/\/s(\d+)$/.exec(r.name)?.[1] ?? 0);
+  const all: CaseResult[] = [];
+  for (let s = 0; s < 12; s++)
+    for (const peer of ['a', 'b']) {
+      all.push(pass(peer, `s${s}`, s < 3 ? 'corpus' : undefined));
+      if (s % 4 === 1)
+        all.push({
+          ...fail(peer, `s${s}`, 'known-failure'),
+          knownEntry: `${peer}.txt:1`,
+          knownReason: 'r',
+        });
+      if (s % 5 === 2)
+        all.push({ ...fail(peer, `s${s}`, 'mismatch'), fingerprint: `meaning:T${s}.f:missing` });
+    }
+  const whole = shard(1, 1, all, { schemas: 12 });
+  const { shard: _s, ...unsharded } = whole;
+  const shards = [1, 2, 3].map((i) => {
+    const results = all.filter((r) => (schemaOf(r) % 3) + 1 === i);
+    return shard(i, 3, results, { schemas: 4, durationMs: whole.durationMs });
+  });
+  // Through the files, as `merge` reads them.
+  const read = shards.map((r, i) => {
+    const d = join(dir, `equal-${i + 1}`);
+    mkdirSync(d, { recursive: true });
+    writeFileSync(join(d, 'report.json'), formatJson(r));
+    return readReportDir(d);
+  });
+  const m = mergeReports(read);
+  const key = (r: CaseResult) => `${r.name} ${r.verdict}`;
+  t.same(
+    m.results.map(key).sort(),
+    unsharded.results.map(key).sort(),
+    'the same results by name and verdict',
+  );
+  const causes = (r: RunReport) =>
+    groupCauses(r.results).causes.map((c) => [c.verdict, c.key, c.count, c.peers.length]);
+  t.same(causes(m), causes(unsharded as RunReport), 'the same causes');
+  t.same(
+    m.peers.map((p) => [p.name, p.cases]),
+    unsharded.peers.map((p) => [p.name, p.cases]),
+    'the same cases per peer',
+  );
+  t.equal(m.schemas, 12);
+  t.equal(m.exitCode, unsharded.exitCode);
+  t.same(tally(m.results), tally(unsharded.results));
+  const names = (r: RunReport) =>
+    all_(parseXml(formatJunit(r)), 'testcase').map((c) => c.attrs.name);
+  t.same(
+    names(m),
+    names(unsharded as RunReport),
+    'no duplicate JUnit names, the same as unsharded',
+  );
   t.end();
 });
 
@@ -322,7 +420,10 @@ void t.test('readReportDir: report.json, or a killed run from results.jsonl', (t
   const s1 = shard(1, 2, [pass('a', 'x'), fail('b', 'y', 'mismatch')]);
   writeFileSync(join(full, 'report.json'), formatJson(s1));
   writeFileSync(join(full, 'results.jsonl'), 'ignored when report.json is there\n');
-  t.same(readReportDir(full), s1);
+  t.same(
+    readReportDir(full).results.map((r) => `${r.name} ${r.verdict}`),
+    s1.results.map((r) => `${r.name} ${r.verdict}`),
+  );
 
   const killed = join(dir, 'shard-2');
   const s2 = shard(2, 2, [pass('a', 'p'), pass('b', 'q'), pass('a', 'r')]);
@@ -355,7 +456,28 @@ void t.test('readReportDir: report.json, or a killed run from results.jsonl', (t
   mkdirSync(bad);
   writeFileSync(join(bad, 'report.json'), '{"schemaVersion": 9}');
   t.throws(() => readReportDir(bad), {
-    message: `${bad}: not a thrift-conform report (schemaVersion 1 with results)`,
+    message: `${join(bad, 'report.json')}:1: not a thrift-conform report (schemaVersion 1 or 2 with results)`,
+  });
+  const text = formatJson(s1);
+  const at = text.lastIndexOf('"verdict":"mismatch"');
+  const wrong = `${text.slice(0, at)}"verdict":7${text.slice(at + '"verdict":"mismatch"'.length)}`;
+  writeFileSync(join(bad, 'report.json'), wrong);
+  const line = wrong.split('\n').findIndex((l) => l.includes('"verdict":7')) + 1;
+  t.throws(() => readReportDir(bad), {
+    message: `${join(bad, 'report.json')}:${line}: not a thrift-conform report: report.results[1].verdict is 7, not one of identical, allowed-variant, known-flaky, known-failure, not-run, peer-error, mismatch`,
+  });
+  writeFileSync(join(bad, 'report.json'), text.replace('"causes": [', '"causes": [,'));
+  t.throws(() => readReportDir(bad), {
+    message: new RegExp(`^${join(bad, 'report.json').replace(/[.]/g, '\\.')}:\\d+: not JSON`),
+  });
+  const badLine = join(dir, 'bad-line');
+  mkdirSync(badLine);
+  writeFileSync(
+    join(badLine, 'results.jsonl'),
+    `${JSON.stringify({ kind: 'start', meta: metaOf(s1) })}\n${JSON.stringify({ kind: 'end', report: { ...s1, results: undefined, knownFailures: 's' } })}\n`,
+  );
+  t.throws(() => readReportDir(badLine), {
+    message: `${join(badLine, 'results.jsonl')}:2: end line: report.knownFailures is a string, not an array`,
   });
 
   const other = join(dir, 'other-seed');

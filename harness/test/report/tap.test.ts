@@ -1,6 +1,7 @@
-// TAP 14: version line, one test point per result in order, known failures as `# TODO`, a
-// `not ok` per stale known-failures entry, the plan, and YAML diagnostic blocks that are well
-// formed (every scalar a JSON-compatible double-quoted string or a number, blocks indented).
+// TAP 14: version line, one test point per peer, property, wire setting and cause (passing ones
+// together, named like junit.xml's testcases), known failures as `# TODO`, a `not ok` per stale
+// known-failures entry, the plan, and YAML diagnostic blocks that are well formed (every scalar
+// a JSON-compatible double-quoted string or a number, blocks indented).
 import t from 'tap';
 import { TapReporter, formatTap, tapEscape } from '../../report/tap.js';
 import { metaOf } from '../../report/reporter.js';
@@ -9,7 +10,7 @@ import { REPORT, hasRawControl } from './fixture.js';
 const tap = formatTap(REPORT);
 const lines = tap.split('\n');
 
-void t.test('version, plan and one point per result', (t) => {
+void t.test('version, plan and one point per test group', (t) => {
   t.equal(lines[0], 'TAP version 14');
   t.match(lines[1], /^# thrift-conform 0\.1\.0, seed 1234: thrift-conform run/);
   const points = lines.filter((l) => /^(not )?ok /.test(l));
@@ -32,7 +33,7 @@ void t.test('directives and descriptions', (t) => {
   const known = lines.find((l) => l.startsWith('not ok 7 '));
   t.equal(
     known,
-    'not ok 7 - apache-py peer-roundtrip binary/peer:apache-py/i8-negative [binary framed strict] # TODO apache-py reads i8 as unsigned <b>byte</b> & "sign" bug THRIFT-0000',
+    'not ok 7 - apache-py peer-roundtrip [binary framed strict] known-failure cases/known-failures/apache-py.txt:1 # TODO apache-py reads i8 as unsigned <b>byte</b> & "sign" bug THRIFT-0000',
   );
   t.equal(
     lines.find((l) => l.startsWith('not ok 9 ')),
@@ -74,7 +75,7 @@ void t.test('YAML diagnostic blocks are balanced and their scalars parse', (t) =
       t.doesNotThrow(() => JSON.parse(value), `line ${i + 1} is a quoted scalar`);
   }
   t.equal(open, -1, 'the last block is closed');
-  t.equal(blocks, 6, 'allowed variant, 2 mismatches, peer error, known failure, stale entry');
+  t.equal(blocks, 9, 'every point has one');
   t.end();
 });
 
@@ -85,20 +86,26 @@ void t.test('diagnostics carry the diff, the bytes and the replay command', (t) 
   t.match(block, / {2}bytes: \|-\n {4}offset {2}wanted \(49 bytes\)/);
   t.match(block, / {2}replay: "npx tsx harness\/cli\.ts replay --seed 1234 --path '3:1:0' /);
   t.match(block, / {2}seed: 1234\n/);
+  t.match(block, / {2}cases: 1\n/);
+  t.match(block, / {2}cause: "field:Item\.count:value"\n/);
+  t.match(block, / {2}names: "binary\/peer:thriftrw-py\/struct-<script>&\\"nested\\""\n/);
+  t.match(
+    tap,
+    /^ok 1 - thriftrw-py codec-roundtrip \[binary framed strict\] passes\n {2}---\n {2}cases: 1\n {2}identical: 1\n {2}allowedVariant: 0\n {2}\.\.\.\n/m,
+  );
   t.notOk(hasRawControl(tap), 'no raw control characters');
   const peerError = tap.slice(tap.indexOf('not ok 6 '), tap.indexOf('not ok 7 '));
   t.match(peerError, / {2}stderr: "Traceback/, 'stderr with a "..." line is quoted, not a block');
   t.end();
 });
 
-void t.test('TapReporter streams points as results come', (t) => {
+void t.test('TapReporter writes the version at start and the points at the end', (t) => {
   const chunks: string[] = [];
   const rep = new TapReporter((c) => chunks.push(c));
   rep.onStart(metaOf(REPORT));
   t.equal(chunks.length, 1);
-  rep.onResult(REPORT.results[0]!);
-  t.match(chunks[1], /^ok 1 - thriftrw-py codec-roundtrip /);
-  for (const r of REPORT.results.slice(1)) rep.onResult(r);
+  for (const r of REPORT.results) rep.onResult(r);
+  t.equal(chunks.length, 1, 'points need the whole run');
   rep.onEnd(REPORT);
   t.equal(chunks.join(''), tap, 'the same text as formatTap');
   t.end();

@@ -30,6 +30,8 @@ void t.test('tally, peerNames and headline', (t) => {
     identical: 3,
     'allowed-variant': 1,
     'known-failure': 1,
+    'known-flaky': 0,
+    'not-run': 0,
     'peer-error': 1,
     mismatch: 2,
   });
