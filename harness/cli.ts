@@ -9,27 +9,18 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { compileSchema } from './runner/cases.js';
 import type { Peer } from './peers/peer.js';
 import { discoverPeers, startPeers as startManifestPeers } from './peers/registry.js';
 import type { Backend, PeerRegistry } from './peers/registry.js';
-import { detailsText, runReporter, writeReports } from './report/index.js';
-import { listBundles, promoteBundle, readBundle } from './runner/bundle.js';
+import { runReporter, writeReports } from './report/index.js';
+import { BundleError, listBundles, promoteBundle, readBundle } from './runner/bundle.js';
 import type { Bundle } from './runner/bundle.js';
-import {
-  checkIdlRoundtrip,
-  checkValue,
-  isSchemaProperty,
-  OurServers,
-  outcomeFields,
-  peerSupports,
-  PeerSession,
-  wireFor,
-} from './runner/check.js';
-import { OUR_CODEC } from './runner/codec.js';
-import { loadKnownFailuresFor, readerOf } from './runner/known-failures.js';
-import type { CaseResult, PeerSummary, RunReport } from './runner/result.js';
-import { bundleValue, caseName, DEFAULT_RUNS, runCases } from './runner/run.js';
+import { PROPERTIES, SCHEMA_PROPERTIES } from './runner/check.js';
+import { loadKnownFailuresFor, parseKnownFlaky, readerOf } from './runner/known-failures.js';
+import type { CaseResult, KnownFailureEntry, PeerSummary, RunReport } from './runner/result.js';
+import { DEFAULT_RUNS, runCases } from './runner/run.js';
+import type { CaseSelection } from './runner/run.js';
+import { replayBundle, ReplayError } from './runner/replay.js';
 import { mergeReports, readReportDir } from './report/merge.js';
 import { createProgress } from './report/progress.js';
 
@@ -43,8 +34,9 @@ const HELP = `thrift-conform ${VERSION} — property-based Thrift conformance an
 usage:
   thrift-conform run [options]        generate schemas and values; check our codec and every peer
   thrift-conform replay <bundle>      replay one failure bundle against just its peer
-  thrift-conform promote <bundle> --name NAME [--reason TEXT]
-                                      copy a bundle into the regression corpus (cases/corpus)
+  thrift-conform promote <bundle> --name NAME [--reason TEXT] [--known-failure]
+                                      copy a bundle into the regression corpus (cases/corpus);
+                                      with --known-failure also add its known-failures entry
   thrift-conform merge <dir>... --report-dir DIR
                                       merge the reports of sharded runs into one
   thrift-conform list [--peer-dir DIR]
@@ -68,18 +60,34 @@ command line wins):
   --runs N               generated schemas (default ${DEFAULT_RUNS})
   --values N             values per schema (default 12); a case is one value of one schema
   --time-budget 60s      stop generating after this long (ms, s, m); without --runs: unbounded
-  --shard I/N            run only every N-th schema, starting at the I-th (CI matrices)
+  --shard I/N            run only every N-th schema and corpus case, starting at the I-th
+                         (CI matrices; \`merge\` joins the shards' reports)
   --report-dir DIR       results.jsonl, report.json, junit.xml, report.tap, summary.md,
-                         report.html and bundles/ (default reports/latest)
+                         report.html and bundles/ (default reports/latest); bundles are kept
+                         for the first 50 failures and for each shrunk case (at most 8)
   --strict-bytes         fail allowed byte variants too (field order, set/map order)
   --known-failures DIR   per-peer known-failures files (default cases/known-failures)
   --corpus DIR           regression corpus, replayed first (default cases/corpus)
   --no-shrink            do not shrink failures
   --shrink-time 45s      time for all shrinking (default 45s)
+  --run GLOB             run only cases whose name matches (repeatable; \`*\` matches anything,
+                         e.g. '*peer:apache-go/*' or '*/our-client-peer-server/*')
+  --skip GLOB            do not run cases whose name matches (repeatable)
+  --properties a,b       run only these checks (see "checks" below)
+  --known-flaky FILE     lines "<peer> <fingerprint or case-name glob> | <reason>": failures
+                         they name are reported as known-flaky and never fail the run; unused
+                         entries are reported, never failing either
+                         (with --run, --skip, --properties or --shard, a known-failures entry
+                         that matched nothing does not fail the run: merge decides for shards)
   --config FILE          a JSON file with any of the options above (camelCase keys)
 
-replay options: --backend process|container, --strict-bytes
-promote options: --name NAME (letters, digits, _ . -), --reason TEXT, --corpus DIR
+replay options: --backend process|container, --strict-bytes, --peer-dir DIR, --trace
+  --trace                also every byte that crossed each socket (our client <-> the peer's
+                         server, the peer's client <-> our server) and the control channel, in
+                         order, annotated with field paths; for RPC and codec checks alike
+promote options: --name NAME (letters, digits, _ . -), --reason TEXT, --corpus DIR,
+  --known-failure (append "<fingerprint> | <reason>" to <known-failures>/<peer>.txt),
+  --known-failures DIR (default cases/known-failures)
 
 checks (the "property" of each result):
   idl-roundtrip          per schema: our print(parse(idl)) gives each file back
@@ -91,7 +99,9 @@ checks (the "property" of each result):
   rejects-invalid        an empty union or a missing required field must be refused
 
 exit codes: 0 conformant (known failures allowed), 1 mismatches, peer errors or stale
-known-failures entries, 2 the harness could not run (peer start, arguments, configuration)
+known-failures entries, 2 the harness could not run or finish (arguments, configuration, a
+report folder it cannot write, a peer that cannot start or died for good, a harness error,
+SIGINT/SIGTERM); every report is still written from what was found
 `;
 
 class UsageError extends Error {}
@@ -273,6 +283,10 @@ const RUN_OPTIONS = {
   corpus: { type: 'string' },
   'no-shrink': { type: 'boolean' },
   'shrink-time': { type: 'string' },
+  run: { type: 'string', multiple: true },
+  skip: { type: 'string', multiple: true },
+  properties: { type: 'string' },
+  'known-flaky': { type: 'string' },
   config: { type: 'string' },
   // the old name of --runs
   schemas: { type: 'string' },
@@ -297,6 +311,7 @@ function readConfig(file: string): Record<string, string | boolean | string[]> {
   );
   const out: Record<string, string | boolean | string[]> = {};
   known.set('peerDirs', 'peer-dir');
+  known.set('knownFlaky', 'known-flaky');
   for (const [k, v] of Object.entries(json)) {
     const opt = known.get(k);
     if (opt === undefined)
@@ -313,6 +328,12 @@ function readConfig(file: string): Record<string, string | boolean | string[]> {
         throw new UsageError(`config ${file}: ${k} must be an array of folders`);
       // relative to the config file's folder
       out[opt] = (Array.isArray(v) ? v : [v]).map((d) => resolve(dirname(file), String(d)));
+    } else if (opt === 'run' || opt === 'skip') {
+      if (!Array.isArray(v) && typeof v !== 'string')
+        throw new UsageError(`config ${file}: ${k} must be an array of case-name globs`);
+      out[opt] = (Array.isArray(v) ? v : [v]).map(String);
+    } else if (opt === 'known-flaky' && typeof v === 'string') {
+      out[opt] = resolve(dirname(file), v);
     } else if (Array.isArray(v) && (opt === 'peers' || opt === 'protocols')) {
       out[opt] = v.map(String).join(',');
     } else if (typeof v === 'string' || typeof v === 'number') {
@@ -419,6 +440,30 @@ async function run(args: string[]): Promise<number> {
     shard = { index: Number(m[1]), count: Number(m[2]) };
   }
   const strictBytes = o['strict-bytes'] === true;
+  const globs = (k: 'run' | 'skip') => {
+    const v = o[k];
+    const list = Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
+    for (const g of list)
+      if (g.trim() === '')
+        throw new UsageError(`--${k} takes a case-name glob (e.g. '*peer:apache-go/*'), not ''`);
+    return list;
+  };
+  const properties =
+    typeof o.properties === 'string' ? o.properties.split(',').filter(Boolean) : undefined;
+  const allProperties: readonly string[] = [...SCHEMA_PROPERTIES, ...PROPERTIES];
+  if (properties !== undefined) {
+    const bad = properties.filter((p) => !allProperties.includes(p));
+    if (bad.length > 0 || properties.length === 0)
+      throw new UsageError(
+        `--properties takes checks from ${allProperties.join(', ')}${bad.length ? `; not ${bad.join(', ')}` : ''}`,
+      );
+  }
+  const select: CaseSelection = {
+    ...(globs('run').length > 0 ? { run: globs('run') } : {}),
+    ...(globs('skip').length > 0 ? { skip: globs('skip') } : {}),
+    ...(properties !== undefined ? { properties } : {}),
+  };
+  const selecting = Object.keys(select).length > 0;
   const shrinkMs = parseDuration(str('shrink-time', '45s'), '--shrink-time');
   const dir = resolve(str('report-dir', join('reports', 'latest')));
   const defaultKf = join(root, 'cases', 'known-failures');
@@ -430,12 +475,30 @@ async function run(args: string[]): Promise<number> {
   // that matched nothing fails the run only when this run replayed that whole corpus (not a
   // shard of it, not another corpus). Otherwise `merge` (of all shards) decides.
   const wholeCorpus =
-    (shard === undefined || shard.count === 1) && resolve(kfDir, '..', 'corpus') === corpusDir;
+    (shard === undefined || shard.count === 1) &&
+    !selecting &&
+    resolve(kfDir, '..', 'corpus') === corpusDir;
 
   const knownFailures = loadKnownFailuresFor(kfDir, [
     { name: 'ours' },
     ...names.map((n) => readerOf(registry.get(n))),
   ]);
+  let knownFlaky: KnownFailureEntry[] = [];
+  if (typeof o['known-flaky'] === 'string') {
+    const file = resolve(o['known-flaky']);
+    if (!existsSync(file))
+      throw new UsageError(
+        `--known-flaky ${file} does not exist; give a file of known-flaky entries`,
+      );
+    try {
+      knownFlaky = parseKnownFlaky(readFileSync(file, 'utf8'), o['known-flaky'], [
+        'ours',
+        ...names,
+      ]);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
   const corpus: Bundle[] = listBundles(corpusDir).map(readBundle);
 
   const command = [
@@ -449,6 +512,10 @@ async function run(args: string[]): Promise<number> {
     ...(budgetMs !== undefined ? [`--time-budget ${budgetMs}ms`] : []),
     ...(shard ? [`--shard ${shard.index}/${shard.count}`] : []),
     ...(strictBytes ? ['--strict-bytes'] : []),
+    ...(select.run ?? []).map((g) => `--run '${g}'`),
+    ...(select.skip ?? []).map((g) => `--skip '${g}'`),
+    ...(properties ? [`--properties ${properties.join(',')}`] : []),
+    ...(typeof o['known-flaky'] === 'string' ? [`--known-flaky ${o['known-flaky']}`] : []),
   ].join(' ');
   process.stdout.write(
     `${command}\nseed ${seed}; ${corpus.length} corpus case${corpus.length === 1 ? '' : 's'}, ${knownFailures.length} known-failures entr${knownFailures.length === 1 ? 'y' : 'ies'}; reports in ${dir}\n`,
@@ -527,6 +594,8 @@ async function run(args: string[]): Promise<number> {
       shrink: o['no-shrink'] === true ? false : { totalMs: shrinkMs },
       corpus,
       knownFailures,
+      knownFlaky,
+      ...(selecting ? { select } : {}),
       reportDir: dir,
       signal: abort.signal,
       onResult: (r) => {
@@ -602,6 +671,7 @@ async function run(args: string[]): Promise<number> {
     results,
     staleKnownFailures: stale,
     ...(outcome ? { knownFailures: outcome.knownFailures } : {}),
+    ...(outcome && knownFlaky.length > 0 ? { knownFlaky: outcome.knownFlaky } : {}),
     schemas: (outcome?.schemas ?? 0) + (outcome?.corpusCases ?? 0),
     ...(harnessErrors.length > 0 ? { harnessErrors } : {}),
     ...(stoppedEarly !== undefined ? { stoppedEarly } : {}),
@@ -648,6 +718,12 @@ function printSummary(report: RunReport): void {
       );
   for (const s of report.staleKnownFailures)
     out(`stale known failure (${s.kind}): ${s.peer}: ${s.entry}: ${s.why}`);
+  for (const k of report.knownFlaky ?? [])
+    out(
+      k.matched > 0
+        ? `known flaky: ${k.source}: ${k.peer} ${k.entry}: failed ${k.matched} time${k.matched === 1 ? '' : 's'} (not failing the run)`
+        : `known flaky, unused: ${k.source}: ${k.peer} ${k.entry} matched no failure in this run`,
+    );
   for (const e of report.harnessErrors ?? []) out(`harness error: ${e}`);
   out(
     report.exitCode === 0
@@ -666,85 +742,23 @@ async function replay(args: string[]): Promise<number> {
       backend: { type: 'string', default: 'process' },
       'strict-bytes': { type: 'boolean', default: false },
       'peer-dir': { type: 'string', multiple: true },
+      trace: { type: 'boolean', default: false },
     },
   });
   if (positionals.length !== 1) throw new UsageError('replay takes one bundle folder');
-  const registry = registryFor(o['peer-dir'] ?? []);
-  const b = readBundle(resolve(positionals[0]!));
-  const c = b.case;
-  const schema = compileSchema(b.files, c.main);
-  const C = schema.classes.get(c.type);
-  if (C === undefined) throw new UsageError(`${b.dir}: the IDL has no echoable type ${c.type}`);
-  const value = isSchemaProperty(c.property) ? {} : bundleValue(C, b.value);
-  const strictBytes = o['strict-bytes'] || c.strictBytes === true;
-  process.stdout.write(
-    `replaying ${c.name}\n  ${c.peer} ${c.property}${c.wire ? ` (${c.wire.transport}, ${c.wire.envelope})` : ''}, type ${c.type}\n`,
-  );
-  if (c.summary) process.stdout.write(`  it failed with: ${c.summary}\n`);
-  let peer: Peer | undefined;
-  if (c.property !== 'codec-roundtrip' && c.property !== 'idl-roundtrip') {
-    if (!registry.has(c.peer))
-      throw new UsageError(`${b.dir}: unknown peer ${c.peer} (add it with --peer-dir DIR)`);
-    try {
-      [peer] = await startPeers(registry, [c.peer], o.backend);
-    } catch (e) {
-      process.stdout.write(`could not start ${c.peer}: ${(e as Error).message}\n`);
-      return 2;
-    }
-  }
-  const servers = new OurServers(schema);
-  let session: PeerSession | undefined;
+  if (o.backend !== 'process' && o.backend !== 'container')
+    throw new UsageError(`--backend is process or container, not ${o.backend}`);
   try {
-    if (peer !== undefined) {
-      try {
-        session = await PeerSession.open(peer, schema);
-      } catch (e) {
-        process.stdout.write(
-          `peer-error: ${c.peer} cannot load the IDL: ${(e as Error).message}\nstill failing\n`,
-        );
-        return 1;
-      }
-    }
-    if (c.property === 'load-idl') {
-      process.stdout.write(`${c.peer} loads the IDL\npasses now\n`);
-      return 0;
-    }
-    const property = c.property;
-    const wire =
-      property === 'idl-roundtrip'
-        ? undefined
-        : peer && c.wire && peerSupports(peer, property, c.wire)
-          ? c.wire
-          : peer
-            ? wireFor(peer, property, 0)
-            : undefined;
-    const outcome =
-      property === 'idl-roundtrip'
-        ? checkIdlRoundtrip(b.files)
-        : await checkValue(
-            { schema, codec: OUR_CODEC, servers, strictBytes, ...(session ? { session } : {}) },
-            property,
-            c.type,
-            value,
-            wire,
-          );
-    const r: CaseResult = {
-      name: caseName(c.peer, c.property, wire, `replay/${c.type}`),
-      peer: c.peer,
-      protocol: 'binary',
-      property: c.property,
-      ...outcomeFields(outcome),
-    };
-    process.stdout.write(`${r.verdict}: ${r.summary}\n`);
-    const details = detailsText(r);
-    if (details) process.stdout.write(details + '\n');
-    const failing = r.verdict === 'mismatch' || r.verdict === 'peer-error';
-    process.stdout.write(failing ? 'still failing\n' : 'passes now\n');
-    return failing ? 1 : 0;
-  } finally {
-    session?.close();
-    await servers.close();
-    await peer?.stop();
+    return await replayBundle(resolve(positionals[0]!), {
+      backend: o.backend,
+      strictBytes: o['strict-bytes'],
+      peerDirs: o['peer-dir'] ?? [],
+      trace: o.trace,
+      root,
+    });
+  } catch (e) {
+    if (e instanceof ReplayError || e instanceof BundleError) throw new UsageError(e.message);
+    throw e;
   }
 }
 
@@ -756,12 +770,39 @@ function promote(args: string[]): number {
       name: { type: 'string' },
       reason: { type: 'string' },
       corpus: { type: 'string', default: join(root, 'cases', 'corpus') },
+      'known-failure': { type: 'boolean', default: false },
+      'known-failures': { type: 'string', default: join(root, 'cases', 'known-failures') },
     },
   });
   if (positionals.length !== 1 || o.name === undefined)
     throw new UsageError('promote takes one bundle folder and --name NAME');
-  const to = promoteBundle(resolve(positionals[0]!), resolve(o.corpus), o.name, o.reason);
+  if (o['known-failure'] && (o.reason === undefined || o.reason.trim() === ''))
+    throw new UsageError(
+      'promote --known-failure needs --reason TEXT: the entry says why it fails',
+    );
+  const from = resolve(positionals[0]!);
+  let entry: { file: string; line: string } | undefined;
+  if (o['known-failure']) {
+    const c = readBundle(from).case;
+    if (!c.fingerprint)
+      throw new UsageError(
+        `${from}: the bundle has no fingerprint to name in a known-failures entry`,
+      );
+    const file = join(resolve(o['known-failures']), `${c.peer}.txt`);
+    // One line; a reason holding " | " would read as a `fixed in` column.
+    const reason = o.reason!.replace(/\s+/g, ' ').replace(/ \| /g, ' / ').trim();
+    entry = { file, line: `${c.fingerprint} | ${reason} (corpus case ${o.name})` };
+  }
+  const to = promoteBundle(from, resolve(o.corpus), o.name, o.reason);
   process.stdout.write(`promoted to ${to}: every run replays it first\n`);
+  if (entry !== undefined) {
+    const before = existsSync(entry.file) ? readFileSync(entry.file, 'utf8') : '';
+    writeFileSync(
+      entry.file,
+      `${before}${before === '' || before.endsWith('\n') ? '' : '\n'}${entry.line}\n`,
+    );
+    process.stdout.write(`known-failures entry added to ${entry.file}:\n  ${entry.line}\n`);
+  }
   return 0;
 }
 

@@ -120,7 +120,11 @@ export function loadKnownFailuresFor(
   return out;
 }
 
-function globRegExp(glob: string): RegExp {
+/**
+ * A glob of case names or fingerprints as a RegExp: `*` matches any run of characters (`/`
+ * included), everything else itself. Never throws.
+ */
+export function globRegExp(glob: string): RegExp {
   return new RegExp(
     '^' +
       glob
@@ -216,5 +220,41 @@ export function staleOf(uses: readonly KnownFailureUse[]): RunReport['staleKnown
         why: `${u.source}: matched no failure in this run: remove the entry, or add a corpus case that shows it`,
       });
   }
+  return out;
+}
+
+/**
+ * Parses a `--known-flaky` file (named `source` in errors): one entry per line,
+ *
+ *   <peer> <pattern> | <reason>
+ *
+ * with the pattern as in a known-failures file (a fingerprint or case-name glob, no spaces) and
+ * `#` comment lines. A failure an entry names becomes `known-flaky`: reported, never failing the
+ * run; an entry that matched nothing is reported as unused, and never fails the run either.
+ * Throws KnownFailuresError naming the line for a line without a peer, a pattern or a reason, or
+ * for a peer not in `peers` (when given).
+ */
+export function parseKnownFlaky(
+  text: string,
+  source: string,
+  peers?: readonly string[],
+): KnownFailureEntry[] {
+  const out: KnownFailureEntry[] = [];
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    const where = `${source}:${i + 1}`;
+    const m = /^(\S+)\s+(\S+)\s+\|\s+(.+)$/.exec(line);
+    if (m === null)
+      throw new KnownFailuresError(
+        `${where}: a known-flaky entry is "<peer> <fingerprint or case-name glob> | <reason>"`,
+      );
+    const [, peer, entry, reason] = m as unknown as [string, string, string, string];
+    if (peers !== undefined && !peers.includes(peer))
+      throw new KnownFailuresError(
+        `${where}: peer ${peer} is not in this run (${peers.join(', ')}); fix the name or leave the entry out`,
+      );
+    out.push({ peer, entry, reason: reason.trim(), source: where });
+  });
   return out;
 }

@@ -43,7 +43,7 @@ import { PeerKeeper } from './keeper.js';
 import type { PeerHealth } from './keeper.js';
 import type { CodecUnderTest } from './codec.js';
 import { OUR_CODEC } from './codec.js';
-import { KnownFailures } from './known-failures.js';
+import { KnownFailures, globRegExp } from './known-failures.js';
 import { caseSize, reduceCase } from './reduce.js';
 import {
   generatorProfiles,
@@ -104,6 +104,10 @@ export interface RunCasesOptions {
   readonly corpus?: readonly Bundle[];
   /** Known-failures entries of the selected peers. */
   readonly knownFailures?: readonly KnownFailureEntry[];
+  /** Known-flaky entries (`--known-flaky`): a failure they name is `known-flaky`, never failing the run. */
+  readonly knownFlaky?: readonly KnownFailureEntry[];
+  /** Which cases to run (default all): case-name globs to run and to skip, and properties. */
+  readonly select?: CaseSelection;
   /** Where bundles go (`<reportDir>/bundles/…`); none are written without it. */
   readonly reportDir?: string;
   /** Most bundles written for unshrunk failures. Default 50 (each shrunk case always gets one). */
@@ -122,11 +126,32 @@ export interface RunCasesOptions {
   readonly onShrink?: (r: CaseResult) => void;
 }
 
+/** Which cases a run runs (`--run`, `--skip`, `--properties`). */
+export interface CaseSelection {
+  /** Case-name globs (`*` matches anything); a case runs when it matches one. Default: all. */
+  readonly run?: readonly string[];
+  /** Case-name globs; a case that matches one does not run. Default: none. */
+  readonly skip?: readonly string[];
+  /** The properties (checks) to run. Default: all. */
+  readonly properties?: readonly string[];
+}
+
+/** Whether a case named `name`, of `property`, is selected by `s`. Never throws. */
+export function isSelected(s: CaseSelection | undefined, name: string, property: string): boolean {
+  if (s === undefined) return true;
+  if (s.properties !== undefined && !s.properties.includes(property)) return false;
+  if (s.run !== undefined && s.run.length > 0 && !s.run.some((g) => globRegExp(g).test(name)))
+    return false;
+  return !(s.skip ?? []).some((g) => globRegExp(g).test(name));
+}
+
 /** What a run produced. */
 export interface RunOutcome {
   readonly results: CaseResult[];
   /** Every known-failures entry with its counts. */
   readonly knownFailures: KnownFailureUse[];
+  /** Every known-flaky entry with its counts (an unused one has `matched: 0`). */
+  readonly knownFlaky: KnownFailureUse[];
   readonly staleKnownFailures: RunReport['staleKnownFailures'];
   /** Generated schemas checked (not counting other shards' or skipped ones). */
   readonly schemas: number;
@@ -219,6 +244,9 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     ...(options.policy !== undefined ? { policy: options.policy } : {}),
   };
   const known = new KnownFailures(options.knownFailures ?? []);
+  const flaky = new KnownFailures(options.knownFlaky ?? []);
+  const select = options.select;
+  const selected = (name: string, property: string) => isSelected(select, name, property);
   const replayCommand =
     options.replayCommand ??
     ((dir: string) => `npm run conform -- replay ${relative(process.cwd(), dir) || '.'}`);
@@ -329,6 +357,9 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
   };
   const emitNow = (raw: CaseResult, w: Where) => {
     let r = known.apply(raw);
+    const f = flaky.apply(r);
+    if (f.verdict === 'known-failure' && r.verdict !== 'known-failure')
+      r = { ...f, verdict: 'known-flaky' };
     if (isFailing(r.verdict) && bundles < maxBundles) {
       bundles++;
       r = { ...r, ...bundleFor(r, w, r.name, r.path) };
@@ -400,8 +431,11 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     for (const [i, it] of items.entries()) {
       const w0 = baseOf(it);
       const list: Pending[] = [];
+      let ran = false;
       for (const property of OUR_PROPERTIES) {
         if (property === 'rejects-invalid' && !invalid[i]) continue;
+        if (!selected(it.label(codec.name, property, undefined), property)) continue;
+        ran = true;
         // The reference peer is a second opinion for codec-roundtrip only: with a session,
         // rejects-invalid would ask the peer instead of our codec.
         const ref = property === 'codec-roundtrip' ? referenceOf(sessions) : {};
@@ -415,7 +449,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
         list.push({ r: resultOf(codec.name, property, o, w0, label, path), w: w0 });
       }
       ours.push(list);
-      casesPerPeer[codec.name] = (casesPerPeer[codec.name] ?? 0) + 1;
+      if (ran) casesPerPeer[codec.name] = (casesPerPeer[codec.name] ?? 0) + 1;
     }
     const perPeer = await Promise.all(
       [...sessions].map(async ([peer, session]) => {
@@ -429,6 +463,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
         const skipped = skip.filter(Boolean).length;
         countNotGiven(peer, UNDECLARED_ENUM_REASON, skipped);
         const fresh = () => items.map(() => new Map<Property, Pending>());
+        const ranFor = new Set<number>();
         const one = async (
           slots: Map<Property, Pending>[],
           s: PeerSession,
@@ -439,6 +474,8 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
           const it = items[i]!;
           const wire = it.wireOf(peer, property);
           if (property === 'rejects-invalid' ? !invalid[i] : needsWire(property) && !wire) return;
+          if (!selected(it.label(peer.name, property, wire), property)) return;
+          ranFor.add(i);
           const o = await checkValue(
             { schema, codec, session: s, servers, ...judge },
             property,
@@ -498,7 +535,9 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
         }
         const lost = notRun.filter((x) => x !== undefined).length;
         countNotRun(peer, lost);
-        casesPerPeer[peer.name] = (casesPerPeer[peer.name] ?? 0) + items.length - skipped - lost;
+        casesPerPeer[peer.name] =
+          (casesPerPeer[peer.name] ?? 0) +
+          [...ranFor].filter((i) => notRun[i] === undefined).length;
         return slots.map((m, i) => [
           ...PEER_PROPERTIES.flatMap((p) => m.get(p) ?? []),
           ...(notRun[i] ? [notRun[i]] : []),
@@ -526,7 +565,8 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     try {
       await replayCorpusCase(b);
     } catch (e) {
-      harnessErrors.push(describe(e));
+      // A corpus case that cannot be replayed any more says so in its message (no stack needed).
+      harnessErrors.push(e instanceof Error ? e.message : String(e));
     }
   }
 
@@ -581,7 +621,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     );
   }
 
-  /** Emits the result of a schema check (`load-idl`, `idl-roundtrip`): no value, no wire. */
+  /** Emits the result of a schema check (`load-idl`, `idl-roundtrip`) when selected: no value, no wire. */
   function emitSchemaResult(
     peer: string,
     property: SchemaProperty,
@@ -590,6 +630,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     label: string,
     si: number | undefined,
   ): void {
+    if (!selected(caseName(peer, property, undefined, label), property)) return;
     const w: Where = {
       origin: si === undefined ? 'corpus' : 'generated',
       ...(si !== undefined ? { si } : {}),
@@ -647,6 +688,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
 
   /** Our codec's print(parse(idl)) ≡ idl on every file of the schema: one `idl-roundtrip` result. */
   function checkSchemaText(schema: CompiledSchema, label: string, si: number | undefined): void {
+    if (!selected(caseName(codec.name, 'idl-roundtrip', undefined, label), 'idl-roundtrip')) return;
     emitSchemaResult(
       codec.name,
       'idl-roundtrip',
@@ -1015,6 +1057,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
   return {
     results,
     knownFailures: known.uses(),
+    knownFlaky: flaky.uses(),
     staleKnownFailures: known.stale(),
     schemas,
     casesPerPeer,

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main, parseDuration } from '../cli.js';
 import type { RunReport } from '../runner/result.js';
+import { readReportDir } from '../report/merge.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const seed = Number(process.env.FC_SEED ?? 42);
@@ -205,4 +206,190 @@ void t.test('--peer-dir and peerDirs: a folder without a manifest is refused', a
   const c = await cli(['run', '--peers', 'no-such-peer', '--runs', '0']);
   t.equal(c.code, 2);
   t.match(c.out, /unknown peer no-such-peer; known: .*--peer-dir/);
+});
+
+void t.test('usage errors are caught before any peer starts', async (t) => {
+  const cases: [string[], RegExp][] = [
+    [['run', '--peers', ''], /--peers names no peer/],
+    [['run', '--seed', '1e20'], /--seed must be a whole number from 0 to 2147483647/],
+    [['run', '--seed=-3'], /--seed must be a whole number/],
+    [['run', '--time-budget', '0'], /--time-budget must be more than 0/],
+    [['run', '--known-failures', join(tmpdir(), 'no-such-folder')], /is not a folder/],
+    [['run', '--corpus', join(tmpdir(), 'no-such-folder')], /--corpus .* is not a folder/],
+    [['run', '--properties', 'peer-roundtrip,frob'], /--properties takes checks from .*not frob/],
+    [['run', '--known-flaky', join(tmpdir(), 'no-such-file')], /--known-flaky .* does not exist/],
+    // Node's recursive mkdir spins forever under /proc: the folder is made one level at a time.
+    [['run', '--report-dir', '/proc/thrift-conform'], /cannot write reports into \/proc/],
+  ];
+  for (const [args, message] of cases) {
+    const t0 = performance.now();
+    const r = await cli([...args, '--peers', args.includes('--peers') ? '' : 'thriftrw-py']);
+    t.equal(r.code, 2, args.join(' '));
+    t.match(r.out, message);
+    t.notMatch(r.out, /seed \d+; \d+ corpus cases/, 'before the run is announced');
+    t.ok(performance.now() - t0 < 30_000, 'promptly');
+  }
+  const flaky = join(mkdtempSync(join(tmpdir(), 'tc-flaky-')), 'flaky.txt');
+  writeFileSync(flaky, 'no-such-peer bytes:* | why\n');
+  const r = await cli(['run', '--peers', 'thriftrw-py', '--known-flaky', flaky]);
+  t.equal(r.code, 2);
+  t.match(r.out, /flaky\.txt:1: peer no-such-peer is not in this run/);
+});
+
+void t.test('--run, --skip and --properties choose the cases; --known-flaky', async (t) => {
+  const base = mkdtempSync(join(tmpdir(), 'tc-select-'));
+  // No known failures and no corpus: apache-py's acceptance of invalid bytes is then a failure,
+  // and the known-flaky file turns it into known-flaky.
+  const kf = join(base, 'known-failures');
+  const corpus = join(base, 'corpus');
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(kf);
+  mkdirSync(corpus);
+  const flaky = join(base, 'flaky.txt');
+  writeFileSync(
+    flaky,
+    [
+      '# testing --known-flaky',
+      'apache-py accepts-invalid:* | apache-py reads what it should refuse',
+      'thriftrw-py bytes:never-seen | unused on purpose',
+    ].join('\n'),
+  );
+  const dir = join(base, 'out');
+  const r = await cli([
+    'run',
+    '--peers',
+    'thriftrw-py,apache-py',
+    '--seed',
+    String(seed),
+    '--runs',
+    '4',
+    '--values',
+    '4',
+    '--no-shrink',
+    '--known-failures',
+    kf,
+    '--corpus',
+    corpus,
+    '--run',
+    '*peer:apache-py/*',
+    '--run',
+    '*peer:thriftrw-py/*',
+    '--skip',
+    '*peer:thriftrw-py/peer-roundtrip/*',
+    '--properties',
+    'peer-roundtrip,rejects-invalid',
+    '--known-flaky',
+    flaky,
+    '--report-dir',
+    dir,
+  ]);
+  t.equal(r.code, 0, 'known-flaky failures do not fail the run');
+  const report = readReportDir(dir);
+  const kinds = new Set(report.results.map((x) => `${x.peer} ${x.property}`));
+  t.same(
+    [...kinds].sort(),
+    ['apache-py peer-roundtrip', 'apache-py rejects-invalid', 'thriftrw-py rejects-invalid'],
+    'only the selected peers and properties, without the skipped ones',
+  );
+  const flakyResults = report.results.filter((x) => x.verdict === 'known-flaky');
+  t.ok(flakyResults.length > 0, 'apache-py accepting invalid bytes is known-flaky');
+  t.ok(
+    flakyResults.every((x) => x.peer === 'apache-py' && /flaky\.txt:2$/.test(x.knownEntry ?? '')),
+    'named by its entry',
+  );
+  t.match(report.knownFlaky, [
+    { entry: 'accepts-invalid:*', matched: flakyResults.length },
+    { entry: 'bytes:never-seen', matched: 0 },
+  ]);
+  t.match(r.out, /known flaky, unused: .*flaky\.txt:3: thriftrw-py bytes:never-seen/);
+  t.same(report.staleKnownFailures, [], 'a selective run does not call entries stale');
+});
+
+void t.test('a harness error still writes every report, with exit 2', async (t) => {
+  const base = mkdtempSync(join(tmpdir(), 'tc-broken-'));
+  const { cpSync } = await import('node:fs');
+  // A corpus case whose IDL our codec cannot compile is a harness error, not a finding.
+  const corpus = join(base, 'corpus');
+  cpSync(join(root, 'cases', 'corpus', 'apache-nonstrict-envelope'), join(corpus, 'broken'), {
+    recursive: true,
+  });
+  writeFileSync(join(corpus, 'broken', 'idl', 'generated.thrift'), 'struct {');
+  const dir = join(base, 'out');
+  const r = await cli([
+    'run',
+    '--peers',
+    'thriftrw-py',
+    '--seed',
+    String(seed),
+    '--runs',
+    '2',
+    '--values',
+    '2',
+    '--no-shrink',
+    '--corpus',
+    corpus,
+    '--report-dir',
+    dir,
+  ]);
+  t.equal(r.code, 2, 'exit 2');
+  t.match(r.out, /harness error: corpus case .*broken: our codec cannot compile its IDL/);
+  t.match(r.out, /^incomplete: /m);
+  for (const f of [
+    'results.jsonl',
+    'report.json',
+    'junit.xml',
+    'report.tap',
+    'summary.md',
+    'report.html',
+  ])
+    t.ok(existsSync(join(dir, f)), `${f} written`);
+  const report = readReportDir(dir);
+  t.equal(report.exitCode, 2);
+  t.match(report.harnessErrors, [/broken/]);
+  t.ok(
+    report.results.some((x) => x.origin === 'generated'),
+    'the rest of the run still ran',
+  );
+});
+
+void t.test('promote --known-failure adds the entry the corpus case backs', async (t) => {
+  const base = mkdtempSync(join(tmpdir(), 'tc-promote-'));
+  const corpusCase = join(root, 'cases', 'corpus', 'apache-nonstrict-envelope');
+  const kf = join(base, 'kf');
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(kf);
+  writeFileSync(join(kf, 'apache-py.txt'), '# existing\nbytes:x | an older entry');
+  const noReason = await cli(['promote', corpusCase, '--name', 'x', '--known-failure']);
+  t.equal(noReason.code, 2);
+  t.match(noReason.out, /needs --reason/);
+  const p = await cli([
+    'promote',
+    corpusCase,
+    '--name',
+    'nonstrict-again',
+    '--reason',
+    'Apache | Python writes a | in reasons',
+    '--corpus',
+    join(base, 'corpus'),
+    '--known-failure',
+    '--known-failures',
+    kf,
+  ]);
+  t.equal(p.code, 0, p.out);
+  const lines = readFileSync(join(kf, 'apache-py.txt'), 'utf8').trimEnd().split('\n');
+  t.equal(lines.length, 3, 'appended on a line of its own');
+  const { fingerprint } = JSON.parse(readFileSync(join(corpusCase, 'case.json'), 'utf8')) as {
+    fingerprint: string;
+  };
+  t.equal(
+    lines[2],
+    `${fingerprint} | Apache / Python writes a / in reasons (corpus case nonstrict-again)`,
+    "the bundle's fingerprint, the reason on one line without ' | ', and the corpus case",
+  );
+  const { parseKnownFailures } = await import('../runner/known-failures.js');
+  t.equal(
+    parseKnownFailures('apache-py', lines.join('\n'), 'apache-py.txt').length,
+    2,
+    'it parses',
+  );
 });
