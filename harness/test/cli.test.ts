@@ -393,3 +393,39 @@ void t.test('promote --known-failure adds the entry the corpus case backs', asyn
     'it parses',
   );
 });
+
+void t.test('a time budget ends the run cleanly: no false failures, the bar at 100%', async (t) => {
+  for (const [budget, s] of [
+    ['2s', seed],
+    ['50ms', seed + 1],
+  ] as const) {
+    const dir = mkdtempSync(join(tmpdir(), 'tc-budget-'));
+    const r = await cli([
+      'run',
+      '--peers',
+      'thriftrw-py,apache-py',
+      '--seed',
+      String(s),
+      '--time-budget',
+      budget,
+      '--no-shrink',
+      '--report-dir',
+      dir,
+    ]);
+    t.equal(
+      r.code,
+      0,
+      `--time-budget ${budget}: conformant, ${r.out.split('\n').slice(-3).join(' / ')}`,
+    );
+    const report = readReportDir(dir);
+    t.match(report.stoppedEarly, /time budget \(\d+ ms\) ran out after \d+ generated schemas?/);
+    t.notOk(
+      report.results.some((x) => x.verdict === 'peer-error' || x.verdict === 'mismatch'),
+      'no peer errors from peers stopped under a running schema',
+    );
+    const done = /progress: (\d+)\/(\d+) checks \((\d+)%.*done in/.exec(r.out);
+    t.ok(done, 'the progress bar ends');
+    t.equal(done?.[1], done?.[2], 'with every check done');
+    t.equal(done?.[3], '100');
+  }
+});

@@ -1,12 +1,25 @@
 // checkIdlRoundtrip: our codec's print(parse(idl)) ≡ idl on every file of a schema — identical
 // for printer output, a mismatch naming file and line for text the printer would write otherwise,
 // a peer error with the parser's message for text that does not parse; the invalid variants the
-// rejects-invalid property sends. (The value properties run against real peers in run.test.ts and
-// the planted-bug test.)
+// rejects-invalid property sends, and that only a real refusal counts as one (a peer that died or
+// hung, or our codec crashing, is no refusal); a load failure carries only what the peer printed
+// for that request. (The value properties run against real peers in run.test.ts and the
+// planted-bug test.)
 import t from 'tap';
 import { compile, print, parse } from '../../../codec/src/index.js';
 import type { StructClass } from '../../../codec/src/index.js';
-import { checkIdlRoundtrip, invalidApplies, invalidVariant } from '../../runner/check.js';
+import {
+  checkIdlRoundtrip,
+  checkValue,
+  invalidApplies,
+  invalidVariant,
+  openSession,
+  PeerSession,
+} from '../../runner/check.js';
+import { compileSchema } from '../../runner/cases.js';
+import { OUR_CODEC } from '../../runner/codec.js';
+import { PeerError } from '../../peers/peer.js';
+import type { Peer } from '../../peers/peer.js';
 
 const printed = print(parse('struct A {\n  1: required i32 a\n}\n'));
 
@@ -70,4 +83,97 @@ struct D { 1: required i32 d = 4, 2: optional i32 o }
     'our codec refuses it',
   );
   t.equal(invalidVariant(spec('D'), m.dumps(new (m['D'] as StructClass)({ d: 1 }))), undefined);
+});
+
+/** A peer whose load and round trip do what `behave` says, with stderr marks like a real one. */
+function fakePeer(behave: {
+  load?: (print: (s: string) => void) => Promise<string>;
+  roundtrip?: (print: (s: string) => void) => Promise<never>;
+  /** What it printed before any request. */
+  printed?: string;
+}): Peer {
+  let err = behave.printed ?? '';
+  const print = (s: string) => (err += s);
+  return {
+    name: 'fake',
+    info: { name: 'fake', version: '1', abilities: {} as never },
+    loadIdl: () => (behave.load ?? (async () => 'm1'))(print),
+    roundtrip: () => (behave.roundtrip ?? (async () => Promise.reject(new Error('no'))))(print),
+    stderr: () => err,
+    stderrMark: () => err.length,
+    stderrSince: (mark: number) => err.slice(mark),
+  } as unknown as Peer;
+}
+
+void t.test('rejects-invalid: only a real refusal counts', async (t) => {
+  const schema = compileSchema({
+    'generated.thrift': 'union U { 1: i32 x, 2: string y }\nservice Echo { U echoU(1: U v) }\n',
+  });
+  const U = schema.classes.get('U')!;
+  const value = new U({ x: 1 });
+  const verdictWith = async (e: unknown) => {
+    const peer = fakePeer({ roundtrip: async () => Promise.reject(e) });
+    const session = await PeerSession.open(peer, schema);
+    return checkValue({ schema, codec: OUR_CODEC, session }, 'rejects-invalid', 'U', value);
+  };
+  t.match(await verdictWith(new PeerError('fake', 'DecodeError', 'no field set')), {
+    verdict: 'identical',
+    summary: /refused, as it must be/,
+  });
+  for (const [type, message] of [
+    ['Exited', 'the peer exited (signal SIGKILL)'],
+    ['Timeout', 'no answer in 60000 ms'],
+  ] as const) {
+    const o = await verdictWith(new PeerError('fake', type, message));
+    t.equal(
+      o.verdict,
+      'peer-error',
+      `a peer that ${type === 'Exited' ? 'died' : 'hung'} did not refuse`,
+    );
+  }
+  const crashing = {
+    ...OUR_CODEC,
+    name: 'crashing',
+    decode: () => {
+      throw new TypeError('cannot read properties of undefined');
+    },
+  };
+  const ours = await checkValue({ schema, codec: crashing }, 'rejects-invalid', 'U', value);
+  t.match(ours, {
+    verdict: 'peer-error',
+    summary: /our codec \(crashing\) crashed reading union U/,
+  });
+});
+
+void t.test('a load failure carries only what the peer printed for that request', async (t) => {
+  const schema = compileSchema({
+    'generated.thrift': 'struct A { 1: optional i32 a }\nservice Echo { A echoA(1: A v) }\n',
+  });
+  const earlier = 'Traceback (most recent call last):\nValueError: an earlier, unrelated failure\n';
+  const refuses = fakePeer({
+    load: async (print) => {
+      print(earlier);
+      return Promise.reject(new PeerError('fake', 'IdlError', 'identifier C is unqualified!'));
+    },
+  });
+  const a = await openSession(refuses, schema);
+  t.ok(
+    'failure' in a && a.failure.stderr === undefined,
+    "the peer's own answer says why: no stderr",
+  );
+  const dies = fakePeer({
+    printed: earlier,
+    load: async (print) => {
+      print('MemoryError: while loading\n');
+      return Promise.reject(new PeerError('fake', 'Exited', 'the peer exited (code 1)'));
+    },
+  });
+  // stderr printed before the request is not this request's
+  const b = await openSession(dies, schema);
+  t.ok('failure' in b);
+  t.equal(
+    'failure' in b ? b.failure.stderr : '',
+    'MemoryError: while loading\n',
+    'what it printed',
+  );
 });
