@@ -48,8 +48,13 @@ export interface Progress {
   note(line: string): void;
   /** Sets (or, with undefined, forgets) the total once it is known; shown from the next draw. Throws a RangeError when negative or not a number. */
   setTotal(total: number | undefined): void;
-  /** Draws the last state and ends the line (TTY) or prints a last plain line; later calls do nothing. Never throws but the stream's errors. */
-  done(): void;
+  /**
+   * Draws the last state and ends the line (TTY) or prints a last plain line; later calls do
+   * nothing. When `complete` (default true) the total was an upper bound the run ended below, so
+   * the total becomes the count done and the bar ends at 100%; pass false for a run stopped early.
+   * Never throws but the stream's errors.
+   */
+  done(complete?: boolean): void;
   /** The counts so far. Never throws. */
   counts(): ProgressCounts;
   /** The status text as it would be drawn now (without `\r` and clearing). Never throws. */
@@ -196,9 +201,10 @@ export function createProgress(options: ProgressOptions): Progress {
       check('total', next);
       total = next;
     },
-    done(): void {
+    done(complete = true): void {
       if (finished) return;
       finished = true;
+      if (complete && total !== undefined && done < total) total = done;
       if (tty) write(CLEAR + fit(ttyLine(), width()) + '\n');
       else write(plainLine(true) + '\n');
     },

@@ -84,6 +84,13 @@ export function resultProblem(x: unknown, where = 'result'): Problem {
   );
 }
 
+/** What is wrong with `where.tool` (`{ name, version }`), or undefined. */
+function toolProblem(tool: unknown, where: string): Problem {
+  return isObject(tool) && typeof tool.name === 'string' && typeof tool.version === 'string'
+    ? undefined
+    : `${where}.tool is not { name, version }`;
+}
+
 /**
  * What is wrong with the run-level fields of a report (everything but its results), or
  * undefined. Never throws.
@@ -91,10 +98,7 @@ export function resultProblem(x: unknown, where = 'result'): Problem {
 export function reportFieldsProblem(x: unknown, where = 'report'): Problem {
   if (!isObject(x)) return `${where} is ${kind(x)}, not an object`;
   return first(
-    () =>
-      isObject(x.tool) && typeof x.tool.name === 'string' && typeof x.tool.version === 'string'
-        ? undefined
-        : `${where}.tool is not { name, version }`,
+    () => toolProblem(x.tool, where),
     () => str(x, 'startedAt', where),
     () => num(x, 'durationMs', where),
     () => num(x, 'seed', where),
@@ -138,10 +142,7 @@ export function reportFieldsProblem(x: unknown, where = 'report'): Problem {
 export function metaProblem(x: unknown, where = 'meta'): Problem {
   if (!isObject(x)) return `${where} is ${kind(x)}, not an object`;
   return first(
-    () =>
-      isObject(x.tool) && typeof x.tool.name === 'string' && typeof x.tool.version === 'string'
-        ? undefined
-        : `${where}.tool is not { name, version }`,
+    () => toolProblem(x.tool, where),
     () => str(x, 'startedAt', where),
     () => num(x, 'seed', where),
     () => str(x, 'command', where),

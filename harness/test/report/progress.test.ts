@@ -255,3 +255,23 @@ void t.test('the real clock and process streams type-check and work', (t) => {
   t.equal(formatElapsed(-5), '0:00');
   t.end();
 });
+
+void t.test(
+  'a finished run ends at 100% when the total was an upper bound; a stopped one does not',
+  (t) => {
+    for (const [complete, want] of [
+      [undefined, '100% 3/3 cases'],
+      [false, '30% 3/10 cases'],
+    ] as const) {
+      const out = new FakeStream(true);
+      const c = clock();
+      const p = createProgress({ stream: out, total: 10, now: c.now });
+      for (let i = 0; i < 3; i++) p.tick(result());
+      c.advance(1000);
+      out.fresh();
+      p.done(complete);
+      t.match(out.fresh().join(''), want);
+    }
+    t.end();
+  },
+);
