@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * `thrift-conform`: the harness's command line (run, replay, promote, merge, list). See HELP.
  *
@@ -5,10 +6,19 @@
  * known-failures entries, 2 = the harness could not run (a peer would not start, bad arguments or
  * configuration).
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { ROOT, VERSION } from './root.js';
 import type { Peer } from './peers/peer.js';
 import { discoverPeers, startPeers as startManifestPeers } from './peers/registry.js';
 import type { Backend, PeerRegistry } from './peers/registry.js';
@@ -24,8 +34,7 @@ import { replayBundle, ReplayError } from './runner/replay.js';
 import { mergeReports, readReportDir } from './report/merge.js';
 import { createProgress } from './report/progress.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const VERSION = '0.2.0';
+const root = ROOT;
 const PROTOCOLS = ['binary'];
 const CONFIG_FILE = 'thrift-conform.json';
 
@@ -39,8 +48,9 @@ usage:
                                       with --known-failure also add its known-failures entry
   thrift-conform merge <dir>... --report-dir DIR
                                       merge the reports of sharded runs into one
-  thrift-conform list [--peer-dir DIR]
-                                      the peers (manifests) and what they can do
+  thrift-conform list [--long | --json] [--peer-dir DIR]
+                                      the peers (manifests) and what they can do, as a
+                                      table (--long: every detail; --json: for machines)
   thrift-conform check-peer DIR       drive every op of the peer in DIR and say, op by op, what
                                       it gets wrong (for writing a peer: see peers/README.md)
   thrift-conform setup [--peers a,b] [--peer-dir DIR]
@@ -155,9 +165,56 @@ function peerNames(registry: PeerRegistry, text: string | undefined): string[] {
 async function list(args: string[]): Promise<number> {
   const { values: o } = parseArgs({
     args,
-    options: { 'peer-dir': { type: 'string', multiple: true } },
+    options: {
+      'peer-dir': { type: 'string', multiple: true },
+      json: { type: 'boolean', default: false },
+      long: { type: 'boolean', default: false },
+    },
   });
   const registry = registryFor(o['peer-dir'] ?? []);
+  if (o.json) {
+    const peers = registry.all.map((m) => ({
+      name: m.name,
+      default: m.default,
+      description: m.description,
+      language: m.language,
+      library: m.library,
+      ...(m.compiler ? { compiler: m.compiler } : {}),
+      backends: [m.process ? 'process' : '', m.container ? 'container' : ''].filter(Boolean),
+      abilities: m.abilities,
+      ...(m.setup ? { setup: { fresh: m.setup.fresh, warm: m.setup.warm } } : {}),
+      folder: m.dir,
+    }));
+    process.stdout.write(JSON.stringify(peers, null, 2) + '\n');
+    return 0;
+  }
+  if (!o.long) {
+    const rows = [
+      ['PEER', 'DEFAULT', 'LANGUAGE', 'LIBRARY', 'PROTOCOLS', 'TRANSPORTS', 'DIALECT', 'BACKENDS'],
+      ...registry.all.map((m) => [
+        m.name,
+        m.default ? 'yes' : 'no',
+        m.language,
+        `${m.library.name} ${m.library.version}`,
+        m.abilities.protocols.join(','),
+        m.abilities.transports.join(','),
+        m.abilities.dialect,
+        [m.process ? 'process' : '', m.container ? 'container' : ''].filter(Boolean).join(','),
+      ]),
+    ];
+    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+    for (const r of rows)
+      process.stdout.write(
+        r
+          .map((c, i) => c.padEnd(widths[i]!))
+          .join('  ')
+          .trimEnd() + '\n',
+      );
+    process.stdout.write(
+      `\n${registry.all.length} peers (${registry.defaults.length} default); details: thrift-conform list --long, or --json\n`,
+    );
+    return 0;
+  }
   for (const m of registry.all) {
     const a = m.abilities;
     const on = Object.entries(a.features)
@@ -846,6 +903,22 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+/** Whether this module is the program node was started with (also through npm's bin symlink). */
+function isMain(): boolean {
+  const argv1 = process.argv[1];
+  if (argv1 === undefined) return false;
+  try {
+    return realpathSync(argv1) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  // Output piped into a reader that stops early (`| head`) is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   process.exitCode = await main(process.argv.slice(2));
 }

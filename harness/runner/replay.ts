@@ -5,10 +5,10 @@
  * the IDL files, the value and what the peer printed on stderr during the replay; with `trace`,
  * every byte that crossed each socket and the control channel, annotated (trace.ts).
  */
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { ThriftServer } from '../../rpc/src/server.js';
 import type { Handler } from '../../rpc/src/server.js';
+import { ROOT } from '../root.js';
 import { tapControlChannels } from '../peers/control.js';
 import type { Peer } from '../peers/peer.js';
 import { discoverPeers, startPeers } from '../peers/registry.js';
@@ -56,8 +56,6 @@ export class ReplayError extends Error {
     return 'ReplayError';
   }
 }
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Our echo servers with every byte they send and receive recorded in `trace`. */
 class TracedServers extends OurServers {

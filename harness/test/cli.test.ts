@@ -183,13 +183,30 @@ void t.test('bad arguments exit 2', async (t) => {
 });
 
 void t.test('list: every peer from its manifest, without starting any', async (t) => {
-  const { code, out } = await cli(['list']);
+  const { code, out } = await cli(['list', '--long']);
   t.equal(code, 0);
   const { discoverPeers } = await import('../peers/registry.js');
-  for (const m of discoverPeers(root).all) {
+  const all = discoverPeers(root).all;
+  for (const m of all) {
     t.match(out, new RegExp(`^${m.name.replace(/\./g, '\\.')}( \\(default\\))?: `, 'm'), m.name);
   }
   t.match(out, /protocols binary/);
+  const table = await cli(['list']);
+  t.equal(table.code, 0);
+  const lines = table.out.split('\n');
+  t.match(lines[0], /^PEER +DEFAULT +LANGUAGE +LIBRARY +PROTOCOLS +TRANSPORTS +DIALECT +BACKENDS$/);
+  for (const m of all)
+    t.ok(
+      lines.some((l) => l.startsWith(`${m.name} `) && l.includes(m.library.version)),
+      `${m.name} has a row`,
+    );
+  const json = await cli(['list', '--json']);
+  const peers = JSON.parse(json.out) as { name: string; abilities: { protocols: string[] } }[];
+  t.same(
+    peers.map((p) => p.name),
+    all.map((m) => m.name),
+    '--json: every peer, for machines',
+  );
 });
 
 void t.test('--peer-dir and peerDirs: a folder without a manifest is refused', async (t) => {
