@@ -408,7 +408,7 @@ export function groupCauses(results: readonly CaseResult[], options: CauseOption
 
 /**
  * A short, stable title of a cause for lists and test names: the known-failures entry for known
- * causes (`known-failure cases/known-failures/apache-py.txt:12`), else the verdict and the key
+ * causes (`known-failure cases/known-failures/some-peer.txt:12`), else the verdict and the key
  * (`peer-error peer-error:EncodeError:<X>-rangeerror-…`). Never throws.
  */
 export function causeTitle(c: Pick<Cause, 'verdict' | 'key'>): string {

@@ -3,7 +3,7 @@
  * system can track a test over time). One <testsuite> per peer; in it one <testcase> per property
  * and wire setting for its passing results (`peer-roundtrip [binary] passes`, the count in
  * <system-out>), and one per cause of its other results (`peer-roundtrip [binary] mismatch
- * meaning:*[]:missing`, or `… known-failure cases/known-failures/apache-py.txt:12`; see
+ * meaning:*[]:missing`, or `… known-failure cases/known-failures/some-peer.txt:12`; see
  * causes.ts): <failure> for mismatches and peer errors (the first case's details and the shrunk
  * case as text), <skipped> with the reason for known failures and known-flaky ones, <error> for
  * cases not run, and every case's name in <system-out>. One failing testcase per stale

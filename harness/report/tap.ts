@@ -1,7 +1,7 @@
 /**
  * TAP 14, grouped like junit.xml (stable names across seeds): one test point per peer, property
- * and wire setting for its passing results (`ok … - apache-py peer-roundtrip [binary] passes`,
- * the count in its diagnostics), and one per cause of its other results (`not ok … - apache-py
+ * and wire setting for its passing results (`ok … - some-peer peer-roundtrip [binary] passes`,
+ * the count in its diagnostics), and one per cause of its other results (`not ok … - some-peer
  * peer-roundtrip [binary] mismatch meaning:*[]:missing`), with a YAML block: verdict, count, the
  * first case's details, the shrunk case when there is one (`shrunk…` keys) and every case name.
  * Known failures and known-flaky ones are `not ok … # TODO reason`; one `not ok` per stale
