@@ -54,7 +54,9 @@ usage:
   thrift-conform check-peer DIR       drive every op of the peer in DIR and say, op by op, what
                                       it gets wrong (for writing a peer: see peers/README.md)
   thrift-conform setup [--peers a,b] [--peer-dir DIR]
-                                      run the peers' own set-up (their manifests' "setup")
+                                      set the peers up: Apache's compiler when one needs it
+                                      and it is missing, then each peer's own set-up (its
+                                      manifest's "setup"); idempotent
   thrift-conform images [--peers a,b] [--peer-dir DIR]
                                       build the container images of peers (cached by content)
 
@@ -280,8 +282,27 @@ async function setup(args: string[]): Promise<number> {
   const registry = registryFor(o['peer-dir'] ?? []);
   const { setupCommandOf } = await import('./peers/registry.js');
   const { execa } = await import('execa');
-  const { mkdirSync } = await import('node:fs');
-  for (const n of peerNames(registry, o.peers)) {
+  const names = peerNames(registry, o.peers);
+  // Apache's compiler (Debian's thrift-compiler) comes first when a selected peer's code is made
+  // by it and it is not on PATH: scripts/setup.sh installs it with apt-get.
+  const needsCompiler = names.some((n) => registry.get(n).compiler?.name.startsWith('thrift '));
+  const hasCompiler =
+    (await execa('thrift', ['--version'], { reject: false }).catch(() => ({ exitCode: 1 })))
+      .exitCode === 0;
+  if (needsCompiler && !hasCompiler) {
+    process.stdout.write(`[setup] Apache's thrift compiler: installing (scripts/setup.sh)\n`);
+    const r = await execa('bash', [join(root, 'scripts', 'setup.sh'), '--compiler-only'], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      reject: false,
+    });
+    if (r.exitCode !== 0) {
+      process.stdout.write(
+        `[setup] could not install Apache's thrift compiler 0.17.0 (exit code ${String(r.exitCode)}); install Debian's thrift-compiler package, or leave out the peers that need it\n`,
+      );
+      return 2;
+    }
+  }
+  for (const n of names) {
     const m = registry.get(n);
     const c = setupCommandOf(m, root);
     if (c === undefined) {

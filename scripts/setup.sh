@@ -7,6 +7,7 @@
 #     through `thrift-conform setup`, which prints how long each took.
 # Fast when already done: each peer's set-up keeps a stamp of what it installed.
 #
+# With --compiler-only: only the thrift compiler (what `thrift-conform setup` asks for).
 # Environment: PEERS (comma-separated peer names; default: the default peers).
 set -euo pipefail
 
@@ -42,6 +43,9 @@ compiler_version="$(thrift --version | awk '{print $3}')"
 if [ "$compiler_version" != "$THRIFT_VERSION" ]; then
   say "warning: thrift compiler is $compiler_version, the peers' manifests say $THRIFT_VERSION"
 fi
+
+# `thrift-conform setup` asks for the compiler alone (an installed tool needs no Chromium).
+if [ "${1:-}" = "--compiler-only" ]; then exit 0; fi
 
 # --- 1b. Chromium, for the HTML report's browser test (playwright-core drives Debian's build) -
 if ! command -v chromium >/dev/null 2>&1; then
