@@ -1,10 +1,11 @@
 // The package as a user installs it: `npm pack` (which builds dist/), the tarball installed into
 // an empty project that cannot see the repository's sources, then `npx thrift-conform --help`,
-// `list`, `setup` of one peer and a short `run` there, and the codec imported by its package name.
+// `list`, `setup` of one peer and a short `run` there, the codec and every subpath imported by
+// the package's name, and the documented property-test example (examples/property-test/).
 // Measured here: pack ~16 s (the build), install ~30 s with a warm npm cache, the rest ~10 s.
 import t from 'tap';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,4 +106,12 @@ void t.test('packed, installed into an empty project, and run there', async (t) 
     "const a = await import('thrift-conform/arbitraries'); const r = await import('thrift-conform/rpc'); const h = await import('thrift-conform/harness'); const k = await import('thrift-conform/peer-kit'); process.stdout.write([typeof a.idlArb, typeof r.ThriftClient, typeof h.runCases, typeof k.runChannel].join(' '));",
   ]);
   t.equal(subpaths.out, 'function function function function', 'every subpath export loads');
+  // The documented example of a property test of one's own, as a user would run it.
+  copyFileSync(
+    join(root, 'examples', 'property-test', 'roundtrip.mjs'),
+    join(project, 'roundtrip.mjs'),
+  );
+  const example = await sh(project, 'node', ['roundtrip.mjs']);
+  t.equal(example.code, 0, `examples/property-test/roundtrip.mjs\n${example.out.slice(-1000)}`);
+  t.match(example.out, /200 values of User round-tripped/);
 });
