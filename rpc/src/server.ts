@@ -4,8 +4,16 @@
  * called with the request struct; what it returns becomes `success`; a thrown instance of a
  * declared exception becomes that exception's field of the REPLY. Anything else is answered with
  * an EXCEPTION message: TApplicationException UNKNOWN_METHOD for a method no service has,
- * INTERNAL_ERROR for a handler crash, PROTOCOL_ERROR for a body that does not decode. A malformed
- * or oversized frame closes only its connection; other connections keep being served.
+ * INTERNAL_ERROR for any handler failure (whatever it threw, a declared exception that cannot be
+ * encoded, a result that cannot be encoded, a handler that does not finish in time),
+ * PROTOCOL_ERROR for a body that does not decode. A malformed or oversized frame closes only its
+ * connection; other connections keep being served.
+ *
+ * One client cannot take the server down or starve the others: a connection whose replies are
+ * not being read stops being read, a connection runs a bounded number of calls at once, and
+ * connections, unfinished messages, idle connections and handlers are all limited with
+ * documented defaults (SERVER_DEFAULTS; docs/rpc-limits.md), each refusal reported to `onError`
+ * as a ServerLimitError that names the limit and the option that raises it.
  */
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
@@ -30,18 +38,68 @@ import { DEFAULT_MAX_FRAME_SIZE, frame, MessageReader } from './transport.js';
 /** A handler: one function per method name, given the request struct (its fields are the arguments). */
 export type Handler = Record<string, (request: Record<string, unknown>) => unknown>;
 
-/** Server options. */
-export interface ServerOptions {
+/** The limits and timeouts of a server; every one is an option of {@link ServerOptions}. */
+export interface ServerLimits {
+  /** Largest frame or message accepted, and largest reply sent (default 16,384,000 bytes). */
+  readonly maxFrameSize: number;
+  /** Connections open at once; more are closed as they arrive (default 1,024). */
+  readonly maxConnections: number;
+  /** A connection with no call running and no byte moving either way for this long is closed (default 120,000 ms). */
+  readonly idleTimeoutMs: number;
+  /** A message whose first byte has arrived must be whole within this long, else the connection is closed (default 30,000 ms). */
+  readonly readTimeoutMs: number;
+  /** A handler that has not finished after this long is answered INTERNAL_ERROR (default 60,000 ms). */
+  readonly handlerTimeoutMs: number;
+  /** Calls of one connection run at once; past it the connection is not read (default 64). */
+  readonly maxInFlight: number;
+  /** Reply bytes a connection may have waiting to be sent before it stops being read (default 1 MiB). */
+  readonly maxQueuedReplyBytes: number;
+  /** Bytes of received, not yet handled messages the whole server holds; the connection that would pass it is closed (default 256 MiB). */
+  readonly maxBufferedBytes: number;
+  /** Longest text of an EXCEPTION message the server writes, in UTF-8 bytes; longer is cut (default 65,536, and always to fit `maxFrameSize`). */
+  readonly maxErrorMessageBytes: number;
+}
+
+/** The documented defaults of {@link ServerLimits} (docs/rpc-limits.md says what each protects against). */
+export const SERVER_DEFAULTS: ServerLimits = Object.freeze({
+  maxFrameSize: DEFAULT_MAX_FRAME_SIZE,
+  maxConnections: 1024,
+  idleTimeoutMs: 120_000,
+  readTimeoutMs: 30_000,
+  handlerTimeoutMs: 60_000,
+  maxInFlight: 64,
+  maxQueuedReplyBytes: 1024 * 1024,
+  maxBufferedBytes: 256 * 1024 * 1024,
+  maxErrorMessageBytes: 65_536,
+});
+
+/** Server options: the limits of {@link ServerLimits} (each optional) and the ones below. */
+export interface ServerOptions extends Partial<ServerLimits> {
   /** framed (default) or buffered. */
   readonly transport?: TransportKind;
   /** Reply with a strict header: `'same'` as the request (default), or always true / false. */
   readonly strictReplies?: boolean | 'same';
-  /** Largest frame or message accepted (default 16,384,000). */
-  readonly maxFrameSize?: number;
-  /** Called for every connection-level problem (bad frame, socket error); default: ignore. */
+  /** Called for every connection-level problem (bad frame, socket error, a limit); default: ignore. Never breaks the server, even when it throws. */
   readonly onError?: (error: unknown) => void;
   /** Sees every byte sent and received, by connection (1, 2, … in order of arrival); default none. */
   readonly onBytes?: BytesTap;
+}
+
+/** A connection refused or closed by a limit: `limit` names the option that raises it. */
+export class ServerLimitError extends Error {
+  /**
+   * @param message what was refused, the limit, and how to raise it
+   * @param limit the option of {@link ServerLimits} that was reached
+   */
+  constructor(
+    message: string,
+    readonly limit: keyof ServerLimits,
+  ) {
+    super(message);
+  }
+  override get name(): string {
+    return 'ServerLimitError';
+  }
 }
 
 interface Registered {
@@ -51,22 +109,56 @@ interface Registered {
   readonly impl: (request: Record<string, unknown>) => unknown;
 }
 
+/** One open connection's state. */
+interface Connection {
+  readonly socket: Socket;
+  readonly number: number;
+  readonly reader: MessageReader;
+  /** Whole messages received and not yet handed to a handler. */
+  readonly queue: Uint8Array[];
+  queuedBytes: number;
+  /** Bytes counted in the server's `buffered` total for this connection. */
+  held: number;
+  inFlight: number;
+  paused: boolean;
+  readTimer: NodeJS.Timeout | undefined;
+}
+
+/** The error of a handler that did not finish in time. */
+class HandlerTimeout {
+  constructor(readonly ms: number) {}
+}
+
 /** A Thrift server; `listen` resolves with the port. */
 export class ThriftServer {
   private readonly methods = new Map<string, Registered>();
-  /** Open connections and their numbers (for the byte tap). */
-  private readonly sockets = new Map<Socket, number>();
-  private connections = 0;
+  /** Open connections. */
+  private readonly connections = new Map<Socket, Connection>();
+  private connectionCount = 0;
+  /** Bytes of unhandled input held over every connection. */
+  private buffered = 0;
   private server: Server | undefined;
   private readonly transport: TransportKind;
-  private readonly maxFrameSize: number;
+  /** The limits in force (the options over SERVER_DEFAULTS). */
+  readonly limits: ServerLimits;
   /** The byte tap (initially `options.onBytes`); may be set or cleared at any time. */
   onBytes: BytesTap | undefined;
 
-  /** Creates a server (framed transport, replies as strict as requests, 16,384,000-byte frames). */
+  /**
+   * Creates a server: framed transport, replies as strict as requests, the limits of
+   * SERVER_DEFAULTS unless given. Throws RangeError for a limit that is not a positive integer.
+   */
   constructor(private readonly options: ServerOptions = {}) {
     this.transport = options.transport ?? 'framed';
-    this.maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
+    const limits: Record<string, number> = { ...SERVER_DEFAULTS };
+    for (const key of Object.keys(SERVER_DEFAULTS) as (keyof ServerLimits)[]) {
+      const v = options[key];
+      if (v === undefined) continue;
+      if (!Number.isSafeInteger(v) || v <= 0)
+        throw new RangeError(`server option ${key} must be a positive integer, got ${String(v)}`);
+      limits[key] = v;
+    }
+    this.limits = Object.freeze(limits as unknown as ServerLimits);
     this.onBytes = options.onBytes;
   }
 
@@ -104,42 +196,189 @@ export class ThriftServer {
         resolve();
       });
     });
+    server.on('error', (e) => this.report(e));
     return (server.address() as AddressInfo).port;
   }
 
   /** Stops listening and closes every connection. */
   async close(): Promise<void> {
-    for (const s of this.sockets.keys()) s.destroy();
+    for (const c of this.connections.values()) this.drop(c);
     const server = this.server;
     if (server === undefined) return;
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  private serve(socket: Socket): void {
-    const connection = ++this.connections;
-    this.sockets.set(socket, connection);
-    socket.setNoDelay(true);
-    const reader = new MessageReader(this.transport, this.maxFrameSize);
-    socket.on('close', () => this.sockets.delete(socket));
-    socket.on('error', (e) => this.options.onError?.(e));
-    socket.on('data', (chunk: Buffer) => {
-      this.onBytes?.('received', chunk, connection);
-      let messages: Uint8Array[];
-      try {
-        messages = reader.push(chunk);
-      } catch (e) {
-        this.options.onError?.(e);
-        socket.destroy();
-        return;
-      }
-      for (const m of messages) void this.handle(socket, m);
-    });
+  /** Open connections (for tests and monitoring). */
+  get connectionsOpen(): number {
+    return this.connections.size;
   }
 
-  private send(socket: Socket, bytes: Uint8Array): void {
+  /** Bytes of received, not yet handled messages held over every connection. */
+  get bufferedBytes(): number {
+    return this.buffered;
+  }
+
+  /** Calls `onError`; what it throws is ignored (a callback never breaks the server). */
+  private report(e: unknown): void {
+    try {
+      this.options.onError?.(e);
+    } catch {
+      // ignored on purpose
+    }
+  }
+
+  private serve(socket: Socket): void {
+    const number = ++this.connectionCount;
+    socket.on('error', (e) => this.report(e));
+    if (this.connections.size >= this.limits.maxConnections) {
+      this.report(
+        new ServerLimitError(
+          `refused connection ${number}: ${this.connections.size} connections are open, the limit (maxConnections) is ${this.limits.maxConnections}; raise maxConnections to allow more`,
+          'maxConnections',
+        ),
+      );
+      socket.destroy();
+      return;
+    }
+    const c: Connection = {
+      socket,
+      number,
+      reader: new MessageReader(this.transport, this.limits.maxFrameSize),
+      queue: [],
+      queuedBytes: 0,
+      held: 0,
+      inFlight: 0,
+      paused: false,
+      readTimer: undefined,
+    };
+    this.connections.set(socket, c);
+    socket.setNoDelay(true);
+    socket.setTimeout(this.limits.idleTimeoutMs);
+    socket.on('timeout', () => this.onIdle(c));
+    socket.on('close', () => this.drop(c));
+    socket.on('drain', () => this.pump(c));
+    socket.on('data', (chunk: Buffer) => this.onData(c, chunk));
+  }
+
+  /** Forgets a connection: its timers, its share of the buffered bytes; destroys its socket. */
+  private drop(c: Connection): void {
+    clearTimeout(c.readTimer);
+    c.readTimer = undefined;
+    this.buffered -= c.held;
+    c.held = 0;
+    c.queue.length = 0;
+    c.queuedBytes = 0;
+    this.connections.delete(c.socket);
+    c.socket.destroy();
+  }
+
+  private closeFor(c: Connection, error: unknown): void {
+    this.report(error);
+    this.drop(c);
+  }
+
+  private onData(c: Connection, chunk: Buffer): void {
+    if (!this.connections.has(c.socket)) return;
+    this.onBytes?.('received', chunk, c.number);
+    if (this.buffered + chunk.length > this.limits.maxBufferedBytes) {
+      return this.closeFor(
+        c,
+        new ServerLimitError(
+          `closed connection ${c.number}: the server holds ${this.buffered} bytes of unfinished or unhandled messages and ${chunk.length} more would pass the limit (maxBufferedBytes) of ${this.limits.maxBufferedBytes}; raise maxBufferedBytes to hold more`,
+          'maxBufferedBytes',
+        ),
+      );
+    }
+    let messages: Uint8Array[];
+    try {
+      messages = c.reader.push(chunk);
+    } catch (e) {
+      return this.closeFor(c, e);
+    }
+    for (const m of messages) {
+      c.queue.push(m);
+      c.queuedBytes += m.length;
+    }
+    this.account(c);
+    if (messages.length > 0) {
+      clearTimeout(c.readTimer);
+      c.readTimer = undefined;
+    }
+    this.pump(c);
+  }
+
+  /** Brings the server's `buffered` total up to date with this connection's. */
+  private account(c: Connection): void {
+    const held = c.reader.pending + c.queuedBytes;
+    this.buffered += held - c.held;
+    c.held = held;
+  }
+
+  /**
+   * Starts queued calls while the connection may run more and its replies are being read; stops
+   * reading the connection while it may not, starts again when it may.
+   */
+  private pump(c: Connection): void {
+    if (!this.connections.has(c.socket)) return;
+    const blocked = () =>
+      c.inFlight >= this.limits.maxInFlight ||
+      c.socket.writableLength > this.limits.maxQueuedReplyBytes;
+    while (c.queue.length > 0 && !blocked()) {
+      const m = c.queue.shift()!;
+      c.queuedBytes -= m.length;
+      c.inFlight++;
+      void this.handle(c, m).then(() => {
+        c.inFlight--;
+        this.pump(c);
+      });
+    }
+    this.account(c);
+    const stop = c.queue.length > 0 || blocked();
+    if (stop && !c.paused) {
+      c.paused = true;
+      c.socket.pause();
+      clearTimeout(c.readTimer);
+      c.readTimer = undefined;
+    } else if (!stop && c.paused) {
+      c.paused = false;
+      c.socket.resume();
+    }
+    if (!c.paused && c.reader.pending > 0 && c.readTimer === undefined) {
+      const pending = c.reader.pending;
+      c.readTimer = setTimeout(() => {
+        this.closeFor(
+          c,
+          new ServerLimitError(
+            `closed connection ${c.number}: a message was not whole within ${this.limits.readTimeoutMs} ms (readTimeoutMs) of its first byte (${Math.max(pending, c.reader.pending)} bytes had arrived); raise readTimeoutMs for slower clients`,
+            'readTimeoutMs',
+          ),
+        );
+      }, this.limits.readTimeoutMs);
+      c.readTimer.unref();
+    }
+  }
+
+  /** No byte either way for idleTimeoutMs: close, unless a handler is still running. */
+  private onIdle(c: Connection): void {
+    if (c.inFlight > 0) {
+      c.socket.setTimeout(this.limits.idleTimeoutMs);
+      return;
+    }
+    const stuck = c.queue.length > 0 || c.socket.writableLength > 0;
+    this.closeFor(
+      c,
+      new ServerLimitError(
+        `closed connection ${c.number}: no byte moved either way for ${this.limits.idleTimeoutMs} ms (idleTimeoutMs)${stuck ? ' while replies waited to be read' : ''}; raise idleTimeoutMs to keep idle connections longer`,
+        'idleTimeoutMs',
+      ),
+    );
+  }
+
+  private send(c: Connection, bytes: Uint8Array): void {
+    const socket = c.socket;
     if (socket.destroyed) return;
     const out = frame(this.transport, bytes);
-    if (this.onBytes !== undefined) this.onBytes('sent', out, this.sockets.get(socket) ?? 0);
+    if (this.onBytes !== undefined) this.onBytes('sent', out, c.number);
     socket.write(out);
   }
 
@@ -148,22 +387,41 @@ export class ThriftServer {
     return s === 'same' ? requestStrict : s;
   }
 
-  private async handle(socket: Socket, bytes: Uint8Array): Promise<void> {
+  /** Answers one message; never rejects (every failure becomes an answer, a report or a close). */
+  private async handle(c: Connection, bytes: Uint8Array): Promise<void> {
     let head: EnvelopeHeader;
     try {
       head = peekEnvelope(bytes);
     } catch (e) {
       // Not even a header: nothing to answer to, so close this connection only.
-      this.options.onError?.(e);
-      socket.destroy();
-      return;
+      return this.closeFor(c, e);
     }
     const strict = this.strictFor(head.strict);
-    const fail = (type: number, text: string): void => {
-      if (head.messageType === MessageType.ONEWAY) return;
-      const ex = new TApplicationException(type, text);
-      this.send(socket, encodeApplicationExceptionMessage(ex, head.name, head.seqid, strict));
+    const fail = (type: number, text: string): undefined => {
+      if (head.messageType !== MessageType.ONEWAY)
+        this.send(c, this.exceptionMessage(type, text, head, strict));
+      return undefined;
     };
+    try {
+      const reply = await this.reply(head, bytes, strict, fail);
+      if (reply !== undefined) this.send(c, reply);
+    } catch (e) {
+      // A bug of ours (the handler's own failures are answered in `reply`): still one call only.
+      this.report(e);
+      fail(
+        ApplicationExceptionType.INTERNAL_ERROR,
+        `Internal error processing ${head.name}: ${describe(e)}`,
+      );
+    }
+  }
+
+  /** The REPLY for one call, or undefined when `fail` answered it or no answer is due. */
+  private async reply(
+    head: EnvelopeHeader,
+    bytes: Uint8Array,
+    strict: boolean,
+    fail: (type: number, text: string) => undefined,
+  ): Promise<Uint8Array | undefined> {
     const entry = this.methods.get(head.name);
     if (entry === undefined)
       return fail(ApplicationExceptionType.UNKNOWN_METHOD, `Unknown method ${head.name}`);
@@ -176,46 +434,144 @@ export class ThriftServer {
     let message: Message;
     try {
       message = entry.module.loads.message(entry.service, bytes, {
-        limits: { maxMessageSize: this.maxFrameSize },
+        limits: { maxMessageSize: this.limits.maxFrameSize },
       });
     } catch (e) {
-      this.options.onError?.(e);
-      return fail(
-        ApplicationExceptionType.PROTOCOL_ERROR,
-        e instanceof Error ? e.message : String(e),
-      );
+      this.report(e);
+      return fail(ApplicationExceptionType.PROTOCOL_ERROR, describe(e));
     }
     const oneway = head.messageType === MessageType.ONEWAY || entry.fn.oneway;
     const Response = entry.fn.response;
-    let reply: Uint8Array;
-    try {
-      const result = await entry.impl(message.body as Record<string, unknown>);
-      if (oneway) return;
-      const hasSuccess = Response.__spec__.fields.some((f) => f.id === 0);
-      reply = entry.module.dumps.message(
-        new Response(
-          hasSuccess && result !== undefined && result !== null ? { success: result } : {},
-        ),
-        head.seqid,
-        { strict },
+    const internal = (what: string): undefined =>
+      fail(
+        ApplicationExceptionType.INTERNAL_ERROR,
+        `Internal error processing ${head.name}: ${what}`,
       );
+    let result: unknown;
+    try {
+      result = await this.run(entry, message.body as Record<string, unknown>);
     } catch (e) {
-      if (oneway) {
-        this.options.onError?.(e);
-        return;
+      if (oneway || e instanceof HandlerTimeout) {
+        this.report(
+          e instanceof HandlerTimeout
+            ? new ServerLimitError(
+                `handler for ${head.name} did not finish within ${e.ms} ms (handlerTimeoutMs); raise handlerTimeoutMs for slower handlers`,
+                'handlerTimeoutMs',
+              )
+            : e,
+        );
+        if (oneway) return undefined;
+        return internal(
+          `the handler did not finish within ${e instanceof HandlerTimeout ? e.ms : 0} ms (handlerTimeoutMs)`,
+        );
       }
       const field = Response.__spec__.fields.find(
         (f) => f.id !== 0 && f.type.kind === 'struct' && e instanceof classFor(f.type),
       );
       if (field === undefined) {
-        this.options.onError?.(e);
-        return fail(
-          ApplicationExceptionType.INTERNAL_ERROR,
-          `Internal error processing ${head.name}: ${e instanceof Error ? e.message : String(e)}`,
+        this.report(e);
+        return internal(describe(e));
+      }
+      try {
+        return this.fitted(
+          entry.module.dumps.message(new Response({ [field.name]: e }), head.seqid, { strict }),
+          head.name,
+        );
+      } catch (encodeError) {
+        this.report(encodeError);
+        return internal(
+          `the declared exception ${field.name} the handler threw cannot be encoded: ${describe(encodeError)}`,
         );
       }
-      reply = entry.module.dumps.message(new Response({ [field.name]: e }), head.seqid, { strict });
     }
-    this.send(socket, reply);
+    if (oneway) return undefined;
+    try {
+      const hasSuccess = Response.__spec__.fields.some((f) => f.id === 0);
+      return this.fitted(
+        entry.module.dumps.message(
+          new Response(
+            hasSuccess && result !== undefined && result !== null ? { success: result } : {},
+          ),
+          head.seqid,
+          { strict },
+        ),
+        head.name,
+      );
+    } catch (e) {
+      this.report(e);
+      return internal(`the handler's result cannot be encoded: ${describe(e)}`);
+    }
   }
+
+  /** Runs a handler; rejects with HandlerTimeout after handlerTimeoutMs. */
+  private run(entry: Registered, body: Record<string, unknown>): Promise<unknown> {
+    const ms = this.limits.handlerTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new HandlerTimeout(ms)), ms);
+      timer.unref(); // the server keeps the process alive, not a handler's deadline
+    });
+    // Promise.resolve().then: a handler that throws synchronously rejects like an async one.
+    const call = Promise.resolve(body).then((b) => entry.impl(b));
+    return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  /** A reply as it is, or a RangeError when it is larger than maxFrameSize. */
+  private fitted(reply: Uint8Array, name: string): Uint8Array {
+    if (reply.length <= this.limits.maxFrameSize) return reply;
+    throw new RangeError(
+      `the reply to ${name} is ${reply.length} bytes, more than the frame limit (maxFrameSize) of ${this.limits.maxFrameSize}`,
+    );
+  }
+
+  /** An EXCEPTION message whose text is cut to maxErrorMessageBytes and to fit maxFrameSize. */
+  private exceptionMessage(
+    type: number,
+    text: string,
+    head: EnvelopeHeader,
+    strict: boolean,
+  ): Uint8Array {
+    const bare = encodeApplicationExceptionMessage(
+      new TApplicationException(type, ''),
+      head.name,
+      head.seqid,
+      strict,
+    );
+    const room = Math.max(
+      0,
+      Math.min(this.limits.maxErrorMessageBytes, this.limits.maxFrameSize - bare.length),
+    );
+    return encodeApplicationExceptionMessage(
+      new TApplicationException(type, cutUtf8(text, room)),
+      head.name,
+      head.seqid,
+      strict,
+    );
+  }
+}
+
+/** What a thrown value says, for an error message; never throws, whatever the value. */
+export function describe(e: unknown): string {
+  try {
+    if (e instanceof Error) return String(e.message);
+    return String(e);
+  } catch {
+    try {
+      return `a thrown ${Object.prototype.toString.call(e)} without a string form`;
+    } catch {
+      return 'a thrown value without a string form';
+    }
+  }
+}
+
+const CUT_MARK = ' … (cut)';
+
+/** `text` if it is at most `max` UTF-8 bytes, else its start (whole characters) and a mark, in `max` bytes. */
+export function cutUtf8(text: string, max: number): string {
+  if (Buffer.byteLength(text, 'utf8') <= max) return text;
+  const mark = Buffer.byteLength(CUT_MARK) <= max ? CUT_MARK : '';
+  const keep = max - Buffer.byteLength(mark);
+  let s = Buffer.from(text, 'utf8').subarray(0, keep).toString('utf8');
+  while (Buffer.byteLength(s, 'utf8') > keep) s = s.slice(0, -1);
+  return s + mark;
 }

@@ -4,9 +4,11 @@
  *              TFramedTransport); frames longer than `maxFrameSize` (default 16,384,000, Apache's
  *              default) are refused.
  *   buffered — messages follow each other with no length (Apache's TBufferedTransport); where one
- *              ends is found by scanning the envelope and skipping the body.
+ *              ends is found by walking the envelope and body, resumed where it stopped as each
+ *              chunk arrives (scan.ts), so a message costs time linear in its size.
  */
-import { binaryMessageLength, DEFAULT_LIMITS, LimitExceededError } from '../../codec/src/index.js';
+import { DEFAULT_LIMITS, LimitExceededError } from '../../codec/src/index.js';
+import { MessageScanner } from './scan.js';
 
 export type TransportKind = 'framed' | 'buffered';
 
@@ -25,12 +27,17 @@ export type BytesTap = (
 /** Apache's default largest frame. */
 export const DEFAULT_MAX_FRAME_SIZE = 16_384_000;
 
-/** Cuts whole messages out of a stream of chunks. */
+/** Largest receive store kept while nothing is pending. */
+const KEPT_STORE_BYTES = 64 * 1024;
+
+/** Cuts whole messages out of a stream of chunks, in time linear in the bytes received. */
 export class MessageReader {
-  private chunks: Uint8Array[] = [];
-  private length = 0;
-  /** Bytes needed before the next framed message can be complete (avoids re-joining chunks). */
-  private need = 0;
+  /** Received bytes; `store[start .. end)` are not yet part of a message handed out. */
+  private store = new Uint8Array(0);
+  private start = 0;
+  private end = 0;
+  /** The buffered transport's resumable walk of the current message. */
+  private readonly scanner: MessageScanner | undefined;
 
   /**
    * @param kind framed or buffered
@@ -39,71 +46,75 @@ export class MessageReader {
   constructor(
     readonly kind: TransportKind,
     readonly maxFrameSize: number = DEFAULT_MAX_FRAME_SIZE,
-  ) {}
+  ) {
+    if (kind === 'buffered') {
+      this.scanner = new MessageScanner({ ...DEFAULT_LIMITS, maxMessageSize: maxFrameSize });
+    }
+  }
 
   /**
-   * Adds a chunk and returns every message now complete (framing removed). Throws a
-   * ProtocolError (LimitExceededError for an oversized frame, InvalidDataError for bytes that
-   * cannot start a message): the connection should then be closed.
+   * Adds a chunk and returns every message now complete (framing removed; each a copy that
+   * outlives the reader). Throws a ProtocolError (LimitExceededError for a message over
+   * `maxFrameSize`, InvalidDataError for bytes that cannot start a message) as soon as the
+   * bytes show it: the connection should then be closed.
    */
   push(chunk: Uint8Array): Uint8Array[] {
-    this.chunks.push(chunk);
-    this.length += chunk.length;
+    this.append(chunk);
     const out: Uint8Array[] = [];
-    if (this.length < this.need) return out;
     for (;;) {
-      const buf = this.peekAll();
-      if (this.kind === 'framed') {
-        if (buf.length < 4) break;
-        const n = ((buf[0]! << 24) | (buf[1]! << 16) | (buf[2]! << 8) | buf[3]!) >>> 0;
+      const available = this.end - this.start;
+      if (this.scanner !== undefined) {
+        const n = this.scanner.scan(this.store, this.start, available);
+        if (n < 0) break;
+        out.push(this.store.slice(this.start, this.start + n));
+        this.start += n;
+        this.scanner.reset();
+      } else {
+        if (available < 4) break;
+        const s = this.store;
+        const p = this.start;
+        const n = ((s[p]! << 24) | (s[p + 1]! << 16) | (s[p + 2]! << 8) | s[p + 3]!) >>> 0;
         if (n > this.maxFrameSize) {
           throw new LimitExceededError(
-            `frame of ${n} bytes exceeds the limit of ${this.maxFrameSize}`,
+            `frame of ${n} bytes exceeds the limit of ${this.maxFrameSize} (maxFrameSize)`,
             0,
           );
         }
-        if (buf.length < 4 + n) {
-          this.need = 4 + n;
-          break;
-        }
-        out.push(buf.slice(4, 4 + n));
-        this.consume(buf, 4 + n);
-      } else {
-        if (buf.length === 0) break;
-        const n = binaryMessageLength(buf, {
-          ...DEFAULT_LIMITS,
-          maxMessageSize: this.maxFrameSize,
-        });
-        if (n < 0) break;
-        out.push(buf.slice(0, n));
-        this.consume(buf, n);
+        if (available < 4 + n) break;
+        out.push(s.slice(p + 4, p + 4 + n));
+        this.start += 4 + n;
       }
+    }
+    if (this.start === this.end) {
+      this.start = this.end = 0;
+      // A large store is not kept for a connection that has nothing pending.
+      if (this.store.length > KEPT_STORE_BYTES) this.store = new Uint8Array(0);
     }
     return out;
   }
 
   /** Bytes received that are not yet part of a whole message. */
   get pending(): number {
-    return this.length;
+    return this.end - this.start;
   }
 
-  private peekAll(): Uint8Array {
-    if (this.chunks.length === 1) return this.chunks[0]!;
-    const all = new Uint8Array(this.length);
-    let p = 0;
-    for (const c of this.chunks) {
-      all.set(c, p);
-      p += c.length;
+  /** Appends a chunk, growing the store by doubling (amortised linear) or compacting it. */
+  private append(chunk: Uint8Array): void {
+    const live = this.end - this.start;
+    if (this.end + chunk.length > this.store.length) {
+      const needed = live + chunk.length;
+      if (needed <= this.store.length / 2) {
+        this.store.copyWithin(0, this.start, this.end);
+      } else {
+        const grown = new Uint8Array(Math.max(needed, 2 * this.store.length, 4096));
+        grown.set(this.store.subarray(this.start, this.end));
+        this.store = grown;
+      }
+      this.start = 0;
+      this.end = live;
     }
-    this.chunks = [all];
-    return all;
-  }
-
-  private consume(buf: Uint8Array, n: number): void {
-    this.need = 0;
-    const rest = buf.subarray(n);
-    this.chunks = rest.length ? [rest] : [];
-    this.length = rest.length;
+    this.store.set(chunk, this.end);
+    this.end += chunk.length;
   }
 }
 
