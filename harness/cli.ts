@@ -22,7 +22,7 @@ import { ROOT, VERSION } from './root.js';
 import type { Peer } from './peers/peer.js';
 import { discoverPeers, startPeers as startManifestPeers } from './peers/registry.js';
 import type { Backend, PeerRegistry } from './peers/registry.js';
-import { runReporter, writeReports } from './report/index.js';
+import { formatTerminalSummary, runReporter, writeReports } from './report/index.js';
 import { BundleError, listBundles, promoteBundle, readBundle } from './runner/bundle.js';
 import type { Bundle } from './runner/bundle.js';
 import { PROPERTIES, SCHEMA_PROPERTIES } from './runner/check.js';
@@ -83,7 +83,7 @@ command line wins):
   --no-shrink            do not shrink failures
   --shrink-time 45s      time for all shrinking (default 45s)
   --run GLOB             run only cases whose name matches (repeatable; \`*\` matches anything,
-                         e.g. '*peer:apache-go/*' or '*/our-client-peer-server/*')
+                         e.g. '*peer:some-peer/*' or '*/our-client-peer-server/*')
   --skip GLOB            do not run cases whose name matches (repeatable)
   --properties a,b       run only these checks (see "checks" below)
   --known-flaky FILE     lines "<peer> <fingerprint or case-name glob> | <reason>": failures
@@ -523,7 +523,7 @@ async function run(args: string[]): Promise<number> {
     const list = Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
     for (const g of list)
       if (g.trim() === '')
-        throw new UsageError(`--${k} takes a case-name glob (e.g. '*peer:apache-go/*'), not ''`);
+        throw new UsageError(`--${k} takes a case-name glob (e.g. '*peer:some-peer/*'), not ''`);
     return list;
   };
   const properties =
@@ -691,8 +691,11 @@ async function run(args: string[]): Promise<number> {
       `the run stopped: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
     );
   } finally {
-    progress.setTotal(seen.length);
-    progress.done();
+    // The bar ends at 100% for a run that did what it set out to do (a time budget used up is
+    // that too), not for one a harness error or a signal cut short.
+    const complete = harnessErrors.length === 0 && !abort.signal.aborted;
+    if (complete) progress.setTotal(seen.length);
+    progress.done(complete);
     await Promise.all(peers.map((p) => p.stop()));
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -761,55 +764,11 @@ async function run(args: string[]): Promise<number> {
     process.stdout.write(
       `could not write every report into ${dir}: ${e instanceof Error ? e.message : String(e)}\n`,
     );
-    printSummary(report);
+    process.stdout.write(formatTerminalSummary(report));
     return 2;
   }
-  printSummary(report);
+  process.stdout.write(formatTerminalSummary(report));
   return report.exitCode;
-}
-
-function printSummary(report: RunReport): void {
-  const out = (s: string) => process.stdout.write(s + '\n');
-  const secs = report.durationMs / 1000;
-  out(`${report.schemas ?? 0} schemas in ${secs.toFixed(1)} s (cases/s without shrinking)`);
-  if (report.stoppedEarly !== undefined) out(`stopped early: ${report.stoppedEarly}`);
-  for (const s of report.peers) {
-    const skipped = Object.entries(s.notGiven ?? {});
-    const n = skipped.reduce((a, [, k]) => a + k, 0);
-    out(
-      `  ${s.name}: ${s.cases} cases, ${s.casesPerSecond.toFixed(0)} cases/s${n ? `; ${n} not given (${skipped.map(([why, k]) => `${k}: ${why}`).join('; ')})` : ''}${s.restarts ? `; died and restarted ${s.restarts} time${s.restarts === 1 ? '' : 's'} (last: ${s.died ?? '?'})` : ''}${s.notRun ? `; ${s.notRun} not run` : ''}`,
-    );
-  }
-  const counts = new Map<string, number>();
-  for (const r of report.results) counts.set(r.verdict, (counts.get(r.verdict) ?? 0) + 1);
-  out(`results: ${[...counts].map(([k, n]) => `${n} ${k}`).join(', ')}`);
-  for (const r of report.results) {
-    if (r.shrunk === undefined) continue;
-    out(`\n${r.verdict}: ${r.peer} ${r.property}: ${r.summary}`);
-    out(`  shrunk in ${r.shrunk.steps} steps to: ${r.shrunk.summary}`);
-    if (r.shrunk.replay) out(`  replay: ${r.shrunk.replay}`);
-  }
-  for (const k of report.knownFailures ?? [])
-    if (k.applies === false)
-      out(
-        `fixed in ${k.fixedIn ?? '?'}: ${k.peer} is not affected by ${k.source}${k.matched > 0 ? ` (but ${k.matched} failures it names: a regression)` : ''}`,
-      );
-  for (const s of report.staleKnownFailures)
-    out(`stale known failure (${s.kind}): ${s.peer}: ${s.entry}: ${s.why}`);
-  for (const k of report.knownFlaky ?? [])
-    out(
-      k.matched > 0
-        ? `known flaky: ${k.source}: ${k.peer} ${k.entry}: failed ${k.matched} time${k.matched === 1 ? '' : 's'} (not failing the run)`
-        : `known flaky, unused: ${k.source}: ${k.peer} ${k.entry} matched no failure in this run`,
-    );
-  for (const e of report.harnessErrors ?? []) out(`harness error: ${e}`);
-  out(
-    report.exitCode === 0
-      ? 'conformant'
-      : report.exitCode === 1
-        ? 'NOT conformant'
-        : 'incomplete: the harness could not finish the run (see the harness errors above); the reports hold what it found',
-  );
 }
 
 async function replay(args: string[]): Promise<number> {
@@ -895,7 +854,7 @@ function merge(args: string[]): number {
   const merged = mergeReports(positionals.map((d) => readReportDir(resolve(d))));
   const out = resolve(o['report-dir']);
   writeReports(out, merged);
-  printSummary(merged);
+  process.stdout.write(formatTerminalSummary(merged));
   process.stdout.write(`merged ${positionals.length} reports into ${out}\n`);
   return merged.exitCode;
 }

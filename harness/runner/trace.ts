@@ -13,9 +13,9 @@
  *
  *   const trace = new Trace();
  *   client.onBytes = trace.clientTap('framed');          // rpc/src: ThriftClient, ThriftServer
- *   const untap = tapControlChannels(trace.controlTap('apache-py'));
+ *   const untap = tapControlChannels(trace.controlTap(peer.name));
  *   …
- *   renderTrace(trace, { schema, peer: 'apache-py' }).join('\n');
+ *   renderTrace(trace, { schema, peer: peer.name }).join('\n');
  */
 import { binaryMessageLength, DEFAULT_LIMITS, MessageType } from '../../codec/src/index.js';
 import type { StructClass, StructSpec, ThriftModule } from '../../codec/src/index.js';
