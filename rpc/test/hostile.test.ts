@@ -350,3 +350,22 @@ void t.test('limits must be positive integers', async (t) => {
   t.throws(() => new ThriftServer({ maxConnections: 0 }), /maxConnections must be a positive/);
   t.throws(() => new ThriftServer({ readTimeoutMs: 1.5 }), RangeError);
 });
+
+void t.test('a client that never reads its replies is closed after idleTimeoutMs', async (t) => {
+  const { server, port, errors } = await serve(
+    t,
+    { get: () => 'v'.repeat(64 * 1024), put: () => undefined },
+    { idleTimeoutMs: 500 },
+  );
+  const { socket } = await rawSocket(port);
+  socket.pause();
+  const batch: Uint8Array[] = [];
+  for (let i = 1; i <= 3000; i++) batch.push(getCall('k', i));
+  socket.write(Buffer.concat(batch));
+  for (let i = 0; i < 400 && server.connectionsOpen > 0; i++) await sleep(50);
+  t.equal(server.connectionsOpen, 0, 'the server closed it');
+  const e = errors.find((e) => e instanceof ServerLimitError) as ServerLimitError;
+  t.equal(e.limit, 'idleTimeoutMs');
+  t.match(e.message, /while replies waited to be read/);
+  socket.destroy();
+});
