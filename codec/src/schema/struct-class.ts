@@ -9,7 +9,7 @@
 import { IdlCompileError, ValidationError } from '../errors.js';
 import { describeValue } from './checks.js';
 import { equals } from './equals.js';
-import type { FieldSpec, StructSpec } from './spec.js';
+import type { ConstValueSpec, FieldSpec, StructSpec } from './spec.js';
 import type { Normalizer, Validator } from './values.js';
 import { materialize, normalizerFor, setClassLookup, validatorFor } from './values.js';
 
@@ -38,6 +38,64 @@ interface FieldPlan {
 }
 
 const classes = new WeakMap<StructSpec, StructClass>();
+
+/** Node's util.inspect hook, by its registered name (no import of node:util here). */
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+/**
+ * Whether a default can be shared by every instance as is: booleans, numbers, bigints and
+ * strings are immutable; binaries, containers and structs are not (each instance needs a copy).
+ */
+export function isSharedDefault(c: ConstValueSpec): boolean {
+  return c.kind === 'scalar' && !(c.value instanceof Uint8Array);
+}
+
+const lazyDescriptors = new WeakMap<FieldSpec, PropertyDescriptor>();
+/** Defaults built for instances that were frozen before the field was read. */
+const frozenDefaults = new WeakMap<object, Map<string, unknown>>();
+
+/**
+ * The property descriptor decoders give a field that was absent on the wire and whose default is
+ * mutable (a list, set, map, struct or binary): an enumerable accessor, shared by every instance,
+ * that builds the default on first read (or takes an assigned value) and then turns itself into
+ * an ordinary data property in the same position. Decoding thus costs nothing for defaults nobody
+ * reads, and what users read, assign, enumerate, compare and print is what an eagerly built
+ * default would give. Throws nothing; `field` must have a default.
+ */
+export function lazyDefault(field: FieldSpec): PropertyDescriptor {
+  const cached = lazyDescriptors.get(field);
+  if (cached !== undefined) return cached;
+  const { name, type } = field;
+  const value = field.defaultValue;
+  if (value === undefined) throw new Error(`field '${name}' has no default (a codec bug)`);
+  const settle = (o: object, v: unknown): boolean =>
+    Reflect.defineProperty(o, name, {
+      value: v,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+  const descriptor: PropertyDescriptor = {
+    get(this: object): unknown {
+      const kept = frozenDefaults.get(this);
+      if (kept?.has(name)) return kept.get(name);
+      const v = materialize(type, value);
+      if (!settle(this, v)) {
+        const map = kept ?? new Map<string, unknown>();
+        map.set(name, v);
+        frozenDefaults.set(this, map);
+      }
+      return v;
+    },
+    set(this: object, v: unknown): void {
+      if (!settle(this, v)) throw new TypeError(`Cannot assign to read only property '${name}'`);
+    },
+    enumerable: true,
+    configurable: true,
+  };
+  lazyDescriptors.set(field, descriptor);
+  return descriptor;
+}
 
 /** Field names JavaScript objects cannot hold as plain own data properties. */
 const FORBIDDEN = new Set(['__proto__']);
@@ -162,6 +220,21 @@ function buildClass(spec: StructSpec): StructClass {
         init(this as unknown as StructInstance, values);
       }
     } as unknown as StructClass;
+  }
+  const lazy = spec.fields.filter(
+    (f) => f.defaultValue !== undefined && !isSharedDefault(f.defaultValue),
+  );
+  if (lazy.length > 0) {
+    // A decoded instance may hold lazyDefault accessors: build them before Node prints it, so
+    // console.log shows the values and not [Getter/Setter].
+    Object.defineProperty(C.prototype, INSPECT, {
+      value(this: StructInstance): unknown {
+        for (const f of lazy) void this[f.name];
+        return this;
+      },
+      configurable: true,
+      writable: true,
+    });
   }
   Object.defineProperty(C, 'name', { value: typeName });
   Object.defineProperty(C, '__spec__', { value: spec });

@@ -74,6 +74,10 @@ export class BinaryReader {
   pos: number;
   end: number;
   depth = 0;
+  /** How many object values (structs, containers, binaries) this reader has created. */
+  values = 0;
+  /** `limits.maxValues`, kept here for the generated decoders' hot path. */
+  readonly maxValues: number;
   readonly limits: DecodeLimits;
 
   /** Reads `buf` from `start` to its end, with `limits` (defaults: DEFAULT_LIMITS). */
@@ -82,6 +86,31 @@ export class BinaryReader {
     this.pos = start;
     this.end = buf.length;
     this.limits = limits;
+    this.maxValues = limits.maxValues ?? DEFAULT_LIMITS.maxValues;
+  }
+
+  /**
+   * Counts one decoded object value (a struct or container); throws LimitExceededError past
+   * `limits.maxValues`.
+   */
+  count(): void {
+    if (++this.values > this.maxValues) throw this.tooManyValues(1);
+  }
+
+  /**
+   * Checks, before a container of `n` object elements is decoded, that they fit in what remains
+   * of `limits.maxValues` (each element counts itself when decoded); throws LimitExceededError.
+   */
+  reserve(n: number): void {
+    if (this.values + n > this.maxValues) throw this.tooManyValues(n);
+  }
+
+  private tooManyValues(n: number): LimitExceededError {
+    return new LimitExceededError(
+      `${this.values + n} values (structs, containers and binaries) would pass the limit of ` +
+        `${this.maxValues} for one message (limits.maxValues; raise it if such messages are expected)`,
+      this.pos,
+    );
   }
 
   /** Throws EndOfInputError unless `n` more bytes remain. */
@@ -218,6 +247,7 @@ export class BinaryReader {
    */
   binary(): Uint8Array {
     const n = this.length(this.limits.maxStringLength, 'binary');
+    this.count();
     const out = allocate(n);
     out.set(this.buf.subarray(this.pos, this.pos + n));
     this.pos += n;
@@ -232,14 +262,39 @@ export class BinaryReader {
     return out;
   }
 
+  /**
+   * Opens a decoded struct or container: `enter` and `count` in one call (the generated decoders'
+   * hot path). Throws LimitExceededError past `maxDepth` or `maxValues`.
+   */
+  open(): void {
+    if (++this.depth > this.limits.maxDepth) throw this.tooDeep();
+    if (++this.values > this.maxValues) throw this.tooManyValues(0);
+  }
+
   /** Enters a struct or container: throws LimitExceededError past `maxDepth`. */
   enter(): void {
-    if (++this.depth > this.limits.maxDepth) {
-      throw new LimitExceededError(
-        `nesting deeper than the limit of ${this.limits.maxDepth}`,
-        this.pos,
-      );
-    }
+    if (++this.depth > this.limits.maxDepth) throw this.tooDeep();
+  }
+
+  private tooDeep(): LimitExceededError {
+    return new LimitExceededError(
+      `nesting deeper than the limit of ${this.limits.maxDepth} (limits.maxDepth)`,
+      this.pos,
+    );
+  }
+
+  /**
+   * Turns a JavaScript stack overflow met while reading into a LimitExceededError at the current
+   * offset (a backstop: `maxDepth` is capped so that this should not happen, but the caller's
+   * own stack may already be deep). Returns any other error unchanged.
+   */
+  stackOverflow(e: unknown): unknown {
+    if (!(e instanceof RangeError) || !/call stack/i.test(e.message)) return e;
+    return new LimitExceededError(
+      `nesting at depth ${this.depth} ran out of JavaScript stack; lower limits.maxDepth or ` +
+        `decode from a shallower call stack`,
+      this.pos,
+    );
   }
 
   /**

@@ -22,7 +22,8 @@ export function binaryMessageLength(
   try {
     readEnvelopeHeader(r);
     r.skip(TType.STRUCT);
-  } catch (e) {
+  } catch (caught) {
+    const e = r.stackOverflow(caught);
     // Ran out of bytes: the message is incomplete unless a length already passed the limit.
     if (e instanceof EndOfInputError) {
       if (buf.length > limits.maxMessageSize) throw e;
