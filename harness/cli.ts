@@ -31,6 +31,8 @@ import type { CaseResult, KnownFailureEntry, PeerSummary, RunReport } from './ru
 import { DEFAULT_RUNS, runCases } from './runner/run.js';
 import type { CaseSelection } from './runner/run.js';
 import { replayBundle, ReplayError } from './runner/replay.js';
+import { loadUserIdl, UserIdlError } from './runner/user-idl.js';
+import type { UserSchema } from './runner/user-idl.js';
 import { mergeReports, readReportDir } from './report/merge.js';
 import { createProgress } from './report/progress.js';
 
@@ -86,6 +88,13 @@ command line wins):
                          e.g. '*peer:some-peer/*' or '*/our-client-peer-server/*')
   --skip GLOB            do not run cases whose name matches (repeatable)
   --properties a,b       run only these checks (see "checks" below)
+  --idl FILE             your own IDL instead of generated schemas (repeatable): random values
+                         of every struct and union of FILE (edge values first), through every
+                         check and peer; includes are read next to the file, then from -I
+  -I, --include-dir DIR  where includes of --idl files are also looked for (repeatable)
+  --dialect thriftrw     the dialect of --idl files: thriftrw (default) or apache (Apache's
+                         compiler's rules: implicit ids and requiredness); thriftrw-dialect
+                         peers are not given apache-dialect IDL
   --known-flaky FILE     lines "<peer> <fingerprint or case-name glob> | <reason>": failures
                          they name are reported as known-flaky and never fail the run; unused
                          entries are reported, never failing either
@@ -365,6 +374,9 @@ const RUN_OPTIONS = {
   skip: { type: 'string', multiple: true },
   properties: { type: 'string' },
   'known-flaky': { type: 'string' },
+  idl: { type: 'string', multiple: true },
+  'include-dir': { type: 'string', multiple: true, short: 'I' },
+  dialect: { type: 'string' },
   config: { type: 'string' },
   // the old name of --runs
   schemas: { type: 'string' },
@@ -404,6 +416,11 @@ function readConfig(file: string): Record<string, string | boolean | string[]> {
     } else if (opt === 'peer-dir') {
       if (!Array.isArray(v) && typeof v !== 'string')
         throw new UsageError(`config ${file}: ${k} must be an array of folders`);
+      // relative to the config file's folder
+      out[opt] = (Array.isArray(v) ? v : [v]).map((d) => resolve(dirname(file), String(d)));
+    } else if (opt === 'idl' || opt === 'include-dir') {
+      if (!Array.isArray(v) && typeof v !== 'string')
+        throw new UsageError(`config ${file}: ${k} must be an array of paths`);
       // relative to the config file's folder
       out[opt] = (Array.isArray(v) ? v : [v]).map((d) => resolve(dirname(file), String(d)));
     } else if (opt === 'run' || opt === 'skip') {
@@ -542,6 +559,20 @@ async function run(args: string[]): Promise<number> {
     ...(properties !== undefined ? { properties } : {}),
   };
   const selecting = Object.keys(select).length > 0;
+  const idlFiles = Array.isArray(o.idl) ? o.idl : [];
+  const includeDirs = Array.isArray(o['include-dir']) ? o['include-dir'] : [];
+  const dialect = str('dialect', 'thriftrw');
+  if (dialect !== 'thriftrw' && dialect !== 'apache')
+    throw new UsageError(`--dialect must be apache or thriftrw, not ${dialect}`);
+  if (idlFiles.length === 0 && (includeDirs.length > 0 || o.dialect !== undefined))
+    throw new UsageError('-I and --dialect go with --idl FILE (your own IDL)');
+  let userSchemas: UserSchema[] = [];
+  try {
+    userSchemas = idlFiles.map((f) => loadUserIdl(f, { includeDirs, dialect }));
+  } catch (e) {
+    if (e instanceof UserIdlError) throw new UsageError(e.message);
+    throw e;
+  }
   const shrinkMs = parseDuration(str('shrink-time', '45s'), '--shrink-time');
   const dir = resolve(str('report-dir', join('reports', 'latest')));
   const defaultKf = join(root, 'cases', 'known-failures');
@@ -594,6 +625,9 @@ async function run(args: string[]): Promise<number> {
     ...(select.skip ?? []).map((g) => `--skip '${g}'`),
     ...(properties ? [`--properties ${properties.join(',')}`] : []),
     ...(typeof o['known-flaky'] === 'string' ? [`--known-flaky ${o['known-flaky']}`] : []),
+    ...idlFiles.map((f) => `--idl ${f}`),
+    ...includeDirs.map((d) => `-I ${d}`),
+    ...(idlFiles.length > 0 ? [`--dialect ${dialect}`] : []),
   ].join(' ');
   process.stdout.write(
     `${command}\nseed ${seed}; ${corpus.length} corpus case${corpus.length === 1 ? '' : 's'}, ${knownFailures.length} known-failures entr${knownFailures.length === 1 ? 'y' : 'ies'}; reports in ${dir}\n`,
@@ -674,6 +708,7 @@ async function run(args: string[]): Promise<number> {
       knownFailures,
       knownFlaky,
       ...(selecting ? { select } : {}),
+      ...(userSchemas.length > 0 ? { userSchemas } : {}),
       reportDir: dir,
       signal: abort.signal,
       onResult: (r) => {

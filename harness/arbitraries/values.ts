@@ -22,6 +22,13 @@ export interface ValueArbOptions {
    * Default false.
    */
   readonly unknownEnumValues?: boolean;
+  /**
+   * Always set fields written without requiredness (Apache's default requiredness, apache dialect):
+   * whether a writer writes such a field when it is unset differs between Apache's generators (Go
+   * and Java write their zero value, Python leaves it out), which the spec leaves to each language.
+   * Default false.
+   */
+  readonly setDefaultFields?: boolean;
 }
 
 const I64_EDGES = [
@@ -237,6 +244,8 @@ export function structArb(
       // A required field with a default may be left out too: the constructor applies it.
       if (f.requiredness === 'required' && f.defaultValue === undefined) record[f.name] = v;
       else if (deep && f.type.kind === 'struct') record[f.name] = fc.constant(undefined);
+      else if (options.setDefaultFields === true && f.requiredness === 'default')
+        record[f.name] = v;
       else record[f.name] = fc.option(v, { nil: undefined, freq: 3 });
     }
     return fc.record(record).map((init) => new C(init));

@@ -32,6 +32,10 @@ export interface BundleCase {
   readonly type: string;
   /** The main IDL file (in `idl/`). */
   readonly main: string;
+  /** The dialect the IDL is compiled by, when not `thriftrw` (a user's `--idl --dialect apache`). */
+  readonly dialect?: 'apache';
+  /** The IDL is a user's (`--idl`), not generated (its idl-roundtrip compares printed text). */
+  readonly userIdl?: true;
   /** The run's seed and the case's fast-check path (absent for hand-written corpus cases). */
   readonly seed?: number;
   readonly path?: string;

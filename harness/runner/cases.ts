@@ -9,7 +9,7 @@
  */
 import fc from 'fast-check';
 import { compile } from '../../codec/src/index.js';
-import type { ServiceObject, StructClass, ThriftModule } from '../../codec/src/index.js';
+import type { Dialect, ServiceObject, StructClass, ThriftModule } from '../../codec/src/index.js';
 import { idlArb, printIdl } from '../arbitraries/idl.js';
 import type { IdlArbOptions } from '../arbitraries/idl.js';
 import { structArb } from '../arbitraries/values.js';
@@ -34,6 +34,10 @@ export interface CompiledSchema {
   readonly echo: ServiceObject;
   /** The struct and union classes of the main file that have an echo function, by name. */
   readonly classes: ReadonlyMap<string, StructClass>;
+  /** The dialect it was compiled by, when not `thriftrw` (a user's IDL; generated ones are thriftrw). */
+  readonly dialect?: Dialect;
+  /** A user's IDL (`--idl`), not generated: checked as it is, never edited by the reducer. */
+  readonly user?: true;
 }
 
 /** A generated case: a schema and the values to check with it (nil entries were shrunk away). */
@@ -57,16 +61,17 @@ export interface CaseArbOptions {
 }
 
 /**
- * Compiles IDL files with our codec and picks out what the runner uses. Throws the codec's
+ * Compiles IDL files with our codec (by `dialect`, default thriftrw) and picks out what the runner uses. Throws the codec's
  * CompileError (with file:line:col) when the IDL is invalid, or Error when it has no `Echo`.
  */
 export function compileSchema(
   files: Readonly<Record<string, string>>,
   main: string = MAIN_FILE,
+  dialect: Dialect = 'thriftrw',
 ): CompiledSchema {
   const source = files[main];
   if (source === undefined) throw new Error(`the IDL files have no ${main}`);
-  const mod = compile(source, { file: main, includes: files });
+  const mod = compile(source, { file: main, includes: files, dialect });
   const echo = mod.Echo as ServiceObject | undefined;
   if (echo === undefined || typeof echo !== 'object' || !('__functions__' in echo))
     throw new Error(`${main} has no service Echo: not a generated schema`);
@@ -76,7 +81,7 @@ export function compileSchema(
     const C = mod.__types__[type] as StructClass | undefined;
     if (typeof C === 'function' && '__spec__' in C) classes.set(type, C);
   }
-  return { files, main, mod, echo, classes };
+  return { files, main, mod, echo, classes, ...(dialect !== 'thriftrw' ? { dialect } : {}) };
 }
 
 /**

@@ -117,7 +117,7 @@ async function runCheck(x: Setup): Promise<CheckOutcome> {
   const { b, schema, peer, trace } = x;
   const c = b.case;
   const property = c.property;
-  if (property === 'idl-roundtrip') return checkIdlRoundtrip(b.files);
+  if (property === 'idl-roundtrip') return checkIdlRoundtrip(b.files, c.userIdl === true);
   let session: PeerSession | undefined;
   if (peer !== undefined) {
     const opened = await openSession(peer, schema);
@@ -196,7 +196,7 @@ export async function replayBundle(dir: string, options: ReplayOptions = {}): Pr
   const c = b.case;
   let schema: CompiledSchema;
   try {
-    schema = compileSchema(b.files, c.main);
+    schema = compileSchema(b.files, c.main, c.dialect ?? 'thriftrw');
   } catch (e) {
     throw new ReplayError(`${b.dir}: our codec cannot compile the IDL: ${(e as Error).message}`);
   }

@@ -40,6 +40,8 @@ import {
   wireFor,
 } from './check.js';
 import { PeerKeeper } from './keeper.js';
+import { userCaseArb } from './user-idl.js';
+import type { UserSchema } from './user-idl.js';
 import type { PeerHealth } from './keeper.js';
 import type { CodecUnderTest } from './codec.js';
 import { OUR_CODEC } from './codec.js';
@@ -108,6 +110,11 @@ export interface RunCasesOptions {
   readonly knownFlaky?: readonly KnownFailureEntry[];
   /** Which cases to run (default all): case-name globs to run and to skip, and properties. */
   readonly select?: CaseSelection;
+  /**
+   * The user's own schemas (`--idl`, user-idl.ts): the sweep draws values of their types instead
+   * of generating schemas; shrinking shrinks the values only (the schema is the user's).
+   */
+  readonly userSchemas?: readonly UserSchema[];
   /** Where bundles go (`<reportDir>/bundles/…`); none are written without it. */
   readonly reportDir?: string;
   /** Most bundles written for unshrunk failures. Default 50 (each shrunk case always gets one). */
@@ -280,6 +287,8 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
       ...(w.wire ? { wire: w.wire } : {}),
       type: w.type,
       main: w.schema.main,
+      ...(w.schema.dialect === 'apache' ? { dialect: 'apache' as const } : {}),
+      ...(w.schema.user ? { userIdl: true as const } : {}),
       ...(w.origin === 'generated' ? { seed } : {}),
       ...(path !== undefined ? { path } : {}),
       ...(reducedEdits > 0 ? { reducedEdits } : {}),
@@ -344,7 +353,14 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
   const needsCache = new WeakMap<CompiledSchema, SchemaNeeds>();
   const needsOf = (schema: CompiledSchema): SchemaNeeds => {
     let n = needsCache.get(schema);
-    if (n === undefined) needsCache.set(schema, (n = schemaNeeds(schema.files)));
+    if (n === undefined)
+      needsCache.set(
+        schema,
+        (n = {
+          ...schemaNeeds(schema.files),
+          ...(schema.dialect === 'apache' ? { dialect: 'apache' as const } : {}),
+        }),
+      );
     return n;
   };
 
@@ -574,7 +590,8 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     const name = b.dir.split(/[\\/]/).pop() ?? b.dir;
     let schema: CompiledSchema;
     try {
-      schema = compileSchema(b.files, b.case.main);
+      schema = compileSchema(b.files, b.case.main, b.case.dialect ?? 'thriftrw');
+      if (b.case.userIdl === true) schema = { ...schema, user: true };
     } catch (e) {
       throw new Error(
         `corpus case ${b.dir}: our codec cannot compile its IDL any more: ${(e as Error).message}`,
@@ -692,7 +709,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     emitSchemaResult(
       codec.name,
       'idl-roundtrip',
-      checkIdlRoundtrip(schema.files),
+      checkIdlRoundtrip(schema.files, schema.user === true),
       schema,
       label,
       si,
@@ -758,7 +775,11 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
 
   // 2. The generated cases.
   const caseOptions = caseOptionsFor(peers, options.values ?? 12, options.generator);
-  const arb = caseArb(caseOptions);
+  const userSchemas = options.userSchemas ?? [];
+  const arb =
+    userSchemas.length > 0
+      ? userCaseArb(userSchemas, options.values ?? 12, caseOptions.valueBounds)
+      : caseArb(caseOptions);
   const budget = options.timeBudgetMs;
   const runs = options.runs ?? (budget !== undefined ? 1_000_000 : DEFAULT_RUNS);
   const deadline = budget !== undefined ? performance.now() + budget : Infinity;
@@ -924,7 +945,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     const stillFails = async (c: GeneratedCase): Promise<boolean> => {
       if (performance.now() > phaseEnd) return false;
       if (property === 'idl-roundtrip') {
-        const o = checkIdlRoundtrip(c.schema.files);
+        const o = checkIdlRoundtrip(c.schema.files, c.schema.user === true);
         if (!isFailing(o.verdict) || failureKind(o.fingerprint) !== kind) return false;
         keep({ c, type: [...c.schema.classes.keys()][0] ?? '', value: {}, o });
         return true;
@@ -942,7 +963,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
         if (peer !== undefined) {
           // A candidate the peer would not be given is not the same failure; a peer that died
           // and stays dead cannot tell.
-          if (whyNot(peer, schemaNeeds(c.schema.files)) !== undefined) return false;
+          if (whyNot(peer, needsOf(c.schema)) !== undefined) return false;
           if (!(await keeper.revive(peer))) return false;
           try {
             session = await PeerSession.open(peer, c.schema);
@@ -1010,14 +1031,17 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     const pathTrusted = out.counterexamplePath == null || lastFailPath === out.counterexamplePath;
     if (!pathTrusted) best = { ...best, path: startPath };
     // Then the reducer edits the smallest case found, for the rest of the time; every edit it
-    // keeps has been kept as `best` by stillFails.
+    // keeps has been kept as `best` by stillFails. A user's schema is theirs: only its value shrinks.
     reducing = true;
     phaseEnd = end;
-    const { steps: reduced } = await reduceCase(asReducible(best), {
-      deadline: end,
-      stillFails: (r) =>
-        stillFails({ schema: r.schema, values: [{ type: r.type, value: r.codecValue }] }),
-    });
+    const { steps: reduced } =
+      userSchemas.length > 0
+        ? { steps: 0 }
+        : await reduceCase(asReducible(best), {
+            deadline: end,
+            stillFails: (r) =>
+              stillFails({ schema: r.schema, values: [{ type: r.type, value: r.codecValue }] }),
+          });
     const b = best as Found;
     const schema = b.c.schema;
     const bw: Where = {

@@ -16,6 +16,8 @@ import type { Peer } from '../peers/peer.js';
 export interface SchemaNeeds {
   readonly features: ReadonlySet<string>;
   readonly names: ReadonlySet<string>;
+  /** The dialect the IDL is written in, when it is not thriftrw's (a user's apache-dialect IDL). */
+  readonly dialect?: 'apache';
 }
 
 /** What a feature means, for reasons shown to people. */
@@ -149,6 +151,9 @@ function baseName(path: string): string {
  */
 export function whyNot(peer: Peer, needs: SchemaNeeds, corpus = false): string | undefined {
   const f = peer.info.abilities.features;
+  // thriftrw-dialect peers need explicit ids and requiredness, which apache-dialect IDL may leave out.
+  if (needs.dialect === 'apache' && peer.info.abilities.dialect === 'thriftrw')
+    return 'IDL in the apache dialect (its loader takes the thriftrw dialect)';
   for (const feature of SCHEDULED_FEATURES)
     if (needs.features.has(feature) && f[feature] !== true)
       return `no ${feature} (${FEATURE_TEXT[feature] ?? feature})`;

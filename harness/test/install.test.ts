@@ -90,7 +90,7 @@ void t.test('packed, installed into an empty project, and run there', async (t) 
     'out',
   ]);
   t.equal(run.code, 0, `a short run\n${run.out.slice(-1500)}`);
-  t.match(run.out, /thriftrw-js: \d+ cases/);
+  t.match(run.out, /thriftrw-js [\d.]+: \d+ cases/);
   for (const f of ['report.json', 'junit.xml', 'summary.md', 'report.html'])
     t.ok(existsSync(join(project, 'out', f)), `${f} written in the user's project`);
 
