@@ -15,11 +15,14 @@ import threading
 import traceback
 from typing import Any, BinaryIO, Callable, Dict, Optional
 
-#: Largest control message accepted or sent (bytes of JSON). Longer requests are skipped and
-#: answered with ok:false, type "BadRequest".
+#: Largest control message accepted or sent (bytes of JSON). A longer length prefix is answered at
+#: once with ok:false, type "BadRequest", and the peer then exits with EXIT_DESYNCED: the bytes
+#: that follow cannot be told apart from the next message (waiting for 4 GiB that never come
+#: would leave the harness waiting forever).
 MAX_CONTROL_MESSAGE_BYTES = 256 * 1024 * 1024
+#: Exit code after a length prefix over MAX_CONTROL_MESSAGE_BYTES.
+EXIT_DESYNCED = 2
 _HEADER = struct.Struct(">I")
-_SKIP_CHUNK = 1 << 20
 
 
 class PeerError(Exception):
@@ -35,6 +38,18 @@ class EndOfChannel(Exception):
     """stdin closed (cleanly between messages or in the middle of one)."""
 
 
+class TooLong(PeerError):
+    """A length prefix over MAX_CONTROL_MESSAGE_BYTES: answered, then the channel is closed."""
+
+    def __init__(self, length: int):
+        super().__init__(
+            "BadRequest",
+            f"control message of {length} bytes exceeds the limit of {MAX_CONTROL_MESSAGE_BYTES} bytes "
+            f"(MAX_CONTROL_MESSAGE_BYTES; send large values in several requests); the channel cannot "
+            f"find the next message, so the peer exits",
+        )
+
+
 def _read_exact(stream: BinaryIO, n: int) -> bytes:
     chunks = []
     while n > 0:
@@ -47,15 +62,23 @@ def _read_exact(stream: BinaryIO, n: int) -> bytes:
 
 
 def read_message(stream: BinaryIO) -> bytes:
-    """Reads one framed message. Raises EndOfChannel at EOF, PeerError(BadRequest) if too long
-    (the payload is consumed, so the channel stays in sync)."""
+    """Reads one framed message. Raises EndOfChannel at EOF, and TooLong at once (without
+    reading on) for a length over MAX_CONTROL_MESSAGE_BYTES."""
     (length,) = _HEADER.unpack(_read_exact(stream, 4))
     if length > MAX_CONTROL_MESSAGE_BYTES:
-        remaining = length
-        while remaining > 0:
-            remaining -= len(_read_exact(stream, min(remaining, _SKIP_CHUNK)))
-        raise PeerError("BadRequest", f"control message of {length} bytes exceeds {MAX_CONTROL_MESSAGE_BYTES}")
+        raise TooLong(length)
     return _read_exact(stream, length)
+
+
+def _no_constant(name: str) -> Any:
+    """json.loads takes NaN and Infinity, which are not JSON (and cannot be answered back)."""
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_request(raw: bytes) -> Any:
+    """Decodes one request's JSON (strict: NaN, Infinity and -Infinity are refused). Raises
+    UnicodeDecodeError, ValueError or RecursionError for text that is not JSON."""
+    return json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
 
 
 def encode_message(obj: Any) -> bytes:
@@ -135,7 +158,7 @@ def run_batch(ops: Dict[str, Op], req: dict) -> dict:
 def handle(ops: Dict[str, Op], raw: bytes) -> tuple:
     """Runs one request; returns (response, op name)."""
     try:
-        req = json.loads(raw.decode("utf-8"))
+        req = parse_request(raw)
     except (UnicodeDecodeError, ValueError, RecursionError) as e:
         return {"id": None, "ok": False, "error": error_body("BadRequest", f"not JSON: {e}")}, None
     if not isinstance(req, dict):
@@ -154,6 +177,26 @@ def handle(ops: Dict[str, Op], raw: bytes) -> tuple:
     return resp, op
 
 
+def encode_response(resp: dict) -> bytes:
+    """Frames a response; one that cannot be encoded or is too large becomes an InternalError
+    answer (with the request's id when that id itself can be encoded, else null). Never raises."""
+    try:
+        data = encode_message(resp)
+    except (TypeError, ValueError, RecursionError) as e:  # a bug: the op returned something not JSON-able
+        data = encode_message(_internal(resp.get("id"), f"unencodable response: {e}", e))
+    if len(data) - 4 > MAX_CONTROL_MESSAGE_BYTES:
+        data = encode_message(_internal(resp.get("id"), "response too large", None))
+    return data
+
+
+def _internal(rid: Any, message: str, exc: Optional[BaseException]) -> dict:
+    try:
+        json.dumps(rid, allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
+        rid = None
+    return {"id": rid, "ok": False, "error": error_body("InternalError", message, exc)}
+
+
 def run(ops: Dict[str, Op], log: Callable[[str], None]) -> int:
     """Serves the control channel until `shutdown` or EOF on stdin. Returns the exit code."""
     stdin = sys.stdin.buffer
@@ -168,20 +211,16 @@ def run(ops: Dict[str, Op], log: Callable[[str], None]) -> int:
         except EndOfChannel:
             log("stdin closed; exiting")
             return 0
-        except PeerError as e:
+        except TooLong as e:
+            log(str(e))
             try:
                 with lock:
                     write_message(stdout, {"id": None, "ok": False, "error": error_body(e.type, str(e))})
             except OSError:
-                return 1
-            continue
+                pass
+            return EXIT_DESYNCED
         resp, op = handle(ops, raw)
-        try:
-            data = encode_message(resp)
-        except (TypeError, ValueError) as e:  # a bug: the op returned something not JSON-able
-            data = encode_message({"id": resp.get("id"), "ok": False, "error": error_body("InternalError", f"unencodable response: {e}", e)})
-        if len(data) - 4 > MAX_CONTROL_MESSAGE_BYTES:
-            data = encode_message({"id": resp.get("id"), "ok": False, "error": error_body("InternalError", "response too large")})
+        data = encode_response(resp)
         try:
             with lock:
                 stdout.write(data)

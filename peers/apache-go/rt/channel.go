@@ -29,8 +29,9 @@ func Errf(typ, format string, args ...interface{}) *PeerError {
 	return &PeerError{Type: typ, Message: fmt.Sprintf(format, args...)}
 }
 
-// ErrTooLong is returned by ReadMessage for a message over the limit (its bytes are consumed).
-var ErrTooLong = Errf("BadRequest", "control message exceeds %d bytes", MaxControlMessageBytes)
+// ErrTooLong is returned by ReadMessage, at once, for a length prefix over the limit: the bytes
+// that follow cannot be told apart from the next message, so the channel ends after answering.
+var ErrTooLong = Errf("BadRequest", "control message exceeds the limit of %d bytes (MAX_CONTROL_MESSAGE_BYTES); the channel cannot find the next message", MaxControlMessageBytes)
 
 // ReadMessage reads one framed message; io.EOF at a clean end of input.
 func ReadMessage(r *bufio.Reader) ([]byte, error) {
@@ -43,9 +44,6 @@ func ReadMessage(r *bufio.Reader) ([]byte, error) {
 	}
 	n := binary.BigEndian.Uint32(hdr[:])
 	if n > MaxControlMessageBytes {
-		if _, err := io.CopyN(io.Discard, r, int64(n)); err != nil {
-			return nil, io.EOF
-		}
 		return nil, ErrTooLong
 	}
 	buf := make([]byte, n)

@@ -77,7 +77,7 @@ func WorkerMain() {
 		if err := out.Flush(); err != nil {
 			return
 		}
-		if op == "shutdown" {
+		if op == "shutdown" || err == ErrTooLong {
 			return
 		}
 	}

@@ -15,8 +15,14 @@ import { Buffer } from 'node:buffer';
 const writeStdout = process.stdout.write.bind(process.stdout);
 process.stdout.write = process.stderr.write.bind(process.stderr);
 
-/** Largest control message accepted or sent (bytes of JSON). */
+/**
+ * Largest control message accepted or sent (bytes of JSON). A longer length prefix is answered
+ * at once with BadRequest and the peer exits with EXIT_DESYNCED: the bytes that follow cannot be
+ * told apart from the next message, and waiting for 4 GiB that never come would hang the harness.
+ */
 export const MAX_CONTROL_MESSAGE_BYTES = 256 * 1024 * 1024;
+/** Exit code after a length prefix over MAX_CONTROL_MESSAGE_BYTES. */
+export const EXIT_DESYNCED = 2;
 
 /** An expected failure of an op, answered as ok:false with this `type`. */
 export class PeerError extends Error {
@@ -163,7 +169,6 @@ export function runChannel(ops, log) {
   /** @type {Buffer[]} */
   let chunks = [];
   let buffered = 0;
-  let skipping = 0; // bytes of an oversized message still to drop
   let busy = false;
   let ended = false;
 
@@ -180,33 +185,14 @@ export function runChannel(ops, log) {
     busy = true;
     try {
       for (;;) {
-        if (skipping > 0) {
-          const b = joined();
-          const n = Math.min(skipping, b.length);
-          skipping -= n;
-          chunks = [b.subarray(n)];
-          buffered -= n;
-          if (skipping > 0) break;
-          continue;
-        }
         if (buffered < 4) break;
         const b = joined();
         const length = b.readUInt32BE(0);
         if (length > MAX_CONTROL_MESSAGE_BYTES) {
-          chunks = [b.subarray(4)];
-          buffered -= 4;
-          skipping = length;
-          await writeOut(
-            frame({
-              id: null,
-              ok: false,
-              error: errorBody(
-                'BadRequest',
-                `control message of ${length} bytes exceeds ${MAX_CONTROL_MESSAGE_BYTES}`,
-              ),
-            }),
-          );
-          continue;
+          const message = `control message of ${length} bytes exceeds the limit of ${MAX_CONTROL_MESSAGE_BYTES} bytes (MAX_CONTROL_MESSAGE_BYTES; send large values in several requests); the channel cannot find the next message, so the peer exits`;
+          log(message);
+          await writeOut(frame({ id: null, ok: false, error: errorBody('BadRequest', message) }));
+          process.exit(EXIT_DESYNCED);
         }
         if (buffered < 4 + length) break;
         const raw = b.subarray(4, 4 + length);

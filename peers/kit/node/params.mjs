@@ -6,7 +6,7 @@ import { Buffer } from 'node:buffer';
 import { performance } from 'node:perf_hooks';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
+import { dirname, isAbsolute, join, normalize, posix, sep } from 'node:path';
 import { isIP } from 'node:net';
 import { PeerError } from './channel.mjs';
 
@@ -140,7 +140,93 @@ export class WorkDir {
 }
 
 /**
+ * Thrift IDL tokens as Apache's lexer cuts them (string literals without escapes) and as
+ * escape-aware lexers do: comments, literals, identifiers, any other character.
+ */
+const IDL_TOKENS = [false, true].map(
+  (escapes) =>
+    new RegExp(
+      String.raw`\/\/[^\n]*|#[^\n]*|\/\*[\s\S]*?\*\/|` +
+        (escapes
+          ? String.raw`"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'`
+          : String.raw`"[^"]*"|'[^']*'`) +
+        String.raw`|[A-Za-z_][A-Za-z0-9_.]*|\S`,
+      'g',
+    ),
+);
+
+/**
+ * The file names of every `include "…"` in an IDL text, as either kind of lexer reads it
+ * (comments skipped), so that no include a library would follow is missed.
+ * @param {string} text
+ * @returns {string[]}
+ */
+export function idlIncludes(text) {
+  const found = new Set();
+  for (const pattern of IDL_TOKENS) {
+    const tokens = text.match(pattern) ?? [];
+    for (let i = 0; i + 1 < tokens.length; i++) {
+      const next = tokens[i + 1];
+      if (
+        tokens[i] === 'include' &&
+        next.length >= 2 &&
+        `"'`.includes(next[0]) &&
+        next.at(-1) === next[0]
+      )
+        found.add(next.slice(1, -1));
+    }
+  }
+  return [...found];
+}
+
+/**
+ * Refuses an IDL set whose includes could reach a file the harness did not send: an include is
+ * resolved from the including file's folder (then the entry's); it must be relative, without
+ * backslashes, never climb out of the set's root, and name one of the files. Throws PeerError
+ * BadRequest for an include that is absolute or climbs out, IdlError for one that names no file
+ * of the set (what the compiler would have said).
+ * @param {Record<string, string>} files
+ * @param {string} entry
+ * @returns {void}
+ */
+export function checkIncludes(files, entry) {
+  const names = new Set(Object.keys(files).map((f) => posix.normalize(f)));
+  const entryDir = posix.dirname(posix.normalize(entry));
+  for (const [rel, text] of Object.entries(files)) {
+    const base = posix.dirname(posix.normalize(rel));
+    for (const inc of idlIncludes(text)) {
+      const where = `load_idl: '${rel}' includes '${inc}'`;
+      if (!inc || inc.includes('\\') || inc.includes('\0') || inc.startsWith('/'))
+        throw new PeerError(
+          'BadRequest',
+          `${where}: an include must be a relative path without backslashes, to one of the files sent`,
+        );
+      let found = false;
+      for (const folder of new Set([base, entryDir])) {
+        const target = posix.normalize(posix.join(folder, inc));
+        if (target === '..' || target.startsWith('../'))
+          throw new PeerError(
+            'BadRequest',
+            `${where}, which climbs out of the files sent; an include must name one of them`,
+          );
+        if (names.has(target)) {
+          found = true;
+          break;
+        }
+      }
+      if (!found)
+        throw new PeerError(
+          'IdlError',
+          `${where}, which is not one of the files sent: ${[...names].sort().join(', ')}`,
+        );
+    }
+  }
+}
+
+/**
  * Writes req.files under root (relative paths only); returns the absolute path of req.entry.
+ * Throws PeerError for a file name that is absolute or climbs out, and for includes that could
+ * reach outside the files sent (see checkIncludes).
  * @param {string} root
  * @param {Record<string, unknown>} req
  * @returns {string}
@@ -168,7 +254,11 @@ export function writeIdlFiles(root, req) {
     ) {
       throw new PeerError('BadRequest', `load_idl: bad relative path '${rel}'`);
     }
-    const path = join(root, norm);
+  }
+  checkIncludes(files, entry);
+  for (const rel of names) {
+    const text = files[rel];
+    const path = join(root, normalize(rel));
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, text, 'utf8');
   }

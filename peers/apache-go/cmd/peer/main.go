@@ -67,16 +67,25 @@ func readMessage(r *bufio.Reader) ([]byte, error) {
 	}
 	n := binary.BigEndian.Uint32(hdr[:])
 	if n > MaxControlMessageBytes {
-		if _, err := io.CopyN(io.Discard, r, int64(n)); err != nil {
-			return nil, io.EOF
-		}
-		return nil, perr("BadRequest", "control message of %d bytes exceeds %d", n, MaxControlMessageBytes)
+		// Refused at once: waiting for 4 GiB that never come would hang the harness, and the bytes
+		// that follow cannot be told apart from the next message, so the peer exits after answering.
+		return nil, errTooLong(n)
 	}
 	buf := make([]byte, n)
 	if _, err := io.ReadFull(r, buf); err != nil {
 		return nil, io.EOF
 	}
 	return buf, nil
+}
+
+// exitDesynced is the exit code after a length prefix over MaxControlMessageBytes.
+const exitDesynced = 2
+
+// tooLong is a length prefix over MaxControlMessageBytes: answered, then the peer exits.
+type tooLong struct{ *peerError }
+
+func errTooLong(n uint32) error {
+	return tooLong{perr("BadRequest", "control message of %d bytes exceeds the limit of %d bytes (MAX_CONTROL_MESSAGE_BYTES; send large values in several requests); the channel cannot find the next message, so the peer exits", n, MaxControlMessageBytes)}
 }
 
 func frame(payload []byte) []byte {
@@ -285,6 +294,9 @@ func checkIdl(op string, r idlReq, present bool) (map[string]string, string, err
 			return nil, "", perr("BadRequest", "load_idl: bad relative path %q", rel)
 		}
 		files[filepath.ToSlash(norm)] = text
+	}
+	if err := checkIncludes(files, entry); err != nil {
+		return nil, "", err
 	}
 	return files, filepath.ToSlash(filepath.Clean(entry)), nil
 }
@@ -697,6 +709,14 @@ func main() {
 		}
 		var resp []byte
 		var op string
+		if tl, ok := err.(tooLong); ok {
+			logf("%s", tl.msg)
+			out.Write(frame(s.errResp(nil, tl.peerError)))
+			out.Flush()
+			s.shutdown()
+			os.RemoveAll(work)
+			os.Exit(exitDesynced)
+		}
 		if err != nil {
 			resp = s.errResp(nil, err)
 		} else {

@@ -47,6 +47,8 @@ public final class Peer {
     return "dev-" + STARTED; // unknown build: never share cache entries
   }
   static final int MAX_CONTROL_MESSAGE_BYTES = 256 * 1024 * 1024;
+  /** Exit code after a length prefix over MAX_CONTROL_MESSAGE_BYTES. */
+  static final int EXIT_DESYNCED = 2;
   static final int MAX_IDL_FILES = 1000;
   static String peerName = "apache-java";
   /** APACHE_JAVA_TRACE=FILE: append every request's op and duration to FILE (for measuring). */
@@ -153,17 +155,13 @@ public final class Peer {
       try {
         int len = in.readInt();
         if (Integer.toUnsignedLong(len) > MAX_CONTROL_MESSAGE_BYTES) {
-          long remaining = Integer.toUnsignedLong(len);
-          while (remaining > 0) {
-            long n = in.skip(remaining);
-            if (n <= 0) {
-              if (in.read() < 0) throw new EOFException();
-              n = 1;
-            }
-            remaining -= n;
-          }
-          send(out, errorResponse(null, "BadRequest", "control message of " + Integer.toUnsignedLong(len) + " bytes exceeds " + MAX_CONTROL_MESSAGE_BYTES, null));
-          continue;
+          // Refused at once: waiting for 4 GiB that never come would hang the harness, and the
+          // bytes that follow cannot be told apart from the next message, so the peer exits.
+          String message = "control message of " + Integer.toUnsignedLong(len) + " bytes exceeds the limit of " + MAX_CONTROL_MESSAGE_BYTES
+              + " bytes (MAX_CONTROL_MESSAGE_BYTES; send large values in several requests); the channel cannot find the next message, so the peer exits";
+          log(message);
+          send(out, errorResponse(null, "BadRequest", message, null));
+          return EXIT_DESYNCED;
         }
         raw = new byte[len];
         in.readFully(raw);
@@ -382,6 +380,7 @@ public final class Peer {
       }
       out.put(rel, (String) e.getValue());
     }
+    Includes.check(out, entry);
     return out;
   }
 
