@@ -35,6 +35,23 @@ def python_of(name: str) -> str:
     return sys.executable
 
 
+def common_under_test():
+    """peers/common, imported in this process under a private name (as the peers do, so that it
+    cannot clash with a generated package called `common`); its modules are attributes."""
+    import importlib
+    import importlib.util
+
+    name = "_common_under_test"
+    if name not in sys.modules:
+        here = os.path.join(ROOT, "peers", "common")
+        spec = importlib.util.spec_from_file_location(name, os.path.join(here, "__init__.py"), submodule_search_locations=[here])
+        sys.modules[name] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules[name])
+    for sub in ("channel", "peerkit", "values"):
+        importlib.import_module(f"{name}.{sub}")
+    return sys.modules[name]
+
+
 def available(name: str) -> bool:
     """False when a peer's own virtualenv is missing (its setup.sh has not run)."""
     return os.path.exists(python_of(name))

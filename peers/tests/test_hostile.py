@@ -2,25 +2,17 @@
 prefix of 4 GiB, and includes that climb out of the IDL set. In-process checks of peers/common,
 then each Python peer as a process (harness/test/peers/hostile.test.ts drives every peer)."""
 
-import importlib.util
 import os
 import struct
-import sys
 import tempfile
 import time
 
 import pytest
 
-from peer_client import ROOT, PeerProcess, available
+from peer_client import PeerProcess, available, common_under_test
 
-_spec = importlib.util.spec_from_file_location(
-    "_hostile_under_test", os.path.join(ROOT, "peers", "common", "__init__.py"),
-    submodule_search_locations=[os.path.join(ROOT, "peers", "common")],
-)
-_pkg = importlib.util.module_from_spec(_spec)
-sys.modules["_hostile_under_test"] = _pkg
-_spec.loader.exec_module(_pkg)
-from _hostile_under_test import channel, peerkit  # noqa: E402
+channel = common_under_test().channel
+peerkit = common_under_test().peerkit
 
 PEERS = ["thriftrw-py", "apache-py"] + [n for n in ("apache-py-0.25", "thriftpy2") if available(n)]
 

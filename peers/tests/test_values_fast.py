@@ -1,23 +1,13 @@
 """peers/common/values.py in-process: the fast converters answer exactly what the checked ones
 answer (values, and error messages with their paths) for good and bad input."""
 
-import importlib.util
-import os
 import random
-import sys
 
 import pytest
 
-from peer_client import ROOT
+from peer_client import common_under_test
 
-_spec = importlib.util.spec_from_file_location(
-    "_values_under_test", os.path.join(ROOT, "peers", "common", "__init__.py"),
-    submodule_search_locations=[os.path.join(ROOT, "peers", "common")],
-)
-_pkg = importlib.util.module_from_spec(_spec)
-sys.modules["_values_under_test"] = _pkg
-_spec.loader.exec_module(_pkg)
-from _values_under_test import values as V  # noqa: E402
+V = common_under_test().values
 
 
 class Rec:

@@ -41,6 +41,16 @@ async function serve(
   return { server, port, errors };
 }
 
+/** A handler whose get answers 'v'. */
+const plain: Handler = { get: () => 'v', put: () => undefined };
+
+/** The ServerLimitError reported for `limit` (fails the test when there is none). */
+function limitError(t: Test, errors: unknown[], limit: string): ServerLimitError {
+  const e = errors.find((e) => e instanceof ServerLimitError && e.limit === limit);
+  t.ok(e, `a ServerLimitError for ${limit} was reported`);
+  return e as ServerLimitError;
+}
+
 /** A raw socket, connected; resolves `closed` when the server closes it. */
 async function rawSocket(port: number): Promise<{ socket: Socket; closed: Promise<void> }> {
   const socket = connect({ port, host: '127.0.0.1' });
@@ -223,7 +233,7 @@ void t.test('a slow handler is answered INTERNAL_ERROR after handlerTimeoutMs', 
   const err = await client.call('get', { key: 'k' }).catch((e: unknown) => e);
   t.equal((err as TApplicationException).typeName, 'INTERNAL_ERROR');
   t.match((err as Error).message, /did not finish within 100 ms \(handlerTimeoutMs\)/);
-  t.ok(errors.some((e) => e instanceof ServerLimitError && e.limit === 'handlerTimeoutMs'));
+  limitError(t, errors, 'handlerTimeoutMs');
 });
 
 void t.test('an error text longer than the frame limit is cut to fit', async (t) => {
@@ -252,19 +262,14 @@ void t.test('an error text longer than the frame limit is cut to fit', async (t)
 });
 
 void t.test('connections past maxConnections are closed as they arrive', async (t) => {
-  const { server, port, errors } = await serve(
-    t,
-    { get: () => 'v', put: () => undefined },
-    { maxConnections: 3 },
-  );
+  const { server, port, errors } = await serve(t, plain, { maxConnections: 3 });
   const open = await Promise.all([1, 2, 3].map(() => rawSocket(port)));
   t.teardown(() => open.forEach((s) => s.socket.destroy()));
   await settle(() => server.connectionsOpen, 100);
   const extra = await rawSocket(port);
   await extra.closed;
   t.pass('the fourth connection was closed');
-  const e = errors.find((e) => e instanceof ServerLimitError) as ServerLimitError;
-  t.equal(e.limit, 'maxConnections');
+  const e = limitError(t, errors, 'maxConnections');
   t.match(e.message, /the limit \(maxConnections\) is 3; raise maxConnections/);
   open[0]!.socket.destroy();
   await open[0]!.closed;
@@ -275,14 +280,10 @@ void t.test('connections past maxConnections are closed as they arrive', async (
 });
 
 void t.test('an idle connection is closed after idleTimeoutMs', async (t) => {
-  const { port, errors } = await serve(
-    t,
-    { get: () => 'v', put: () => undefined },
-    { idleTimeoutMs: 200 },
-  );
+  const { port, errors } = await serve(t, plain, { idleTimeoutMs: 200 });
   const { closed } = await rawSocket(port);
   await closed;
-  t.ok(errors.some((e) => e instanceof ServerLimitError && e.limit === 'idleTimeoutMs'));
+  limitError(t, errors, 'idleTimeoutMs');
   // A slow handler keeps its connection open past the idle timeout.
   const slow = new ThriftServer({ idleTimeoutMs: 100 }).register(kv, KeyValue, {
     get: () => sleep(400).then(() => 'late'),
@@ -296,11 +297,7 @@ void t.test('an idle connection is closed after idleTimeoutMs', async (t) => {
 });
 
 void t.test('a message trickling in slower than readTimeoutMs closes its connection', async (t) => {
-  const { port, errors } = await serve(
-    t,
-    { get: () => 'v', put: () => undefined },
-    { readTimeoutMs: 300 },
-  );
+  const { port, errors } = await serve(t, plain, { readTimeoutMs: 300 });
   const { socket, closed } = await rawSocket(port);
   const call = getCall('key', 1);
   let sent = 0;
@@ -310,19 +307,17 @@ void t.test('a message trickling in slower than readTimeoutMs closes its connect
   await closed;
   clearInterval(timer);
   t.ok(sent < call.length, `closed after ${sent} of ${call.length} bytes`);
-  const e = errors.find((e) => e instanceof ServerLimitError) as ServerLimitError;
-  t.equal(e.limit, 'readTimeoutMs');
+  const e = limitError(t, errors, 'readTimeoutMs');
   t.match(e.message, /not whole within 300 ms \(readTimeoutMs\).*raise readTimeoutMs/);
 });
 
 void t.test(
   'unfinished messages past maxBufferedBytes close the connection that passes it',
   async (t) => {
-    const { server, port, errors } = await serve(
-      t,
-      { get: () => 'v', put: () => undefined },
-      { maxBufferedBytes: 1_000_000, maxFrameSize: 900_000 },
-    );
+    const { server, port, errors } = await serve(t, plain, {
+      maxBufferedBytes: 1_000_000,
+      maxFrameSize: 900_000,
+    });
     const start = (n: number) => {
       const head = Buffer.alloc(4);
       head.writeUInt32BE(800_000);
@@ -336,8 +331,7 @@ void t.test(
     b.socket.write(start(600_000));
     await b.closed;
     t.pass('the second connection, which would pass 1,000,000 bytes, was closed');
-    const e = errors.find((e) => e instanceof ServerLimitError) as ServerLimitError;
-    t.equal(e.limit, 'maxBufferedBytes');
+    limitError(t, errors, 'maxBufferedBytes');
     t.ok(server.bufferedBytes <= 1_000_000);
     a.socket.destroy();
     await a.closed;
@@ -364,8 +358,7 @@ void t.test('a client that never reads its replies is closed after idleTimeoutMs
   socket.write(Buffer.concat(batch));
   for (let i = 0; i < 400 && server.connectionsOpen > 0; i++) await sleep(50);
   t.equal(server.connectionsOpen, 0, 'the server closed it');
-  const e = errors.find((e) => e instanceof ServerLimitError) as ServerLimitError;
-  t.equal(e.limit, 'idleTimeoutMs');
+  const e = limitError(t, errors, 'idleTimeoutMs');
   t.match(e.message, /while replies waited to be read/);
   socket.destroy();
 });
