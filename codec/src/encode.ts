@@ -79,25 +79,29 @@ function unionCount(name: string, n: number): ValidationError {
   return new ValidationError(name, `a union needs exactly one field set, got ${n}`);
 }
 
-/** Returns the (cached) compiled encoder of a struct-like spec. */
+/**
+ * Returns the (cached) encoder of a struct-like spec. It is compiled on its first use, so a
+ * schema with thousands of nested struct types compiles one type at a time, never recursively.
+ */
 export function encoderFor(spec: StructSpec): StructEncoder {
-  let enc = encoders.get(spec);
-  if (enc) return enc;
-  // Register a forwarding object first so that cyclic types find it while compiling.
+  const cached = encoders.get(spec);
+  if (cached) return cached;
+  const compile = (): StructEncoder => {
+    const enc = compileEncoder(spec); // the slot is left as is when compiling throws
+    slot.size = enc.size;
+    slot.write = enc.write;
+    return enc;
+  };
   const slot: StructEncoder = {
-    size: () => {
-      throw new Error('encoder used while compiling');
-    },
-    write: () => {
-      throw new Error('encoder used while compiling');
-    },
+    size: (o) => compile().size(o),
+    write: (w, o) => compile().write(w, o),
   };
   encoders.set(spec, slot);
-  enc = compileEncoder(spec);
-  slot.size = enc.size;
-  slot.write = enc.write;
   return slot;
 }
+
+/** Struct-like types with more fields than this size and write container fields in helpers. */
+const INLINE_FIELDS = 64;
 
 function compileEncoder(spec: StructSpec): StructEncoder {
   const g = new CodeGen();
@@ -198,19 +202,34 @@ for (const [${k}, ${x}] of ${v}) { ${writeStmts(t.keyType, k)} ${writeStmts(t.va
   const isUnion = spec.variant === 'union';
   const sizeBody: string[] = [];
   const writeBody: string[] = [];
+  // Wide structs size and write their container fields in helper functions, so that no generated
+  // function grows past what V8 compiles (16,000 container fields in one overflow its stack).
+  const helpers: string[] = [];
+  const wide = spec.fields.length > INLINE_FIELDS;
   for (const f of spec.fields) {
     const v = g.local('f');
     const get = prop('o', f.name);
     const required = f.requiredness === 'required' && !isUnion;
+    let sizeIt = sizeStmts(f.type, v, "''");
+    let writeIt = writeStmts(f.type, v);
+    if (wide && (f.type.kind === 'list' || f.type.kind === 'set' || f.type.kind === 'map')) {
+      const hs = g.local('size');
+      const hw = g.local('write');
+      helpers.push(`function ${hs}(${v}) { let n = 0; ${sizeIt} return n; }
+function ${hw}(w, ${v}) { ${writeIt} }`);
+      sizeIt = `n += ${hs}(${v});`;
+      writeIt = `${hw}(w, ${v});`;
+    }
     sizeBody.push(`cur = ${lit('.' + f.name)}; const ${v} = ${get};
-if (${v} !== undefined && ${v} !== null) { n += 3; ${isUnion ? 'count++;' : ''} ${sizeStmts(f.type, v, "''")} }${
+if (${v} !== undefined && ${v} !== null) { n += 3; ${isUnion ? 'count++;' : ''} ${sizeIt} }${
       required ? ` else throw new ${g.ref(ValidationError)}('', 'is required but is not set');` : ''
     }`);
     writeBody.push(`const ${v} = ${get};
-if (${v} !== undefined && ${v} !== null) { w.fieldBegin(${ttypeOf(f.type)}, ${f.id}); ${writeStmts(f.type, v)} }`);
+if (${v} !== undefined && ${v} !== null) { w.fieldBegin(${ttypeOf(f.type)}, ${f.id}); ${writeIt} }`);
   }
   const $unionCount = g.ref(unionCount);
   const code = `
+${helpers.join('\n')}
 function size(o) {
   let n = 1; let cur = ''; ${isUnion ? 'let count = 0;' : ''}
   try {

@@ -12,7 +12,7 @@ import { ConstantEvaluator } from './constants.js';
 import { declareAll } from './declare.js';
 import { dialectRules } from './dialects.js';
 import type { DialectRules } from './dialects.js';
-import { applyDefaults, linkFields } from './fields.js';
+import { applyDefaults, checkDefaultCycles, linkFields } from './fields.js';
 import type { FieldContext } from './fields.js';
 import type { CompileOptions, IncludeResolver } from './index.js';
 import { Scope } from './scope.js';
@@ -24,6 +24,13 @@ interface Frame {
   readonly key: string;
   readonly via: SourceLocation | undefined;
 }
+
+/**
+ * The longest chain of includes (a file that includes a file that includes ...) the compiler
+ * follows; a longer one is refused with an IdlCompileError at the include that passes it, instead
+ * of overflowing the JavaScript stack.
+ */
+export const MAX_INCLUDE_DEPTH = 64;
 
 const noResolver: IncludeResolver = () => {
   throw new Error('includes need a resolver (pass options.resolve, e.g. memoryResolver(files))');
@@ -102,6 +109,7 @@ class Compiler {
     const evaluator = new ConstantEvaluator(scope, types);
     for (const [name, spec] of evaluator.evaluateAll()) constants.set(name, spec);
     applyDefaults(ctx.pending, (value, type) => evaluator.value(value, type));
+    checkDefaultCycles(ctx.pending);
     this.cache.set(key, module);
     return module;
   }
@@ -111,6 +119,14 @@ class Compiler {
     const seen = new Map<string, { loc: SourceLocation; key: string }>();
     for (const h of program.headers) {
       if (h.kind !== 'Include') continue;
+      if (chain.length >= MAX_INCLUDE_DEPTH) {
+        throw new IdlCompileError(
+          `include chain deeper than ${MAX_INCLUDE_DEPTH} files (${chain[0]!.key} -> ... -> ` +
+            `${key} -> ${h.path}); the codec follows at most ${MAX_INCLUDE_DEPTH}. Please include ` +
+            `the files from fewer levels`,
+          h.loc,
+        );
+      }
       const file = this.resolve(h, key);
       const at = chain.findIndex((f) => f.key === file.key);
       if (at >= 0) {

@@ -44,6 +44,7 @@ export class ConstantEvaluator implements ValueNames {
   private constant(decl: A.Const, refLoc?: SourceLocation): ConstantSpec {
     const done = this.done.get(decl.name);
     if (done !== undefined) return done;
+    if (this.active.length === 0) this.dependenciesFirst(decl);
     const at = this.active.indexOf(decl);
     if (at >= 0) {
       const cycle = [...this.active.slice(at), decl];
@@ -68,6 +69,68 @@ export class ConstantEvaluator implements ValueNames {
     } finally {
       this.active.pop();
     }
+  }
+
+  /**
+   * Evaluates the local constants `decl` depends on before it, deepest first, with an explicit
+   * stack: evaluating each one then finds its own references done, so a chain of 100,000
+   * constants written in reverse order never recurses. Throws the "constant cycle" error at the
+   * reference that closes a cycle.
+   */
+  private dependenciesFirst(decl: A.Const): void {
+    const onPath = new Map<A.Const, number>();
+    const path: A.Const[] = [];
+    const stack: { decl: A.Const; refs: A.ConstIdentifier[]; next: number }[] = [];
+    const push = (d: A.Const): void => {
+      onPath.set(d, path.length);
+      path.push(d);
+      stack.push({ decl: d, refs: this.localRefs(d.value), next: 0 });
+    };
+    push(decl);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const ref = top.refs[top.next++];
+      if (ref === undefined) {
+        stack.pop();
+        path.pop();
+        onPath.delete(top.decl);
+        // Its references are done: this evaluation does not recurse. The outermost is left to
+        // the caller.
+        if (stack.length > 0) this.constant(top.decl);
+        continue;
+      }
+      const dep = this.scope.constDecls.get(ref.name)!;
+      if (this.done.has(dep.name)) continue;
+      const at = onPath.get(dep);
+      if (at !== undefined) {
+        const cycle = [...path.slice(at), dep];
+        throw new IdlCompileError(
+          `constant cycle: ${cycle.map((c) => c.name).join(' -> ')}; a constant cannot depend ` +
+            `on itself. Please write one of these values out`,
+          ref.loc,
+          cycle.slice(0, -1).map((c) => c.loc),
+        );
+      }
+      push(dep);
+    }
+  }
+
+  /** The names in `value` that refer to local constants (nesting is bounded by the parser). */
+  private localRefs(value: A.ConstValue): A.ConstIdentifier[] {
+    const out: A.ConstIdentifier[] = [];
+    const walk = (v: A.ConstValue): void => {
+      if (v.kind === 'ConstIdentifier') {
+        if (this.scope.constDecls.has(v.name)) out.push(v);
+      } else if (v.kind === 'ConstList') v.values.forEach(walk);
+      else if (v.kind === 'ConstMap') {
+        for (const e of v.entries) {
+          walk(e.key);
+          walk(e.value);
+        }
+      }
+    };
+    walk(value);
+    return out;
   }
 
   /** Resolves a name used as a value; throws IdlCompileError (with a suggestion) if unknown. */

@@ -135,3 +135,80 @@ export function applyDefaults(
     p.struct.fields = fields;
   }
 }
+
+/**
+ * Throws IdlCompileError when building a default never ends: the default of `S.f` is a struct
+ * constant that leaves a field with a default unset, whose default leaves ... `S.f` unset again
+ * (`struct S { 1: optional S next = {} }`). Building `new S()` would then recurse without end.
+ * Linear in the size of the defaults: a graph from each defaulted field to the defaulted fields
+ * its default leaves unset, searched for a cycle with an explicit stack.
+ */
+export function checkDefaultCycles(pending: readonly PendingDefault[]): void {
+  const edges = new Map<FieldSpec, FieldSpec[]>();
+  const owner = new Map<FieldSpec, StructSpec>();
+  const out = (f: FieldSpec): FieldSpec[] => {
+    let list = edges.get(f);
+    if (list !== undefined) return list;
+    list = [];
+    edges.set(f, list);
+    const seen = new Set<ConstValueSpec>();
+    const todo: ConstValueSpec[] = f.defaultValue === undefined ? [] : [f.defaultValue];
+    while (todo.length > 0) {
+      const c = todo.pop()!;
+      if (seen.has(c)) continue;
+      seen.add(c);
+      if (c.kind === 'list') todo.push(...c.values);
+      else if (c.kind === 'map') for (const [k, v] of c.entries) todo.push(k, v);
+      else if (c.kind === 'struct') {
+        const given = new Set(c.fields.map(([name]) => name));
+        for (const [, v] of c.fields) todo.push(v);
+        if (c.spec.variant === 'union') continue;
+        for (const g of c.spec.fields) {
+          if (g.defaultValue !== undefined && !given.has(g.name)) {
+            list.push(g);
+            owner.set(g, c.spec);
+          }
+        }
+      }
+    }
+    return list;
+  };
+  const state = new Map<FieldSpec, 'open' | 'done'>();
+  for (const p of pending) {
+    const start = p.struct.fields[p.index];
+    if (start === undefined || state.has(start)) continue;
+    owner.set(start, p.struct);
+    const path: FieldSpec[] = [];
+    const stack: { field: FieldSpec; next: number }[] = [];
+    const enter = (f: FieldSpec): void => {
+      state.set(f, 'open');
+      path.push(f);
+      stack.push({ field: f, next: 0 });
+    };
+    enter(start);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const next = out(top.field)[top.next++];
+      if (next === undefined) {
+        state.set(top.field, 'done');
+        stack.pop();
+        path.pop();
+        continue;
+      }
+      const s = state.get(next);
+      if (s === 'done') continue;
+      if (s === 'open') {
+        const cycle = [...path.slice(path.indexOf(next)), next];
+        const name = (f: FieldSpec) => `${owner.get(f)?.name ?? '?'}.${f.name}`;
+        throw new IdlCompileError(
+          `the default of ${name(next)} never finishes building: ${cycle.map(name).join(' -> ')} ` +
+            `(each default leaves the next field unset, so its own default applies). Please set ` +
+            `that field in the constant, or remove one of these defaults`,
+          next.loc,
+          cycle.slice(1, -1).map((f) => f.loc),
+        );
+      }
+      enter(next);
+    }
+  }
+}

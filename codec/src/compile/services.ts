@@ -39,19 +39,65 @@ export function linkParent(spec: ServiceSpec, ast: A.Service, scope: Scope): voi
   spec.parent = scope.service(ast.extends, ast.extendsLoc ?? ast.loc);
 }
 
-/** Throws IdlCompileError naming the chain when a service (indirectly) extends itself. */
+/**
+ * The longest `extends` chain a service may have (a service extending one that extends ...).
+ * Every service object holds each function it inherits, so chains cost the square of their
+ * length; a longer one is refused with an IdlCompileError at the service that passes it.
+ */
+export const MAX_EXTENDS_DEPTH = 100;
+
+/**
+ * Throws IdlCompileError naming the chain when a service (indirectly) extends itself (the first
+ * such service in declaration order is named), and when a service's `extends` chain is longer
+ * than MAX_EXTENDS_DEPTH. Linear in the number of services.
+ */
 export function checkInheritance(services: Iterable<ServiceSpec>): void {
-  for (const s of services) {
-    const chain: ServiceSpec[] = [s];
-    for (let p = s.parent; p !== undefined && !chain.includes(p); p = p.parent) chain.push(p);
-    const last = chain[chain.length - 1];
-    if (last?.parent === s) {
-      throw new IdlCompileError(
-        `service inheritance cycle: ${[...chain, s].map((x) => x.name).join(' -> ')}. ` +
-          `Please remove one of these 'extends'`,
-        s.loc,
-        chain.slice(1).map((x) => x.loc),
-      );
+  const all = [...services];
+  // Each service has at most one parent: walk up from each, marking what this walk met.
+  const walkOf = new Map<ServiceSpec, number>();
+  const onCycle = new Set<ServiceSpec>();
+  all.forEach((s, walk) => {
+    const path: ServiceSpec[] = [];
+    let p: ServiceSpec | undefined = s;
+    while (p !== undefined && !walkOf.has(p)) {
+      walkOf.set(p, walk);
+      path.push(p);
+      p = p.parent;
+    }
+    if (p !== undefined && walkOf.get(p) === walk) {
+      for (const x of path.slice(path.indexOf(p))) onCycle.add(x);
+    }
+  });
+  const first = all.find((s) => onCycle.has(s));
+  if (first !== undefined) {
+    const chain: ServiceSpec[] = [first];
+    for (let p = first.parent; p !== undefined && p !== first; p = p.parent) chain.push(p);
+    throw new IdlCompileError(
+      `service inheritance cycle: ${[...chain, first].map((x) => x.name).join(' -> ')}. ` +
+        `Please remove one of these 'extends'`,
+      first.loc,
+      chain.slice(1).map((x) => x.loc),
+    );
+  }
+  const depth = new Map<ServiceSpec, number>();
+  for (const s of all) {
+    const path: ServiceSpec[] = [];
+    let p: ServiceSpec | undefined = s;
+    while (p !== undefined && !depth.has(p)) {
+      path.push(p);
+      p = p.parent;
+    }
+    let d = p === undefined ? -1 : depth.get(p)!;
+    for (let i = path.length - 1; i >= 0; i--) {
+      const x = path[i]!;
+      depth.set(x, ++d);
+      if (d > MAX_EXTENDS_DEPTH && all.includes(x)) {
+        throw new IdlCompileError(
+          `service '${x.name}' extends a chain of ${d} services; the codec accepts at most ` +
+            `${MAX_EXTENDS_DEPTH}. Please extend a service nearer the root`,
+          x.loc,
+        );
+      }
     }
   }
 }

@@ -15,6 +15,7 @@ import type {
   StructSpec,
   TypeSpec,
 } from '../schema/spec.js';
+import { MAX_IDL_NESTING } from '../idl/parser.js';
 import { suggest } from './scope.js';
 import { typeName } from './types.js';
 
@@ -36,6 +37,62 @@ const RANGES = {
 } as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const encoder = new TextEncoder();
+
+/**
+ * The deepest a constant or default value may nest once the constants it names are put in
+ * (`const list<list<i32>> B = [A, A]` nests one level deeper than A), and the most values it may
+ * build when it is made into a runtime value (a constant named twice is built twice, so ten
+ * constants that each list the previous one twice would build 2^10 copies). Both are refused with
+ * an IdlCompileError at the value that passes them.
+ */
+export const MAX_CONST_NESTING = MAX_IDL_NESTING;
+/** See {@link MAX_CONST_NESTING}. */
+export const MAX_CONST_VALUES = 1_000_000;
+
+/** Nesting and built size of compiled constant values (scalars are 0 and 1). */
+const metrics = new WeakMap<ConstValueSpec, { readonly depth: number; readonly size: number }>();
+
+function measure(c: ConstValueSpec): { readonly depth: number; readonly size: number } {
+  if (c.kind === 'scalar') return { depth: 0, size: 1 };
+  const cached = metrics.get(c);
+  if (cached !== undefined) return cached;
+  const children =
+    c.kind === 'list'
+      ? c.values
+      : c.kind === 'map'
+        ? c.entries.flatMap(([k, v]) => [k, v])
+        : c.fields.map(([, v]) => v);
+  let depth = 0;
+  let size = 1;
+  for (const child of children) {
+    const m = measure(child);
+    depth = Math.max(depth, m.depth);
+    size += m.size;
+  }
+  const m = { depth: depth + 1, size };
+  metrics.set(c, m);
+  return m;
+}
+
+/** Returns `c` after checking it against MAX_CONST_NESTING and MAX_CONST_VALUES. */
+function bounded(c: ConstValueSpec, loc: SourceLocation): ConstValueSpec {
+  const m = measure(c);
+  if (m.depth > MAX_CONST_NESTING) {
+    throw new IdlCompileError(
+      `this value nests ${m.depth} levels deep once the constants it names are put in; the ` +
+        `codec accepts at most ${MAX_CONST_NESTING}. Please flatten it`,
+      loc,
+    );
+  }
+  if (m.size > MAX_CONST_VALUES) {
+    throw new IdlCompileError(
+      `this value would build ${m.size} values once the constants it names are put in (each ` +
+        `use is a copy); the codec accepts at most ${MAX_CONST_VALUES}. Please make it smaller`,
+      loc,
+    );
+  }
+  return c;
+}
 
 type IntKind = keyof typeof RANGES;
 const isInt = (t: TypeSpec): t is TypeSpec & { kind: IntKind } => t.kind in RANGES;
@@ -99,6 +156,10 @@ function describe(v: A.ConstValue): string {
  * bad uuid, or a bad struct constant.
  */
 export function typeValue(v: A.ConstValue, type: TypeSpec, names: ValueNames): ConstValueSpec {
+  return bounded(typeValueUnbounded(v, type, names), v.loc);
+}
+
+function typeValueUnbounded(v: A.ConstValue, type: TypeSpec, names: ValueNames): ConstValueSpec {
   if (v.kind === 'ConstIdentifier' && v.name !== 'true' && v.name !== 'false') {
     return namedValue(v, names.resolve(v), type);
   }
@@ -124,7 +185,15 @@ export function typeValue(v: A.ConstValue, type: TypeSpec, names: ValueNames): C
       return intScalar(v.value, type);
     }
     case 'double':
-      if (v.kind === 'ConstInt' || v.kind === 'ConstDouble') return scalar(Number(v.value));
+      if (v.kind === 'ConstInt' || v.kind === 'ConstDouble') {
+        const d = Number(v.value);
+        if (!Number.isFinite(d)) {
+          throw fail(
+            `integer ${v.kind === 'ConstInt' ? v.text : ''} is too large for a double (it would be Infinity)`,
+          );
+        }
+        return scalar(d);
+      }
       throw fail();
     case 'string':
     case 'binary':

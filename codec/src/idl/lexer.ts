@@ -55,6 +55,19 @@ const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
   t: '\t',
 };
 
+/**
+ * What is wrong with lone surrogate `c` in a string literal: a byte of the file that is not
+ * UTF-8 (load() reads such a byte b as U+DC80 + b) or a lone surrogate in a source string.
+ */
+function invalidUtf8(c: number): string {
+  const fix = 'Please save the file as UTF-8, or write the character as a \\uXXXX escape';
+  if (c >= 0xdc80 && c <= 0xdcff) {
+    const hex = (c - 0xdc00).toString(16).padStart(2, '0');
+    return `invalid UTF-8 in a string literal (byte 0x${hex}, or a lone surrogate \\u${c.toString(16)}). ${fix}`;
+  }
+  return `lone surrogate \\u${c.toString(16)} in a string literal (not valid UTF-8). ${fix}`;
+}
+
 /** Returns 1-based `line` of `source` without its line break (`''` past the end). Never throws. */
 export function sourceLineText(source: string, line: number): string {
   let start = 0;
@@ -246,6 +259,14 @@ export function tokenize(source: string, file = '<string>'): Token[] {
       const c = source.charCodeAt(pos);
       if (c === quote) break;
       if (c === 10) unterminated();
+      if (c >= 0xd800 && c <= 0xdfff) {
+        const d = source.charCodeAt(pos + 1);
+        if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
+          pos += 2;
+          continue;
+        }
+        fail(pos, line, lineStart, invalidUtf8(c));
+      }
       if (c !== 92) {
         pos++;
         continue;

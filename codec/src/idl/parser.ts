@@ -20,6 +20,14 @@ const TOP_LEVEL: ReadonlySet<string> = new Set([
 const DEFINITIONS = 'typedef, const, enum, struct, union, exception or service';
 
 /**
+ * The deepest nesting the parser accepts in one type (`list<list<...>>`) or one constant value
+ * (`[[...]]`, `{"a": {...}}`). Deeper text is refused with an IdlSyntaxError at the level that
+ * passes it, instead of overflowing the JavaScript stack (and code generation, whose cost grows
+ * with the square of a type's depth, stays fast).
+ */
+export const MAX_IDL_NESTING = 100;
+
+/**
  * Parses Thrift IDL `source` into a Program. `file` (default `'<string>'`) is recorded in every
  * node's `loc`. Throws IdlSyntaxError (with file:line:col and a caret excerpt) when the text is
  * not valid Thrift IDL.
@@ -29,8 +37,22 @@ export function parse(source: string, file = '<string>'): A.Program {
 }
 
 class Parser extends TokenCursor {
+  /** How deep the type or constant value being parsed is nested. */
+  private nesting = 0;
+
   constructor(source: string, file: string) {
     super(source, file, tokenize(source, file));
+  }
+
+  /** Enters one level of nesting at token `t`; throws IdlSyntaxError past MAX_IDL_NESTING. */
+  private nest(t: Token, what: string): void {
+    if (++this.nesting > MAX_IDL_NESTING) {
+      throw this.error(
+        `${what} nested deeper than ${MAX_IDL_NESTING} levels; the codec accepts at most ` +
+          `${MAX_IDL_NESTING}. Please flatten it (a struct per level)`,
+        t,
+      );
+    }
   }
 
   private opened(kind: string, name: string, loc: SourceLocation): string {
@@ -288,15 +310,18 @@ class Parser extends TokenCursor {
     }
     if (this.accept('cpp_type')) this.string("a string after 'cpp_type'");
     this.expect('<', `after '${t.text}'`);
+    this.nest(t, 'a type');
     if (t.text === 'map') {
       const keyType = this.type('a map key type');
       this.expect(',', 'between the key and value types of a map');
       const valueType = this.type('a map value type');
       this.expect('>', 'to close map<...>');
+      this.nesting--;
       return { kind: 'MapType', keyType, valueType, annotations: this.annotations(), loc };
     }
     const valueType = this.type(`a ${t.text} element type`);
     this.expect('>', `to close ${t.text}<...>`);
+    this.nesting--;
     const kind = t.text === 'list' ? 'ListType' : 'SetType';
     return { kind, valueType, annotations: this.annotations(), loc };
   }
@@ -333,9 +358,18 @@ class Parser extends TokenCursor {
     switch (t.kind) {
       case 'int':
         return this.intConst(this.next());
-      case 'double':
+      case 'double': {
+        const value = Number(t.text);
+        if (!Number.isFinite(value) || (value === 0 && /[1-9]/.test(t.text.split(/[eE]/)[0]!))) {
+          throw this.error(
+            `number ${t.text} ${value === 0 ? 'underflows to 0' : 'overflows to Infinity'}: ` +
+              `a double holds magnitudes from about 5e-324 to 1.8e308. Please write a number in ` +
+              `that range`,
+          );
+        }
         this.next();
-        return { kind: 'ConstDouble', value: Number(t.text), text: t.text, loc };
+        return { kind: 'ConstDouble', value, text: t.text, loc };
+      }
       case 'string':
         this.next();
         return { kind: 'ConstString', value: t.value, loc };
@@ -349,6 +383,7 @@ class Parser extends TokenCursor {
         }
         break;
       case 'punct':
+        if (this.is('[') || this.is('{')) this.nest(t, 'a constant value');
         if (this.accept('[')) {
           const values: A.ConstValue[] = [];
           while (!this.accept(']')) {
@@ -359,6 +394,7 @@ class Parser extends TokenCursor {
             );
             this.separator();
           }
+          this.nesting--;
           return { kind: 'ConstList', values, loc };
         }
         if (this.accept('{')) {
@@ -371,6 +407,7 @@ class Parser extends TokenCursor {
             entries.push({ key, value: this.constValue() });
             this.separator();
           }
+          this.nesting--;
           return { kind: 'ConstMap', entries, loc };
         }
         break;

@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import type { Dialect, IncludeResolver } from '../compile/index.js';
 import { compileModule } from '../compile/index.js';
 import { IdlCompileError } from '../errors.js';
+import { decodeUtf8Escaped } from '../util/utf8.js';
 import type { ModuleSpec } from '../schema/spec.js';
 import type { ThriftModule } from '../module.js';
 import { moduleFor } from '../module.js';
@@ -20,9 +21,14 @@ export interface LoadOptions {
 
 const caches = new Map<Dialect, Map<string, ModuleSpec>>();
 
+/**
+ * Reads a file as UTF-8. Bytes that are not valid UTF-8 become lone surrogates (see
+ * decodeUtf8Escaped), which the lexer refuses with file:line:col inside a string literal (and
+ * anywhere else as an unexpected character; comments may hold them).
+ */
 function readSource(path: string, from: string | undefined): string {
   try {
-    return readFileSync(path, 'utf8');
+    return decodeUtf8Escaped(readFileSync(path));
   } catch (e) {
     const code = (e as { code?: string }).code;
     throw new IdlCompileError(

@@ -96,3 +96,57 @@ export function wellFormed(s: string): string {
   }
   return out;
 }
+
+const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Length of the UTF-8 sequence at `b[i]`, or 0 when the bytes there are not valid UTF-8. */
+function sequenceLength(b: Uint8Array, i: number): number {
+  const c = b[i]!;
+  if (c < 0x80) return 1;
+  const cont = (k: number, lo = 0x80, hi = 0xbf): boolean => {
+    const x = b[i + k];
+    return x !== undefined && x >= lo && x <= hi;
+  };
+  if (c >= 0xc2 && c <= 0xdf) return cont(1) ? 2 : 0;
+  if (c >= 0xe0 && c <= 0xef) {
+    const lo = c === 0xe0 ? 0xa0 : 0x80;
+    const hi = c === 0xed ? 0x9f : 0xbf; // ED A0..BF would encode a surrogate
+    return cont(1, lo, hi) && cont(2) ? 3 : 0;
+  }
+  if (c >= 0xf0 && c <= 0xf4) {
+    const lo = c === 0xf0 ? 0x90 : 0x80;
+    const hi = c === 0xf4 ? 0x8f : 0xbf;
+    return cont(1, lo, hi) && cont(2) && cont(3) ? 4 : 0;
+  }
+  return 0;
+}
+
+/**
+ * Decodes UTF-8 `bytes` like TextDecoder, except that each byte that is not part of valid UTF-8
+ * becomes the lone surrogate U+DC80 + byte (Python's "surrogateescape") instead of U+FFFD, so
+ * that a later stage can refuse it with its location (lone surrogates never come from valid
+ * UTF-8). Linear in the input; never throws.
+ */
+export function decodeUtf8Escaped(bytes: Uint8Array): string {
+  try {
+    return strictDecoder.decode(bytes);
+  } catch {
+    // fall through to the byte-by-byte decoder
+  }
+  const parts: string[] = [];
+  let start = 0;
+  let i = 0;
+  while (i < bytes.length) {
+    const n = sequenceLength(bytes, i);
+    if (n > 0) {
+      i += n;
+      continue;
+    }
+    if (i > start) parts.push(strictDecoder.decode(bytes.subarray(start, i)));
+    parts.push(String.fromCharCode(0xdc00 + bytes[i]!));
+    i += 1;
+    start = i;
+  }
+  if (start < bytes.length) parts.push(strictDecoder.decode(bytes.subarray(start)));
+  return parts.join('');
+}

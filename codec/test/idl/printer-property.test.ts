@@ -114,8 +114,13 @@ const doubleArb: fc.Arbitrary<A.ConstDouble> = fc
   )
   .map(({ sign, whole, frac, exp }) => {
     const text = `${sign}${whole}${frac === undefined ? '' : `.${frac}`}${exp ?? ''}`;
-    return { kind: 'ConstDouble', value: Number(text), text, loc };
-  });
+    return { kind: 'ConstDouble' as const, value: Number(text), text, loc };
+  })
+  // The parser refuses a double that overflows to Infinity or underflows to 0.
+  .filter(
+    ({ value, text }) =>
+      Number.isFinite(value) && (value !== 0 || !/[1-9]/.test(text.split(/[eE]/)[0]!)),
+  );
 
 const { value: constArb } = fc.letrec<{ value: A.ConstValue }>((tie) => ({
   value: fc.oneof(
