@@ -52,6 +52,7 @@ export class MessageScanner {
   private pending = NONE;
   private readonly frames: Frame[] = [];
 
+  /** A scanner at the start of a message, checking `limits` (nothing is allowed beyond them). */
   constructor(private readonly limits: ScanLimits) {}
 
   /** Forgets the current message (the next `scan` starts a new one). */

@@ -218,6 +218,15 @@ export class ThriftServer {
     return this.buffered;
   }
 
+  /** Calls the byte tap; what it throws is reported, never raised (a trace never breaks a call). */
+  private tap(direction: 'sent' | 'received', bytes: Uint8Array, connection: number): void {
+    try {
+      this.onBytes?.(direction, bytes, connection);
+    } catch (e) {
+      this.report(e);
+    }
+  }
+
   /** Calls `onError`; what it throws is ignored (a callback never breaks the server). */
   private report(e: unknown): void {
     try {
@@ -279,7 +288,7 @@ export class ThriftServer {
 
   private onData(c: Connection, chunk: Buffer): void {
     if (!this.connections.has(c.socket)) return;
-    this.onBytes?.('received', chunk, c.number);
+    if (this.onBytes !== undefined) this.tap('received', chunk, c.number);
     if (this.buffered + chunk.length > this.limits.maxBufferedBytes) {
       return this.closeFor(
         c,
@@ -327,9 +336,13 @@ export class ThriftServer {
       const m = c.queue.shift()!;
       c.queuedBytes -= m.length;
       c.inFlight++;
-      void this.handle(c, m).then(() => {
+      const done = (): void => {
         c.inFlight--;
         this.pump(c);
+      };
+      this.handle(c, m).then(done, (e: unknown) => {
+        this.report(e); // `handle` does not reject; should it ever, the connection goes on
+        done();
       });
     }
     this.account(c);
@@ -378,7 +391,7 @@ export class ThriftServer {
     const socket = c.socket;
     if (socket.destroyed) return;
     const out = frame(this.transport, bytes);
-    if (this.onBytes !== undefined) this.onBytes('sent', out, c.number);
+    if (this.onBytes !== undefined) this.tap('sent', out, c.number);
     socket.write(out);
   }
 

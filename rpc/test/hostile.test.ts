@@ -362,3 +362,15 @@ void t.test('a client that never reads its replies is closed after idleTimeoutMs
   t.match(e.message, /while replies waited to be read/);
   socket.destroy();
 });
+
+void t.test('a byte tap that throws breaks no call', async (t) => {
+  const { port, errors } = await serve(t, plain, {
+    onBytes: () => {
+      throw new Error('tap');
+    },
+  });
+  const client = await ThriftClient.connect(kv, KeyValue, port);
+  t.teardown(() => client.close());
+  t.equal(await client.call('get', { key: 'k' }), 'v');
+  t.ok(errors.length >= 2, 'each failure of the tap is reported');
+});
