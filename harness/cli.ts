@@ -53,6 +53,12 @@ usage:
   thrift-conform list [--long | --json] [--peer-dir DIR]
                                       the peers (manifests) and what they can do, as a
                                       table (--long: every detail; --json: for machines)
+  thrift-conform call --idl FILE -p HOST:PORT Service::method ['{JSON args}']
+                                      call one method of a running server (the seed's
+                                      tcurl): the result as JSON; exit 1 for a declared
+                                      exception, 2 for a transport error; options
+                                      --transport framed|buffered, --envelope
+                                      strict|nonstrict, --timeout 10s, -I DIR, --dialect
   thrift-conform check-peer DIR       drive every op of the peer in DIR and say, op by op, what
                                       it gets wrong (for writing a peer: see peers/README.md)
   thrift-conform setup [--peers a,b] [--peer-dir DIR]
@@ -336,6 +342,54 @@ async function setup(args: string[]): Promise<number> {
     process.stdout.write(`[setup] ${n}: done in ${secs} s\n`);
   }
   return 0;
+}
+
+async function call(args: string[]): Promise<number> {
+  const { values: o, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      idl: { type: 'string' },
+      'include-dir': { type: 'string', multiple: true, short: 'I' },
+      dialect: { type: 'string', default: 'thriftrw' },
+      peer: { type: 'string', short: 'p' },
+      transport: { type: 'string', default: 'framed' },
+      envelope: { type: 'string', default: 'strict' },
+      timeout: { type: 'string', default: '10s' },
+    },
+  });
+  if (
+    o.idl === undefined ||
+    o.peer === undefined ||
+    positionals.length < 1 ||
+    positionals.length > 2
+  )
+    throw new UsageError("call takes --idl FILE -p HOST:PORT Service::method ['{JSON arguments}']");
+  const hp = /^(.+):(\d{1,5})$/.exec(o.peer);
+  if (hp === null || Number(hp[2]) > 65535)
+    throw new UsageError(`-p takes HOST:PORT (e.g. 127.0.0.1:4040), not ${o.peer}`);
+  if (o.transport !== 'framed' && o.transport !== 'buffered')
+    throw new UsageError(
+      `--transport must be framed or buffered, not ${o.transport} (TChannel is not implemented yet)`,
+    );
+  if (o.envelope !== 'strict' && o.envelope !== 'nonstrict')
+    throw new UsageError(`--envelope must be strict or nonstrict, not ${o.envelope}`);
+  if (o.dialect !== 'thriftrw' && o.dialect !== 'apache')
+    throw new UsageError(`--dialect must be apache or thriftrw, not ${o.dialect}`);
+  const { callMethod } = await import('./call.js');
+  return callMethod({
+    idl: o.idl,
+    includeDirs: o['include-dir'] ?? [],
+    dialect: o.dialect,
+    host: hp[1]!,
+    port: Number(hp[2]),
+    method: positionals[0]!,
+    ...(positionals[1] !== undefined ? { args: positionals[1] } : {}),
+    transport: o.transport,
+    envelope: o.envelope,
+    timeoutMs: parseDuration(o.timeout, '--timeout'),
+    out: (line) => process.stdout.write(line + '\n'),
+  });
 }
 
 async function checkPeerCommand(args: string[]): Promise<number> {
@@ -906,6 +960,7 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === 'images') return await images(rest);
     if (cmd === 'setup') return await setup(rest);
     if (cmd === 'check-peer') return await checkPeerCommand(rest);
+    if (cmd === 'call') return await call(rest);
     process.stdout.write(HELP);
     return cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help' ? 0 : 2;
   } catch (e) {

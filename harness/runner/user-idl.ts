@@ -52,6 +52,11 @@ export interface UserIdlOptions {
   readonly includeDirs?: readonly string[];
   /** The dialect to compile by. Default `thriftrw`. */
   readonly dialect?: Dialect;
+  /**
+   * Append the Echo service (default true). Without it the files are read and flattened only
+   * (for `call`): no struct is needed, a service may be named Echo, and nothing is compiled.
+   */
+  readonly echo?: boolean;
 }
 
 const INCLUDE = /^(\s*include\s+)(["'])([^"'\n]+)\2/gm;
@@ -103,6 +108,7 @@ export function loadUserIdl(path: string, options: UserIdlOptions = {}): UserSch
   read(full, [path]);
   const main = basename(full);
   const text = files[main]!;
+  if (options.echo === false) return { files, main, dialect, source: path, types: [] };
   let program;
   try {
     program = parse(text, main);

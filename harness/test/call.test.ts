@@ -1,0 +1,159 @@
+// `thrift-conform call` (the seed's tcurl over TCP): the JSON mapping both ways; arguments checked
+// against the IDL with the field path in the error; against our own KeyValue server and a real
+// peer's (apache-py, both transports and envelopes): put, get, a missing key raising
+// NotFoundError (exit 1), a server that is not there (exit 2).
+import t from 'tap';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compile, load } from '../../codec/src/index.js';
+import type { ServiceObject, StructClass, StructSpec } from '../../codec/src/index.js';
+import { ThriftServer } from '../../rpc/src/server.js';
+import { CallArgumentError, callMethod, fromCallJson, toCallJson } from '../call.js';
+import type { CallOptions } from '../call.js';
+import { ProcessPeer } from '../peers/process.js';
+import { defaultProcessPeers } from '../peers/registry.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const KV_IDL = join(root, 'idl', 'keyvalue.thrift');
+
+void t.test('the JSON mapping, both ways', async (t) => {
+  const m = compile(`
+enum Color { RED = 1, GREEN = 2 }
+struct S {
+  1: optional i64 big
+  2: optional double d
+  3: optional binary b
+  4: optional set<i32> s
+  5: optional map<string, i16> ms
+  6: optional map<i32, string> mi
+  7: optional Color c
+  8: optional list<bool> l
+}`);
+  const spec = (m.S as StructClass).__spec__ as StructSpec;
+  const j = {
+    big: '9007199254740993',
+    d: '-0',
+    b: 'AAEC',
+    s: [1, 2],
+    ms: { a: 1 },
+    mi: [[3, 'x']],
+    c: 'GREEN',
+    l: [true, false],
+  };
+  const v = fromCallJson(spec, j, 'S') as Record<string, unknown>;
+  t.equal(v.big, 9007199254740993n, 'i64 beyond 2^53 from a string');
+  t.ok(Object.is(v.d, -0), '-0 from "-0"');
+  t.same([...(v.b as Uint8Array)], [0, 1, 2], 'binary from base64');
+  t.ok(v.s instanceof Set && v.ms instanceof Map && v.mi instanceof Map);
+  t.equal(v.c, 2, 'an enum by its name');
+  t.same(toCallJson(spec, v), j, 'and back to the same JSON');
+  t.same(
+    toCallJson(spec, fromCallJson(spec, { big: 5 }, 'S')),
+    { big: 5 },
+    'a safe i64 is a number',
+  );
+  const cases: [Parameters<typeof fromCallJson>[1], RegExp][] = [
+    [{ big: 1.5 }, /^S\.big: expected an i64/],
+    [{ s: [1, 'x'] }, /^S\.s\[1\]: expected an integer/],
+    [{ nope: 1 }, /^S\.nope: S has no field nope \(its fields: big, d/],
+    [{ c: 'BLUE' }, /^S\.c: expected an item of Color \(RED, GREEN\)/],
+    [{ mi: { 3: 'x' } }, /^S\.mi: expected an array of \[key, value\]/],
+  ];
+  for (const [bad, where] of cases)
+    t.throws(() => fromCallJson(spec, bad, 'S'), { name: 'CallArgumentError', message: where });
+  t.ok(new CallArgumentError('x') instanceof Error);
+});
+
+/** Runs callMethod and collects its output. */
+async function call(o: Omit<CallOptions, 'out' | 'idl'> & { idl?: string }) {
+  const lines: string[] = [];
+  const code = await callMethod({ idl: KV_IDL, ...o, out: (l) => lines.push(l) });
+  return { code, out: lines.join('\n') };
+}
+
+void t.test('against our own KeyValue server', async (t) => {
+  const kv = load(KV_IDL);
+  const NotFoundError = kv.NotFoundError as StructClass;
+  const values = new Map<string, string>();
+  const server = new ThriftServer({ transport: 'framed' });
+  server.register(kv, kv.KeyValue as ServiceObject, {
+    get({ key }) {
+      const value = values.get(key as string);
+      if (value === undefined) throw new NotFoundError({ key });
+      return value;
+    },
+    put({ key, value }) {
+      values.set(key as string, value as string);
+    },
+  });
+  const port = await server.listen(0);
+  t.teardown(() => server.close());
+  const host = '127.0.0.1';
+  t.same(
+    await call({ host, port, method: 'KeyValue::put', args: '{"key":"hello","value":"world"}' }),
+    {
+      code: 0,
+      out: 'null',
+    },
+  );
+  t.same(await call({ host, port, method: 'KeyValue::get', args: '{"key":"hello"}' }), {
+    code: 0,
+    out: '"world"',
+  });
+  const missing = await call({ host, port, method: 'KeyValue::get', args: '{"key":"nope"}' });
+  t.equal(missing.code, 1, 'a declared exception: exit 1');
+  t.same(JSON.parse(missing.out), {
+    exception: 'notFound',
+    type: 'NotFoundError',
+    value: { key: 'nope' },
+  });
+  const bad = await call({ host, port, method: 'KeyValue::get', args: '{"key":7}' });
+  t.equal(bad.code, 2);
+  t.match(bad.out, /KeyValue::get\(args\)\.key: expected a string, got 7/);
+  const unknown = await call({ host, port, method: 'KeyValue::frob' });
+  t.match(unknown.out, /service KeyValue has no method frob \(its methods: get, put\)/);
+  const dir = mkdtempSync(join(tmpdir(), 'tc-call-'));
+  writeFileSync(join(dir, 'x.thrift'), 'struct {');
+  const broken = await call({ idl: join(dir, 'x.thrift'), host, port, method: 'X::y' });
+  t.equal(broken.code, 2);
+  t.match(broken.out, /x\.thrift:1/);
+  const closed = await call({ host, port: 1, method: 'KeyValue::get', args: '{"key":"a"}' });
+  t.equal(closed.code, 2, 'nothing listening: exit 2');
+  t.match(closed.out, /KeyValue::get on 127\.0\.0\.1:1 failed: .*ECONNREFUSED/);
+});
+
+void t.test("against a real peer's server, every transport and envelope it reads", async (t) => {
+  const spec = defaultProcessPeers(root).find((s) => s.name === 'apache-py')!;
+  const peer = await ProcessPeer.start(spec);
+  t.teardown(() => peer.stop());
+  const { readFileSync } = await import('node:fs');
+  const handle = await peer.loadIdl(
+    { 'keyvalue.thrift': readFileSync(KV_IDL, 'utf8') },
+    'keyvalue.thrift',
+  );
+  for (const transport of ['framed', 'buffered'] as const) {
+    const port = await peer.serve(handle, 'KeyValue', { transport, impl: 'keyvalue' });
+    // A peer whose server refuses non-strict envelopes (a recorded finding) is called strict only.
+    const envelopes = peer.manifest?.keyvalue?.serverRejectsNonStrict
+      ? (['strict'] as const)
+      : (['strict', 'nonstrict'] as const);
+    for (const envelope of envelopes) {
+      const o = { host: '127.0.0.1', port, transport, envelope };
+      const key = `k-${transport}-${envelope}`;
+      t.equal(
+        (await call({ ...o, method: 'KeyValue::put', args: JSON.stringify({ key, value: 'v' }) }))
+          .code,
+        0,
+        `${transport} ${envelope}: put`,
+      );
+      t.same(await call({ ...o, method: 'KeyValue::get', args: JSON.stringify({ key }) }), {
+        code: 0,
+        out: '"v"',
+      });
+      const missing = await call({ ...o, method: 'KeyValue::get', args: '{"key":"missing"}' });
+      t.equal(missing.code, 1, `${transport} ${envelope}: NotFoundError`);
+    }
+  }
+});
