@@ -1,5 +1,7 @@
 /**
- * The binary decoder: compiled once per struct type into a specialised `read` function.
+ * The decoders: compiled once per struct type and protocol (binary or compact) into a specialised
+ * `read` function. The protocols share the generator; what differs (container and field headers,
+ * type codes, bools in compact field headers) comes from a `ReadDialect`.
  *
  * Wire-type policy: a field whose id is unknown is skipped; a field whose id is known but whose
  * wire type disagrees with the IDL is also skipped (what Apache's generated code does, so a
@@ -9,6 +11,9 @@
  */
 import { InvalidDataError, ProtocolError } from './errors.js';
 import { BinaryReader } from './protocol/binary/reader.js';
+import { CompactReader } from './protocol/compact/reader.js';
+import { compactOf, elemTypeName } from './protocol/compact/types.js';
+import type { Protocol } from './protocol/protocol.js';
 import type { DecodeLimits } from './protocol/limits.js';
 import { CodeGen, lit } from './schema/codegen.js';
 import type { StructSpec, TypeSpec } from './schema/spec.js';
@@ -17,13 +22,14 @@ import { bytesToUuid } from './schema/uuid.js';
 import { ttypeName } from './wire/ttype.js';
 import { ttypeOf } from './encode.js';
 
+/** The reader of either protocol (the generated code calls the same method names on both). */
+export type Reader = BinaryReader | CompactReader;
+
 /** A compiled decoder for one struct-like type. */
 export interface StructDecoder {
   /** Reads one value; throws ProtocolError subclasses with a path relative to this struct. */
-  read(r: BinaryReader): object;
+  read(r: Reader): object;
 }
-
-const decoders = new WeakMap<StructSpec, StructDecoder>();
 
 /** Returns `e` with `seg` put in front of its path when it is a ProtocolError. */
 export function prefixProtocolPath(e: unknown, seg: string): unknown {
@@ -36,6 +42,88 @@ function elemMismatch(at: number, got: number, want: number, what: string): Inva
     at,
   );
 }
+
+function compactElemMismatch(
+  at: number,
+  got: number,
+  want: number,
+  what: string,
+): InvalidDataError {
+  return new InvalidDataError(
+    `${what} type is ${elemTypeName(got)} (compact ${got}) but the IDL says ${elemTypeName(want)} (compact ${want})`,
+    at,
+  );
+}
+
+/**
+ * What the decoder generator needs to know of a protocol: how container and field headers are
+ * read, which type codes the IDL's types have on the wire, and how errors name them.
+ */
+interface ReadDialect {
+  readonly protocol: Protocol;
+  readonly decoders: WeakMap<StructSpec, StructDecoder>;
+  readonly mismatch: typeof elemMismatch;
+  /** The wire code of an element of `t`. */
+  code(t: TypeSpec): number;
+  /** An expression true when element type `et` is not the code `want` (compact bools: 1 or 2). */
+  differs(et: string, want: number): string;
+  /** Declares `et` and `n` from a list or set header. */
+  listHead(et: string, n: string, g: CodeGen): string;
+  /** Declares `kt`, `vt` and `n` from a map header. */
+  mapHead(kt: string, vt: string, n: string, g: CodeGen): string;
+  /** Code at the start of a struct's read (after `r.open()`) and before its end. */
+  readonly enter: string;
+  readonly leave: string;
+  /** The loop's field header: declares `t` (breaking at STOP) and `id`. */
+  readonly fieldHead: string;
+  /** The `case` body for field `f` whose value is read by `read` (into `v`). */
+  fieldCase(f: StructSpec['fields'][number], v: string, read: string, cur: string): string;
+}
+
+const BINARY: ReadDialect = {
+  protocol: 'binary',
+  decoders: new WeakMap(),
+  mismatch: elemMismatch,
+  code: ttypeOf,
+  differs: (et, want) => `${et} !== ${want}`,
+  listHead: (et, n, g) =>
+    `const ${et} = r.elemType();
+const ${n} = r.containerSize(${g.ref(BinaryReader.minSize)}(${et}));`,
+  mapHead: (kt, vt, n, g) =>
+    `const ${kt} = r.elemType(); const ${vt} = r.elemType();
+const ${n} = r.containerSize(${g.ref(BinaryReader.minSize)}(${kt}) + ${g.ref(BinaryReader.minSize)}(${vt}));`,
+  enter: '',
+  leave: '',
+  fieldHead: `const t = r.byte() & 255;
+      if (t === 0) break;
+      const id = r.i16();`,
+  fieldCase: (f, v, read, cur) =>
+    `case ${f.id}: if (t === ${ttypeOf(f.type)}) { ${cur} ${read} cur = ''; } else r.skip(t); break;`,
+};
+
+const COMPACT: ReadDialect = {
+  protocol: 'compact',
+  decoders: new WeakMap(),
+  mismatch: compactElemMismatch,
+  code: (t) => compactOf(ttypeOf(t)),
+  differs: (et, want) => (want === 1 ? `(${et} !== 1 && ${et} !== 2)` : `${et} !== ${want}`),
+  listHead: (et, n) => `const ${et} = r.listBegin(); const ${n} = r.size;`,
+  mapHead: (kt, vt, n, g) => {
+    const kv = g.local('kv');
+    return `const ${kv} = r.mapBegin(); const ${kt} = ${kv} >> 4; const ${vt} = ${kv} & 15; const ${n} = r.size;`;
+  },
+  enter: 'const lastField = r.lastField; r.lastField = 0;',
+  leave: 'r.lastField = lastField;',
+  fieldHead: `const t = r.field();
+      if (t === 0) break;
+      const id = r.lastField;`,
+  fieldCase: (f, v, read, cur) =>
+    f.type.kind === 'bool'
+      ? `case ${f.id}: if (t === 1 || t === 2) ${v} = t === 1; else r.skip(t); break;`
+      : `case ${f.id}: if (t === ${compactOf(ttypeOf(f.type))}) { ${cur} ${read} cur = ''; } else r.skip(t); break;`,
+};
+
+const DIALECTS: Record<Protocol, ReadDialect> = { binary: BINARY, compact: COMPACT };
 
 function missing(at: number, name: string, id: number): InvalidDataError {
   return new InvalidDataError(`required field '${name}' (id ${id}) is missing`, at);
@@ -91,16 +179,17 @@ const INLINE_FIELDS = 64;
  * Returns the (cached) decoder of a struct-like spec. It is compiled on its first use, so a
  * schema with thousands of nested struct types compiles one type at a time, never recursively.
  */
-export function decoderFor(spec: StructSpec): StructDecoder {
-  const cached = decoders.get(spec);
+export function decoderFor(spec: StructSpec, protocol: Protocol = 'binary'): StructDecoder {
+  const d = DIALECTS[protocol];
+  const cached = d.decoders.get(spec);
   if (cached) return cached;
   const slot: StructDecoder = {
     read: (r) => {
-      slot.read = compileDecoder(spec).read; // left as is when compiling throws
+      slot.read = compileDecoder(spec, d).read; // left as is when compiling throws
       return slot.read(r);
     },
   };
-  decoders.set(spec, slot);
+  d.decoders.set(spec, slot);
   return slot;
 }
 
@@ -115,12 +204,11 @@ function isObjectValue(t: TypeSpec): boolean {
   );
 }
 
-function compileDecoder(spec: StructSpec): StructDecoder {
+function compileDecoder(spec: StructSpec, d: ReadDialect): StructDecoder {
   const g = new CodeGen();
   const $prefix = g.ref(prefixProtocolPath);
-  const $mismatch = g.ref(elemMismatch);
+  const $mismatch = g.ref(d.mismatch);
   const $uuid = g.ref(bytesToUuid);
-  const $min = g.ref(BinaryReader.minSize);
   const $lossy = g.ref(lossyDouble);
 
   /** Statements that read a value of type t into variable `target` (already declared). */
@@ -146,10 +234,10 @@ function compileDecoder(spec: StructSpec): StructDecoder {
       case 'uuid':
         return `${target} = ${$uuid}(r.raw(16));`;
       case 'struct':
-        return `${target} = ${g.ref(decoderFor(t))}.read(r);`;
+        return `${target} = ${g.ref(decoderFor(t, d.protocol))}.read(r);`;
       case 'list':
       case 'set': {
-        const want = ttypeOf(t.valueType);
+        const want = d.code(t.valueType);
         const [at, et, n, i, a, e, p] = ['at', 'et', 'n', 'i', 'a', 'e', 'p'].map((x) =>
           g.local(x),
         ) as [string, string, string, string, string, string, string];
@@ -161,9 +249,8 @@ function compileDecoder(spec: StructSpec): StructDecoder {
             : lossy
               ? `if (${e} === 0 ? 1 / ${e} < 0 : ${e} !== ${e} && ${a}.has(${e})) throw ${$lossy}(${p}, 'set element', ${e} === 0); ${a}.add(${e});`
               : `${a}.add(${e});`;
-        return `{ r.open(); const ${at} = r.pos; const ${et} = r.elemType();
-const ${n} = r.containerSize(${$min}(${et}));
-if (${et} !== ${want} && ${n} !== 0) throw ${$mismatch}(${at}, ${et}, ${want}, 'element');
+        return `{ r.open(); const ${at} = r.pos; ${d.listHead(et, n, g)}
+if (${d.differs(et, want)} && ${n} !== 0) throw ${$mismatch}(${at}, ${et}, ${want}, 'element');
 ${isObjectValue(t.valueType) ? `r.reserve(${n});` : ''}
 const ${a} = ${t.kind === 'list' ? `new Array(${n})` : 'new Set()'}; let ${i} = 0;
 try { for (; ${i} < ${n}; ${i}++) { let ${e}; ${lossy ? `const ${p} = r.pos;` : ''} ${readStmts(t.valueType, e)} ${add} } }
@@ -171,17 +258,16 @@ catch (err) { throw ${$prefix}(err, '[' + ${i} + ']'); }
 r.depth--; ${target} = ${a}; }`;
       }
       case 'map': {
-        const wk = ttypeOf(t.keyType);
-        const wv = ttypeOf(t.valueType);
+        const wk = d.code(t.keyType);
+        const wv = d.code(t.valueType);
         const [at, kt, vt, n, i, m, k, x, p] = ['at', 'kt', 'vt', 'n', 'i', 'm', 'k', 'x', 'p'].map(
           (y) => g.local(y),
         ) as [string, string, string, string, string, string, string, string, string];
         const lossy = t.keyType.kind === 'double';
         const objects = (isObjectValue(t.keyType) ? 1 : 0) + (isObjectValue(t.valueType) ? 1 : 0);
-        return `{ r.open(); const ${at} = r.pos; const ${kt} = r.elemType(); const ${vt} = r.elemType();
-const ${n} = r.containerSize(${$min}(${kt}) + ${$min}(${vt}));
-if (${n} !== 0) { if (${kt} !== ${wk}) throw ${$mismatch}(${at}, ${kt}, ${wk}, 'map key');
-  if (${vt} !== ${wv}) throw ${$mismatch}(${at} + 1, ${vt}, ${wv}, 'map value'); }
+        return `{ r.open(); const ${at} = r.pos; ${d.mapHead(kt, vt, n, g)}
+if (${n} !== 0) { if (${d.differs(kt, wk)}) throw ${$mismatch}(${at}, ${kt}, ${wk}, 'map key');
+  if (${d.differs(vt, wv)}) throw ${$mismatch}(${at} + 1, ${vt}, ${wv}, 'map value'); }
 ${objects === 0 ? '' : `r.reserve(${objects === 2 ? `2 * ${n}` : n});`}
 const ${m} = new Map(); let ${i} = 0;
 try { for (; ${i} < ${n}; ${i}++) { let ${k}, ${x}; ${lossy ? `const ${p} = r.pos;` : ''} ${t.keyType.kind === 'string' ? `${k} = r.mapKey();` : readStmts(t.keyType, k)}
@@ -209,7 +295,7 @@ r.depth--; ${target} = ${m}; }`;
       helpers.push(`function ${h}(r) { let v; ${readStmts(f.type, 'v')} return v; }`);
       read = `${v} = ${h}(r);`;
     }
-    return `case ${f.id}: if (t === ${ttypeOf(f.type)}) { cur = ${lit('.' + f.name)}; ${read} cur = ''; } else r.skip(t); break;`;
+    return d.fieldCase(f, v, read, `cur = ${lit('.' + f.name)};`);
   });
   const after: string[] = [];
   const assign: string[] = [];
@@ -240,21 +326,19 @@ if (set.length !== 1) throw ${g.ref(unionCount)}(r.pos, set);}`);
   const code = `
 ${helpers.join('\n')}
 function read(r) {
-  r.open();
+  r.open();${d.enter}
   ${vars.length ? `let ${vars.join(', ')};` : ''}
   let cur = '';
   try {
     for (;;) {
-      const t = r.byte() & 255;
-      if (t === 0) break;
-      const id = r.i16();
+      ${d.fieldHead}
       switch (id) {
         ${cases.join('\n        ')}
         default: r.skip(t);
       }
     }
   } catch (err) { throw ${$prefix}(err, cur); }
-  r.depth--;
+  r.depth--;${d.leave}
   ${after.join('\n  ')}
   const o = ${make};
   ${assign.join(' ')}
@@ -271,19 +355,29 @@ export interface DecodeOptions {
 }
 
 /**
- * Decodes one value of `spec` from all of `bytes` (trailing bytes are an error). Throws only
- * ProtocolError subclasses, whose message names the type, field path and byte offset.
+ * Decodes one value of `spec` from all of `bytes` with `protocol` (default binary; trailing bytes
+ * are an error). Throws only ProtocolError subclasses, whose message names the type, field path
+ * and byte offset.
  */
-export function decodeStruct(spec: StructSpec, bytes: Uint8Array, limits?: DecodeLimits): object {
-  const r = new BinaryReader(bytes, limits);
+export function decodeStruct(
+  spec: StructSpec,
+  bytes: Uint8Array,
+  limits?: DecodeLimits,
+  protocol: Protocol = 'binary',
+): object {
+  const r =
+    protocol === 'compact' ? new CompactReader(bytes, limits) : new BinaryReader(bytes, limits);
   return readTop(spec, r, true);
 }
 
-/** Reads one value of `spec` from `r`; with `whole`, the value must end the input. */
-export function readTop(spec: StructSpec, r: BinaryReader, whole: boolean): object {
+/**
+ * Reads one value of `spec` from `r` (the protocol is the reader's); with `whole`, the value must
+ * end the input. Throws ProtocolError subclasses.
+ */
+export function readTop(spec: StructSpec, r: Reader, whole: boolean): object {
   let v: object;
   try {
-    v = decoderFor(spec).read(r);
+    v = decoderFor(spec, r instanceof CompactReader ? 'compact' : 'binary').read(r);
   } catch (e) {
     throw prefixProtocolPath(r.stackOverflow(e), spec.name);
   }

@@ -56,6 +56,7 @@ export type {
   Dumps,
   Loads,
   LoadsOptions,
+  DumpsOptions,
   DumpsMessageOptions,
   TypedefObject,
 } from './module.js';
@@ -88,3 +89,7 @@ export {
 } from './module.js';
 export type { EnvelopeHeader } from './wire/envelope.js';
 export { binaryMessageLength } from './protocol/binary/scan.js';
+export { compactMessageLength } from './protocol/compact/scan.js';
+export { COMPACT_PROTOCOL_ID } from './protocol/compact/envelope.js';
+export { PROTOCOLS, resolveProtocol } from './protocol/protocol.js';
+export type { Protocol } from './protocol/protocol.js';

@@ -14,7 +14,7 @@ import {
 } from './errors.js';
 import { decodeStruct, prefixProtocolPath, readTop } from './decode.js';
 import type { MessageWriteOptions } from './encode.js';
-import { encodeMessage, encodeStruct, specOf } from './encode.js';
+import { checkEnvelope, encodeMessage, encodeStruct, specOf } from './encode.js';
 import {
   applicationExceptionSize,
   readApplicationException,
@@ -25,6 +25,18 @@ import {
 } from './protocol/binary/envelope.js';
 import { BinaryReader } from './protocol/binary/reader.js';
 import { BinaryWriter } from './protocol/binary/writer.js';
+import {
+  compactApplicationExceptionSize,
+  compactEnvelopeHeaderSize,
+  readCompactApplicationException,
+  readCompactEnvelopeHeader,
+  writeCompactApplicationException,
+  writeCompactEnvelopeHeader,
+} from './protocol/compact/envelope.js';
+import { CompactReader } from './protocol/compact/reader.js';
+import { CompactWriter } from './protocol/compact/writer.js';
+import type { Protocol } from './protocol/protocol.js';
+import { resolveProtocol } from './protocol/protocol.js';
 import type { DecodeLimits } from './protocol/limits.js';
 import { resolveLimits } from './protocol/limits.js';
 import type { EnumObject } from './schema/enum-object.js';
@@ -84,6 +96,14 @@ export interface Message {
 export interface LoadsOptions {
   /** Decoding limits; defaults in DEFAULT_LIMITS (depth 64, lengths and message size 16,384,000). */
   readonly limits?: Partial<DecodeLimits>;
+  /** The wire protocol: `binary` (default) or `compact`. */
+  readonly protocol?: Protocol;
+}
+
+/** Options for `dumps`. */
+export interface DumpsOptions {
+  /** The wire protocol: `binary` (default) or `compact`. */
+  readonly protocol?: Protocol;
 }
 
 /** Options for `dumps.message`. */
@@ -93,27 +113,35 @@ export interface DumpsMessageOptions extends MessageWriteOptions {
 }
 
 export interface Dumps {
-  /** Encodes a generated struct/union/exception/request/response with the binary protocol. Throws ValidationError. */
-  (value: object): Uint8Array;
+  /**
+   * Encodes a generated struct/union/exception/request/response with `options.protocol` (default
+   * binary). Throws ValidationError; RangeError for an unknown protocol.
+   */
+  (value: object, options?: DumpsOptions): Uint8Array;
   /**
    * Encodes a request (CALL, or ONEWAY for oneway functions), a response (REPLY) or a
-   * TApplicationException (EXCEPTION; give `options.name`) in an envelope. seqid defaults to 0,
-   * the header is strict unless `options.strict === false`. Throws ValidationError.
+   * TApplicationException (EXCEPTION; give `options.name`) in an envelope of `options.protocol`
+   * (default binary). seqid defaults to 0; a binary header is strict unless
+   * `options.strict === false` (compact has one form). Throws ValidationError.
    */
   message(value: object, seqid?: number, options?: DumpsMessageOptions): Uint8Array;
 }
 
 export interface Loads {
-  /** Decodes `bytes` as a value of `type` (a generated class). Throws ProtocolError subclasses. */
+  /**
+   * Decodes `bytes` as a value of `type` (a generated class) with `options.protocol` (default
+   * binary) and `options.limits`. Throws ProtocolError subclasses.
+   */
   <T extends object>(
     type: StructClass | (new (...a: never[]) => T),
     bytes: Uint8Array,
     options?: LoadsOptions,
   ): T;
   /**
-   * Decodes an envelope for `service`: strict or non-strict header, CALL/ONEWAY → request,
-   * REPLY → response, EXCEPTION → TApplicationException. Throws UnknownMethodError for a method
-   * the service lacks, other ProtocolErrors for bad bytes.
+   * Decodes an envelope for `service` with `options.protocol` (default binary: strict or
+   * non-strict header): CALL/ONEWAY → request, REPLY → response, EXCEPTION →
+   * TApplicationException. Throws UnknownMethodError for a method the service lacks, other
+   * ProtocolErrors for bad bytes.
    */
   message(service: ServiceObject, bytes: Uint8Array, options?: LoadsOptions): Message;
 }
@@ -222,7 +250,11 @@ export function moduleFor(spec: ModuleSpec): ThriftModule {
     constants[name] = materialize(c.type, c.value);
     define(name, constants[name], c.loc);
   }
-  const dumps = ((value: object) => encodeStruct(value)) as Dumps;
+  const dumps = ((value: object, options?: DumpsOptions) =>
+    encodeStruct(
+      value,
+      options?.protocol === undefined ? 'binary' : resolveProtocol(options.protocol),
+    )) as Dumps;
   dumps.message = dumpsMessage;
   const loads = (<T extends object>(
     type: StructClass | (new (...a: never[]) => T),
@@ -235,7 +267,9 @@ export function moduleFor(spec: ModuleSpec): ThriftModule {
         'loads',
         `expected a generated class as the type, got ${typeof type}`,
       );
-    return decodeStruct(s, bytes, resolveLimits(options?.limits)) as T;
+    const limits = resolveLimits(options?.limits);
+    if (options?.protocol === undefined) return decodeStruct(s, bytes, limits) as T;
+    return decodeStruct(s, bytes, limits, resolveProtocol(options.protocol)) as T;
   }) as Loads;
   loads.message = loadsMessage;
   const hidden = (value: unknown) => ({ value, enumerable: false });
@@ -287,6 +321,7 @@ export function serviceFor(spec: ServiceSpec): ServiceObject {
 
 function dumpsMessage(value: object, seqid = 0, options: DumpsMessageOptions = {}): Uint8Array {
   const strict = options.strict ?? true;
+  const protocol = resolveProtocol(options.protocol);
   if (value instanceof TApplicationException) {
     if (options.name === undefined) {
       throw new ValidationError(
@@ -294,7 +329,7 @@ function dumpsMessage(value: object, seqid = 0, options: DumpsMessageOptions = {
         'a TApplicationException needs options.name (the method it answers)',
       );
     }
-    return encodeApplicationExceptionMessage(value, options.name, seqid, strict);
+    return encodeApplicationExceptionMessage(value, options.name, seqid, strict, protocol);
   }
   const spec: StructSpec = specOf(value, 'dumps.message');
   const fn = spec.function;
@@ -310,29 +345,42 @@ function dumpsMessage(value: object, seqid = 0, options: DumpsMessageOptions = {
       : fn.oneway
         ? MessageType.ONEWAY
         : MessageType.CALL;
-  return encodeMessage(fn.name, type, seqid, value, { strict });
+  return encodeMessage(fn.name, type, seqid, value, { strict, protocol });
 }
 
 /**
- * Encodes a TApplicationException in an EXCEPTION envelope for method `name` (no module needed).
- * Throws ValidationError for a seqid that is not an i32.
+ * Encodes a TApplicationException in an EXCEPTION envelope for method `name` (no module needed),
+ * strict by default, in `protocol` (default binary). Throws ValidationError for a seqid that is
+ * not an i32 or for `strict: false` with compact.
  */
 export function encodeApplicationExceptionMessage(
   e: TApplicationException,
   name: string,
   seqid: number,
   strict = true,
+  protocol: Protocol = 'binary',
 ): Uint8Array {
-  if ((seqid | 0) !== seqid)
-    throw new ValidationError('seqid', `expected an i32, got ${String(seqid)}`);
+  checkEnvelope(seqid, strict, protocol);
+  if (protocol === 'compact') {
+    const c = new CompactWriter(
+      compactEnvelopeHeaderSize(name, seqid) + compactApplicationExceptionSize(e),
+    );
+    writeCompactEnvelopeHeader(c, { name, messageType: MessageType.EXCEPTION, seqid });
+    writeCompactApplicationException(c, e);
+    return c.buf;
+  }
   const w = new BinaryWriter(envelopeHeaderSize(name, strict) + applicationExceptionSize(e));
   writeEnvelopeHeader(w, { name, messageType: MessageType.EXCEPTION, seqid }, strict);
   writeApplicationException(w, e);
   return w.buf;
 }
 
-/** Reads only the envelope header of `bytes` (either form). Throws ProtocolError subclasses. */
-export function peekEnvelope(bytes: Uint8Array): EnvelopeHeader {
+/**
+ * Reads only the envelope header of `bytes` in `protocol` (default binary, either form). Throws
+ * ProtocolError subclasses.
+ */
+export function peekEnvelope(bytes: Uint8Array, protocol: Protocol = 'binary'): EnvelopeHeader {
+  if (protocol === 'compact') return readCompactEnvelopeHeader(new CompactReader(bytes));
   return readEnvelopeHeader(new BinaryReader(bytes));
 }
 
@@ -344,12 +392,16 @@ function loadsMessage(service: ServiceObject, bytes: Uint8Array, options?: Loads
       0,
     );
   }
-  const r = new BinaryReader(bytes, limits);
-  const h = readEnvelopeHeader(r);
+  const compact = resolveProtocol(options?.protocol) === 'compact';
+  const r = compact ? new CompactReader(bytes, limits) : new BinaryReader(bytes, limits);
+  const h = r instanceof CompactReader ? readCompactEnvelopeHeader(r) : readEnvelopeHeader(r);
   let body: object;
   if (h.messageType === MessageType.EXCEPTION) {
     try {
-      body = readApplicationException(r);
+      body =
+        r instanceof CompactReader
+          ? readCompactApplicationException(r)
+          : readApplicationException(r);
     } catch (e) {
       throw prefixProtocolPath(e, 'TApplicationException');
     }

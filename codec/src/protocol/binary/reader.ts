@@ -5,124 +5,14 @@
  */
 import { EndOfInputError, InvalidDataError, LimitExceededError } from '../../errors.js';
 import { TType, ttypeName } from '../../wire/ttype.js';
-import type { DecodeLimits } from '../limits.js';
-import { DEFAULT_LIMITS } from '../limits.js';
-import { allocate, takeDouble, takeI64 } from './scratch.js';
-
-const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-/** Map keys at most this long (ASCII) go through the key cache; it holds KEY_CACHE_SIZE keys. */
-const KEY_CACHE_MAX_LENGTH = 32;
-const KEY_CACHE_SIZE = 1024;
-const keyCache: (string | undefined)[] = new Array<string | undefined>(KEY_CACHE_SIZE);
-
-/** Strings at most this long are decoded by hand (a loop beats TextDecoder's call cost). */
-const SHORT_STRING = 48;
-
-// Kept in this module: a call across modules costs a live-binding lookup under some loaders.
-/**
- * Decodes `buf[start, end)` as UTF-8. Returns `undefined` when the bytes are not valid UTF-8 (the
- * caller turns that into a ProtocolError with its offset).
- */
-function readUtf8(buf: Uint8Array, start: number, end: number): string | undefined {
-  if (end - start <= SHORT_STRING) {
-    let bits = 0;
-    for (let i = start; i < end; i++) bits |= buf[i]!;
-    if (bits < 0x80) return readAscii(buf, start, end);
-  }
-  try {
-    return decoder.decode(buf.subarray(start, end));
-  } catch {
-    return undefined;
-  }
-}
-
-const chr = String.fromCharCode;
-
-/** Decodes ASCII bytes with as few String.fromCharCode calls (and string pieces) as it can. */
-function readAscii(b: Uint8Array, i: number, end: number): string {
-  let out = '';
-  for (; i + 8 <= end; i += 8) {
-    out += chr(b[i]!, b[i + 1]!, b[i + 2]!, b[i + 3]!, b[i + 4]!, b[i + 5]!, b[i + 6]!, b[i + 7]!);
-  }
-  switch (end - i) {
-    case 0:
-      return out;
-    case 1:
-      return out + chr(b[i]!);
-    case 2:
-      return out + chr(b[i]!, b[i + 1]!);
-    case 3:
-      return out + chr(b[i]!, b[i + 1]!, b[i + 2]!);
-    case 4:
-      return out + chr(b[i]!, b[i + 1]!, b[i + 2]!, b[i + 3]!);
-    case 5:
-      return out + chr(b[i]!, b[i + 1]!, b[i + 2]!, b[i + 3]!, b[i + 4]!);
-    case 6:
-      return out + chr(b[i]!, b[i + 1]!, b[i + 2]!, b[i + 3]!, b[i + 4]!, b[i + 5]!);
-    default:
-      return out + chr(b[i]!, b[i + 1]!, b[i + 2]!, b[i + 3]!, b[i + 4]!, b[i + 5]!, b[i + 6]!);
-  }
-}
+import { ReaderBase } from '../reader-base.js';
+import { takeDouble, takeI64 } from './scratch.js';
 
 /** Smallest number of bytes one value of each wire type takes, for container size checks. */
 const MIN_SIZE: readonly number[] = [0, 0, 1, 1, 8, 0, 2, 0, 4, 0, 8, 4, 1, 6, 5, 5, 16];
 
-/** A cursor over input bytes with limits. Reusable: `reset` points it at new input. */
-export class BinaryReader {
-  buf: Uint8Array;
-  pos: number;
-  end: number;
-  depth = 0;
-  /** How many object values (structs, containers, binaries) this reader has created. */
-  values = 0;
-  /** `limits.maxValues`, kept here for the generated decoders' hot path. */
-  readonly maxValues: number;
-  readonly limits: DecodeLimits;
-
-  /** Reads `buf` from `start` to its end, with `limits` (defaults: DEFAULT_LIMITS). */
-  constructor(buf: Uint8Array, limits: DecodeLimits = DEFAULT_LIMITS, start = 0) {
-    this.buf = buf;
-    this.pos = start;
-    this.end = buf.length;
-    this.limits = limits;
-    this.maxValues = limits.maxValues ?? DEFAULT_LIMITS.maxValues;
-  }
-
-  /**
-   * Counts one decoded object value (a struct or container); throws LimitExceededError past
-   * `limits.maxValues`.
-   */
-  count(): void {
-    if (++this.values > this.maxValues) throw this.tooManyValues(1);
-  }
-
-  /**
-   * Checks, before a container of `n` object elements is decoded, that they fit in what remains
-   * of `limits.maxValues` (each element counts itself when decoded); throws LimitExceededError.
-   */
-  reserve(n: number): void {
-    if (this.values + n > this.maxValues) throw this.tooManyValues(n);
-  }
-
-  private tooManyValues(n: number): LimitExceededError {
-    return new LimitExceededError(
-      `${this.values + n} values (structs, containers and binaries) would pass the limit of ` +
-        `${this.maxValues} for one message (limits.maxValues; raise it if such messages are expected)`,
-      this.pos,
-    );
-  }
-
-  /** Throws EndOfInputError unless `n` more bytes remain. */
-  need(n: number): void {
-    if (this.end - this.pos < n) {
-      throw new EndOfInputError(
-        `needed ${n} byte${n === 1 ? '' : 's'} but only ${this.end - this.pos} remain`,
-        this.pos,
-      );
-    }
-  }
-
+/** A cursor over binary-protocol input with limits. */
+export class BinaryReader extends ReaderBase {
   /** Reads a bool byte (any non-zero byte is true, as Apache's readers do). */
   bool(): boolean {
     if (this.pos >= this.end) this.need(1);
@@ -187,58 +77,13 @@ export class BinaryReader {
   /** Reads a length-prefixed UTF-8 string; invalid UTF-8 is an InvalidDataError. */
   string(): string {
     const n = this.length(this.limits.maxStringLength, 'string');
-    const start = this.pos;
-    const s = readUtf8(this.buf, start, start + n);
-    if (s === undefined) throw new InvalidDataError('string is not valid UTF-8', start);
-    this.pos = start + n;
-    return s;
+    return this.utf8At(this.pos, this.pos + n);
   }
 
-  /**
-   * Reads a string used as a map key. Short ASCII keys go through a small cache of recently seen
-   * keys, as V8's JSON.parse does for object keys: map keys repeat across messages, and reusing
-   * the string saves creating it and hashing it again when it goes into the Map.
-   */
+  /** Reads a string used as a map key (short ASCII keys go through a cache; see `keyAt`). */
   mapKey(): string {
     const n = this.length(this.limits.maxStringLength, 'string');
-    const start = this.pos;
-    const end = start + n;
-    if (n > KEY_CACHE_MAX_LENGTH) return this.finishString(start, end);
-    const b = this.buf;
-    let h = n;
-    let bits = 0;
-    for (let i = start; i < end; i++) {
-      const c = b[i]!;
-      bits |= c;
-      h = Math.imul(h ^ c, 0x01000193);
-    }
-    if (bits >= 0x80) return this.finishString(start, end);
-    const slot = (h >>> 0) & (KEY_CACHE_SIZE - 1);
-    const cached = keyCache[slot];
-    if (cached !== undefined && cached.length === n) {
-      let same = true;
-      for (let i = 0; i < n; i++) {
-        if (cached.charCodeAt(i) !== b[start + i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) {
-        this.pos = end;
-        return cached;
-      }
-    }
-    const s = readAscii(b, start, end);
-    keyCache[slot] = s;
-    this.pos = end;
-    return s;
-  }
-
-  private finishString(start: number, end: number): string {
-    const s = readUtf8(this.buf, start, end);
-    if (s === undefined) throw new InvalidDataError('string is not valid UTF-8', start);
-    this.pos = end;
-    return s;
+    return this.keyAt(this.pos, this.pos + n);
   }
 
   /**
@@ -246,12 +91,7 @@ export class BinaryReader {
    * 32 KiB come from the shared pool (see `allocate`), which saves an ArrayBuffer per value.
    */
   binary(): Uint8Array {
-    const n = this.length(this.limits.maxStringLength, 'binary');
-    this.count();
-    const out = allocate(n);
-    out.set(this.buf.subarray(this.pos, this.pos + n));
-    this.pos += n;
-    return out;
+    return this.copy(this.length(this.limits.maxStringLength, 'binary'));
   }
 
   /** Reads `n` raw bytes (a copy). */
@@ -260,41 +100,6 @@ export class BinaryReader {
     const out = this.buf.slice(this.pos, this.pos + n);
     this.pos += n;
     return out;
-  }
-
-  /**
-   * Opens a decoded struct or container: `enter` and `count` in one call (the generated decoders'
-   * hot path). Throws LimitExceededError past `maxDepth` or `maxValues`.
-   */
-  open(): void {
-    if (++this.depth > this.limits.maxDepth) throw this.tooDeep();
-    if (++this.values > this.maxValues) throw this.tooManyValues(0);
-  }
-
-  /** Enters a struct or container: throws LimitExceededError past `maxDepth`. */
-  enter(): void {
-    if (++this.depth > this.limits.maxDepth) throw this.tooDeep();
-  }
-
-  private tooDeep(): LimitExceededError {
-    return new LimitExceededError(
-      `nesting deeper than the limit of ${this.limits.maxDepth} (limits.maxDepth)`,
-      this.pos,
-    );
-  }
-
-  /**
-   * Turns a JavaScript stack overflow met while reading into a LimitExceededError at the current
-   * offset (a backstop: `maxDepth` is capped so that this should not happen, but the caller's
-   * own stack may already be deep). Returns any other error unchanged.
-   */
-  stackOverflow(e: unknown): unknown {
-    if (!(e instanceof RangeError) || !/call stack/i.test(e.message)) return e;
-    return new LimitExceededError(
-      `nesting at depth ${this.depth} ran out of JavaScript stack; lower limits.maxDepth or ` +
-        `decode from a shallower call stack`,
-      this.pos,
-    );
   }
 
   /**
