@@ -1,8 +1,8 @@
-// Property: for generated schemas and generated values, decode(encode(v)) ≡ v, and the bytes
-// re-encode identically. Prints its seed; replay with FC_SEED=<seed>.
+// Property, for each protocol: for generated schemas and generated values, decode(encode(v)) ≡ v,
+// and the bytes re-encode identically. Prints its seed; replay with FC_SEED=<seed>.
 import t from 'tap';
 import fc from 'fast-check';
-import { compile, print } from '../src/index.js';
+import { compile, print, PROTOCOLS } from '../src/index.js';
 import type { StructClass, ThriftModule } from '../src/index.js';
 import { programArb } from '../../harness/arbitraries/idl.js';
 import { structArb } from '../../harness/arbitraries/values.js';
@@ -17,28 +17,31 @@ function structClasses(mod: ThriftModule): StructClass[] {
   );
 }
 
-void t.test('decode(encode(v)) ≡ v for generated schemas and values', async (t) => {
-  const caseArb = programArb().chain((program) => {
-    const idl = print(program);
-    const mod = compile(idl, { file: 'generated.thrift' });
-    const classes = structClasses(mod);
-    return fc
-      .constantFrom(...classes)
-      .chain((C) => structArb(C.__spec__).map((value) => ({ idl, mod, C, value })));
+for (const protocol of PROTOCOLS) {
+  void t.test(`${protocol}: decode(encode(v)) ≡ v for generated schemas and values`, async (t) => {
+    const caseArb = programArb().chain((program) => {
+      const idl = print(program);
+      const mod = compile(idl, { file: 'generated.thrift' });
+      const classes = structClasses(mod);
+      return fc
+        .constantFrom(...classes)
+        .chain((C) => structArb(C.__spec__).map((value) => ({ idl, mod, C, value })));
+    });
+    let cases = 0;
+    const options = { protocol };
+    fc.assert(
+      fc.property(caseArb, ({ mod, C, value }) => {
+        cases++;
+        const bytes = mod.dumps(value, options);
+        const back = mod.loads(C, bytes, options);
+        if (!mod.equals(back, value))
+          throw new Error(`decoded value differs: ${String(back)} vs ${String(value)}`);
+        const again = mod.dumps(back, options);
+        if (Buffer.compare(Buffer.from(again), Buffer.from(bytes)) !== 0)
+          throw new Error('re-encoding changed the bytes');
+      }),
+      { seed, numRuns },
+    );
+    t.equal(cases >= numRuns, true, `${cases} cases ran`);
   });
-  let cases = 0;
-  fc.assert(
-    fc.property(caseArb, ({ mod, C, value }) => {
-      cases++;
-      const bytes = mod.dumps(value);
-      const back = mod.loads(C, bytes);
-      if (!mod.equals(back, value))
-        throw new Error(`decoded value differs: ${String(back)} vs ${String(value)}`);
-      const again = mod.dumps(back);
-      if (Buffer.compare(Buffer.from(again), Buffer.from(bytes)) !== 0)
-        throw new Error('re-encoding changed the bytes');
-    }),
-    { seed, numRuns },
-  );
-  t.equal(cases >= numRuns, true, `${cases} cases ran`);
-});
+}

@@ -242,9 +242,8 @@ export class CompactReader extends ReaderBase {
     const h = this.buf[this.pos++]!;
     const et = h & 0x0f;
     this.checkElemType(et, at, 'element');
-    let n = h >> 4;
-    if (n === 15) n = this.sizeVarint(MIN_SIZE[et]!);
-    else this.checkRoom(n, MIN_SIZE[et]!, at);
+    const n = h >> 4 === 15 ? this.sizeVarint() : h >> 4;
+    this.checkRoom(n, MIN_SIZE[et]!, at);
     this.size = n;
     return et;
   }
@@ -258,7 +257,7 @@ export class CompactReader extends ReaderBase {
    */
   mapBegin(): number {
     const at = this.pos;
-    const n = this.sizeVarint(0);
+    const n = this.sizeVarint();
     this.size = n;
     if (n === 0) return 0;
     if (this.pos >= this.end) this.need(1);
@@ -273,15 +272,14 @@ export class CompactReader extends ReaderBase {
     if (t === 0 || t > 13) throw new InvalidDataError(`invalid ${what} type code ${t}`, at);
   }
 
-  /** Reads a container size varint and checks it against the limit (and, when `elemMin`, the room). */
-  private sizeVarint(elemMin: number): number {
+  /** Reads a container size varint and checks it against the limit. */
+  private sizeVarint(): number {
     const at = this.pos;
     const n = this.varint();
     const max = this.limits.maxContainerLength;
     if (n < 0 || n > max) {
       throw new LimitExceededError(`container size ${n >>> 0} exceeds the limit of ${max}`, at);
     }
-    if (elemMin > 0) this.checkRoom(n, elemMin, at);
     return n;
   }
 
@@ -328,9 +326,11 @@ export class CompactReader extends ReaderBase {
         this.need(16);
         this.pos += 16;
         return;
-      case CType.BINARY:
-        this.pos += this.length(this.limits.maxStringLength, 'string');
+      case CType.BINARY: {
+        const n = this.length(this.limits.maxStringLength, 'string');
+        this.pos += n;
         return;
+      }
       case CType.STRUCT: {
         this.enter();
         const saved = this.lastField;
