@@ -65,12 +65,17 @@ const lib = require('thrift') as Lib;
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
+/** The module a generated class belongs to. */
+function moduleOf(C: StructClass): ThriftModule {
+  return (C as unknown as { __thrift_module__: ThriftModule }).__thrift_module__;
+}
+
 /**
  * What bytes decode to, for comparing two encodings: the value's primitive form, or the reason
  * the decode fails (without its offset, which differs between protocols).
  */
 function meaning(C: StructClass, bytes: Uint8Array, protocol: Protocol): unknown {
-  const m = C.__thrift_module__ as ThriftModule;
+  const m = moduleOf(C);
   try {
     return m.toPrimitive(m.loads(C, bytes, { protocol }));
   } catch (e) {
@@ -80,7 +85,7 @@ function meaning(C: StructClass, bytes: Uint8Array, protocol: Protocol): unknown
 
 /** Whether binary `bytes` decode to a value equal to `wanted` (false when they do not decode). */
 function decodesTo(C: StructClass, bytes: Uint8Array, wanted: object): boolean {
-  const m = C.__thrift_module__ as ThriftModule;
+  const m = moduleOf(C);
   try {
     return m.equals(m.loads(C, bytes), wanted);
   } catch {
@@ -249,7 +254,10 @@ if (ready) {
         isDeepStrictEqual(got.o, asApacheReads(apache.toNative(body.type, m.body))),
         'Apache reads the body',
       );
-    else t.same([got.o.type, got.o.message], [exc.type, exc.message], 'Apache reads the exception');
+    else {
+      const e = got.o as { type?: number; message?: string };
+      t.same([e.type, e.message], [exc.type, exc.message], 'Apache reads the exception');
+    }
     // We read theirs.
     const msg = mod.loads.message(Interop, theirs, compact);
     t.same([msg.name, msg.messageType, msg.seqid], [m.name, m.messageType, m.seqid]);
@@ -298,7 +306,7 @@ if (ready) {
     t.equal(out.length, requests.length, 'Python answers every request');
     let k = 0;
     for (const { c, binary, mine } of plan) {
-      const answers = modes.map(() => [out[k++] ?? '', out[k++] ?? '', out[k++] ?? '']);
+      const answers = modes.map(() => [out[k++] ?? '', out[k++] ?? '', out[k++] ?? ''] as const);
       void t.test(c.name, async (t) => {
         const C = classOf(c.type);
         for (const [m, [toCompact, control, toBinary]] of answers.map(
