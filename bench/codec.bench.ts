@@ -1,7 +1,9 @@
 /**
  * Codec benchmark: OUR codec vs npm thriftrw vs npm thrift (Apache's generated JS), side by side
  * in one process, on three workloads of idl/bench.thrift (small, medium, large) encoded and
- * decoded with the binary protocol; plus "allocate and copy 1 MiB" (`new Uint8Array(n)` +
+ * decoded with the binary protocol; then the compact protocol, OUR codec vs npm thrift's
+ * TCompactProtocol with the generated JS, with OUR binary protocol timed beside them (filter
+ * names `small/compact-encode`, …); plus "allocate and copy 1 MiB" (`new Uint8Array(n)` +
  * `.set(src)`) as the floor for the large encode (and, for reading it, the same with
  * `Buffer.allocUnsafe`). The codecs of one workload/op are timed interleaved, batch by batch. Prints a table with each codec's median ops/s, the ratios and the targets.
  *
@@ -13,14 +15,17 @@
  * target is missed (or cannot be measured).
  */
 import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { CodecAdapter } from '../baselines/adapter.js';
+import type { LoadedApacheJs } from '../baselines/generate.js';
 import { createApacheAdapter, thriftLibVersion } from '../baselines/apache-js.js';
 import { thriftCompilerVersion } from '../baselines/generate.js';
 import { createOursAdapter } from '../baselines/ours.js';
 import { loadSchema } from '../baselines/schema.js';
 import { createThriftrwAdapter, thriftrwVersion } from '../baselines/thriftrw-npm.js';
+import { load } from '../codec/src/index.js';
 import type { Measurement } from './harness.js';
 import { formatRate, measureInterleaved, sinkState, table } from './harness.js';
 import type { Workload } from './workloads.js';
@@ -58,6 +63,45 @@ const TARGETS: readonly Target[] = [
     text: 'within 1.2x of alloc+copy',
   },
 ];
+
+/** Compact targets: OUR compact vs npm thrift's TCompactProtocol, and vs OUR binary. */
+const COMPACT_TARGETS: readonly {
+  readonly workloads: readonly Workload['name'][];
+  readonly vs: 'thrift' | 'binary';
+  readonly min: number;
+  readonly text: string;
+}[] = [
+  { workloads: ['small', 'medium'], vs: 'thrift', min: 3, text: '>=3x thrift compact' },
+  {
+    workloads: ['small', 'medium', 'large'],
+    vs: 'binary',
+    min: 1 / 1.3,
+    text: 'within 1.3x of our binary',
+  },
+];
+
+/** The slice of npm thrift's TCompactProtocol and its transport the compact rows drive. */
+interface CompactLib {
+  TBufferedTransport: new (
+    b?: Buffer,
+    onFlush?: (m: Buffer) => void,
+  ) => { inBuf: Buffer; readCursor: number; writeCursor: number };
+  TCompactProtocol: new (t: unknown) => { flush(): void };
+}
+interface GeneratedStruct {
+  read(p: unknown): void;
+  write(p: unknown): void;
+}
+
+/** One compact row: OUR compact, npm thrift compact and OUR binary, timed side by side. */
+interface CompactRow {
+  workload: Workload['name'];
+  op: Op;
+  ours?: Measurement;
+  thrift?: Measurement;
+  binary?: Measurement;
+  bytes: number;
+}
 
 interface Row {
   workload: Workload['name'];
@@ -230,6 +274,82 @@ async function main(): Promise<void> {
     }
   }
 
+  // ---- the compact protocol ----
+  const compactRows: CompactRow[] = [];
+  const compactOps = workloads().flatMap((w) =>
+    (['encode', 'decode'] as const)
+      .filter((op) => opts.filter.test(`${w.name}/compact-${op}`))
+      .map((op) => ({ w, op })),
+  );
+  if (compactOps.length > 0 && adapters.ours && adapters.thrift) {
+    const mod = load(BENCH_IDL);
+    const generated = (adapters.thrift as unknown as { generated: LoadedApacheJs }).generated;
+    const lib = createRequire(import.meta.url)('thrift') as CompactLib;
+    let flushed: Buffer | undefined;
+    const out = new lib.TBufferedTransport(undefined, (m) => (flushed = m));
+    const writer = new lib.TCompactProtocol(out);
+    const input = new lib.TBufferedTransport();
+    const reader = new lib.TCompactProtocol(input);
+    const compact = { protocol: 'compact' } as const;
+    for (const { w, op } of compactOps) {
+      const ours = adapters.ours.toNative(w.typeName, w.value) as object;
+      const theirs = adapters.thrift.toNative(w.typeName, w.value) as GeneratedStruct;
+      const Type = mod[w.typeName] as Parameters<typeof mod.loads>[0];
+      const Generated = generated.types[w.typeName] as new () => GeneratedStruct;
+      const thriftEncode = (): Buffer => {
+        theirs.write(writer);
+        writer.flush();
+        const b = flushed as Buffer;
+        flushed = undefined;
+        return b;
+      };
+      const mine = mod.dumps(ours, compact);
+      const theirBytes = thriftEncode();
+      if (Buffer.compare(Buffer.from(mine), theirBytes) !== 0) {
+        notes.push(
+          `${w.name}: npm thrift compact writes other bytes than ours (${hex(theirBytes)} vs ${hex(mine)})`,
+        );
+      }
+      if (op === 'encode') notes.push(`${w.name}: ${mine.length} bytes in compact`);
+      const binaryBytes = mod.dumps(ours);
+      const timed = new Map<string, () => unknown>(
+        op === 'encode'
+          ? [
+              ['ours', () => mod.dumps(ours, compact)],
+              ['thrift', thriftEncode],
+              ['binary', () => mod.dumps(ours)],
+            ]
+          : [
+              ['ours', () => mod.loads(Type, mine, compact)],
+              [
+                'thrift',
+                () => {
+                  const o = new Generated();
+                  input.inBuf = theirBytes;
+                  input.readCursor = 0;
+                  input.writeCursor = theirBytes.length;
+                  o.read(reader);
+                  return o;
+                },
+              ],
+              ['binary', () => mod.loads(Type, binaryBytes)],
+            ],
+      );
+      const got = measureInterleaved(timed, measureOpts);
+      const row: CompactRow = { workload: w.name, op, bytes: mine.length };
+      for (const k of ['ours', 'thrift', 'binary'] as const) {
+        const m = got.get(k);
+        if (m) row[k] = m;
+        process.stdout.write(
+          `  ${w.name}/compact-${op} ${k === 'ours' ? 'ours compact' : k === 'thrift' ? 'npm thrift compact (gen)' : 'ours binary'}: ${formatRate(m?.opsPerSec)} ops/s (spread ${((m?.spread ?? 0) * 100).toFixed(0)}%)\n`,
+        );
+      }
+      compactRows.push(row);
+    }
+  } else if (compactOps.length > 0) {
+    notes.push('compact rows not run: OUR codec or npm thrift (generated) is unavailable');
+  }
+
   // ---- the table ----
   const ratio = (a?: Measurement, b?: Measurement): number | undefined =>
     a && b ? a.opsPerSec / b.opsPerSec : undefined;
@@ -281,7 +401,50 @@ async function main(): Promise<void> {
       verdict,
     ]);
   }
-  console.log(`\n${table(lines)}\n`);
+  if (rows.length > 0) console.log(`\n${table(lines)}\n`);
+  if (compactRows.length > 0) {
+    const cl: string[][] = [
+      [
+        'workload',
+        'op',
+        'ours compact ops/s',
+        'npm thrift compact ops/s',
+        'ours binary ops/s',
+        'compact/thrift',
+        'compact/binary',
+        'targets',
+      ],
+    ];
+    for (const r of compactRows) {
+      const vsThrift = ratio(r.ours, r.thrift);
+      const vsBinary = ratio(r.ours, r.binary);
+      const texts: string[] = [];
+      for (const target of COMPACT_TARGETS) {
+        if (!target.workloads.includes(r.workload)) continue;
+        const got = target.vs === 'thrift' ? vsThrift : vsBinary;
+        const pass = got === undefined ? null : got >= target.min;
+        texts.push(`${target.text}: ${pass === null ? 'N/A' : pass ? 'PASS' : 'MISS'}`);
+        verdicts.push({
+          target: target.text,
+          workload: r.workload,
+          op: `compact-${r.op}`,
+          ...(got !== undefined ? { ratio: got } : {}),
+          pass,
+        });
+      }
+      cl.push([
+        r.workload,
+        r.op,
+        formatRate(r.ours?.opsPerSec),
+        formatRate(r.thrift?.opsPerSec),
+        formatRate(r.binary?.opsPerSec),
+        fmtRatio(vsThrift),
+        fmtRatio(vsBinary),
+        texts.join('; '),
+      ]);
+    }
+    console.log(`compact protocol\n${table(cl)}\n`);
+  }
   for (const r of rows) {
     if (r.referenceUnsafe && r.reference) {
       notes.push(
@@ -291,7 +454,12 @@ async function main(): Promise<void> {
       );
     }
   }
-  const spreads = rows.flatMap((r) => Object.values(r.rates).map((m) => m.spread));
+  const spreads = [
+    ...rows.flatMap((r) => Object.values(r.rates).map((m) => m.spread)),
+    ...compactRows.flatMap((r) =>
+      [r.ours, r.thrift, r.binary].flatMap((m) => (m ? [m.spread] : [])),
+    ),
+  ];
   const worst = Math.max(0, ...spreads);
   if (worst > 0.3) {
     notes.push(
@@ -309,6 +477,7 @@ async function main(): Promise<void> {
       unavailable,
       notes,
       targets: verdicts,
+      compact: compactRows,
       results: rows.flatMap((r) => [
         ...CODECS.flatMap((k) => {
           const m = r.rates[k];
