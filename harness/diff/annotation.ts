@@ -47,14 +47,23 @@ export interface LeafNode extends NodeBase {
   readonly kind: 'leaf';
   readonly ttype: number;
   readonly meaning: string;
+  /**
+   * The value's canonical bytes when they are not its raw bytes: a compact bool (`01` true, `00`
+   * false), whose raw byte may be 0 or 2 for false, or which lives in its field header.
+   */
+  readonly canonical?: Uint8Array;
+  /** Set for a compact bool field, whose value is its field header's type (`[start, end)`). */
+  readonly inHeader?: boolean;
 }
 
 /** One field of a struct on the wire. */
 export interface FieldNode {
   readonly id: number;
   readonly ttype: number;
-  /** Offset of the 3-byte field header. */
+  /** Offset of the field header (3 bytes in binary; 1 to 4 in compact). */
   readonly headerStart: number;
+  /** Where the field header ends (absent: headerStart + 3, the binary protocol's). */
+  readonly headerEnd?: number;
   readonly path: string;
   readonly pattern: string;
   readonly meaning: string;
@@ -103,6 +112,8 @@ export interface EnvelopeInfo {
   readonly nameAt: number;
   readonly typeAt: number;
   readonly seqidAt: number;
+  /** Bytes the seqid takes (absent: 4, the binary protocol's; a varint in compact). */
+  readonly seqidLength?: number;
   /** Where the header ends and the body begins. */
   readonly end: number;
 }
@@ -117,6 +128,8 @@ export interface Malformed {
 
 /** What `annotate` returns. */
 export interface Annotation {
+  /** The protocol the bytes were read as (absent: binary). */
+  readonly protocol?: 'binary' | 'compact';
   /** Spans in byte order; together they cover every byte exactly once. */
   readonly spans: readonly Span[];
   /** The body struct, when it was read to its STOP. */

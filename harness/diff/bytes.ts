@@ -1,6 +1,6 @@
 /**
- * Byte diff: where two encodings of a value differ, each differing byte range mapped to its field
- * path and protocol meaning on both sides (annotate.ts), and a side-by-side hex rendering from the
+ * Byte diff: where two encodings of a value differ (binary or compact, `options.protocol`), each
+ * differing byte range mapped to its field path and protocol meaning on both sides (annotate.ts), and a side-by-side hex rendering from the
  * first difference. `classifyBytes` (canonical.ts, re-exported here) tells an encoding the spec
  * allows (field order, set and map order, envelope form) from a real difference.
  */
@@ -49,7 +49,8 @@ export interface ByteDiff {
  * Maps every differing byte of `wanted` vs `got` (offset by offset) to the field path and meaning
  * of the wanted bytes, adding the got side's path and meaning when they differ (`Foo.a / got:
  * Foo.b` for a field-order swap). Bytes past one side's end are mapped on the other side alone.
- * Options: see ByteDiffOptions (defaults: no envelope, root = spec name, 100 spans). Never throws.
+ * Options: see ByteDiffOptions (defaults: binary, no envelope, root = spec name, 100 spans). Never
+ * throws.
  */
 export function byteDiff(
   spec: StructSpec,

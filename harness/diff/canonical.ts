@@ -3,10 +3,12 @@
  * (annotate.ts), canonicalised via their annotation trees and compared; a side-by-side walk of
  * the two trees names each allowed variant and each real difference with its path and bytes.
  *
- * Allowed (the binary protocol leaves these to the writer):
+ * Allowed (the protocols leave these to the writer):
  * - struct field order (fields may come in any order before STOP);
  * - set element order and map entry order (both are unordered collections);
- * - envelope form (strict `0x8001000t` header or the old non-strict one).
+ * - binary: envelope form (strict `0x8001000t` header or the old non-strict one);
+ * - compact: a field header in the long form where a delta would do, a list or set header in
+ *   the long size form, bool element type 2 or 1, a false bool element as 0 or 2.
  * With the equivalence policy's `nanEqualsNan` also NaN bit patterns, with
  * `negativeZeroEqualsZero` also -0.0 written as 0.0; with `orderedSets` / `orderedMaps` the
  * corresponding order is NOT allowed. Everything else (a value, a header, an empty container's
@@ -28,6 +30,8 @@ export interface ClassifyBytesOptions {
   readonly root?: string;
   /** The equivalence policy (NaN bits, -0.0, set and map order). Default DEFAULT_POLICY. */
   readonly policy?: Partial<EquivalencePolicy>;
+  /** The protocol both byte strings are in: `binary` (default) or `compact`. */
+  readonly protocol?: 'binary' | 'compact';
 }
 
 /** An allowed difference: its reason and where it is. */
@@ -46,6 +50,8 @@ const VARIANT_TEXT: Readonly<Record<string, string>> = {
   'map order': 'map entries written in another order',
   'NaN bits': 'NaN written with other bits',
   'negative zero': '-0.0 written as 0.0',
+  'bool encoding': 'a false bool element written as 0 instead of 2 (or 2 instead of 0)',
+  'header form': 'a header written in another form (long size form, or bool element type 2)',
 };
 
 /** A difference the spec does not allow, located on both sides. */
@@ -117,12 +123,32 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
 const NAN = Uint8Array.of(0x7f, 0xf8, 0, 0, 0, 0, 0, 0);
 const ZERO = new Uint8Array(8);
 
-/** Canonical bytes of nodes of one byte string: fields by id, sets and maps sorted (memoised). */
+/** A binary-protocol-like 3-byte field header, the canonical form of a compact one. */
+function fieldHeader(ttype: number, id: number): Uint8Array {
+  return Uint8Array.of(ttype, (id >> 8) & 0xff, id & 0xff);
+}
+
+/** A binary-protocol-like container header (types, 4-byte size): the canonical compact one. */
+function containerHeader(types: readonly number[], size: number): Uint8Array {
+  return Uint8Array.of(
+    ...types,
+    size >>> 24,
+    (size >>> 16) & 0xff,
+    (size >>> 8) & 0xff,
+    size & 0xff,
+  );
+}
+
+/**
+ * Canonical bytes of nodes of one byte string: fields by id, sets and maps sorted (memoised).
+ * Compact headers (whose field ids are deltas) are rewritten in a fixed form.
+ */
 class Canon {
   readonly memo = new Map<Node, Uint8Array>();
   constructor(
     readonly b: Uint8Array,
     readonly f: Features,
+    readonly compact = false,
   ) {}
 
   raw(n: { start: number; end: number }): Uint8Array {
@@ -130,9 +156,10 @@ class Canon {
   }
 
   leafBytes(n: Node & { kind: 'leaf' }): Uint8Array {
+    if (n.canonical !== undefined) return n.canonical;
     const raw = this.raw(n);
     if (n.ttype === TType.DOUBLE && raw.length === 8) {
-      const v = new DataView(raw.buffer, raw.byteOffset, 8).getFloat64(0);
+      const v = new DataView(raw.buffer, raw.byteOffset, 8).getFloat64(0, this.compact);
       if (this.f.nan && Number.isNaN(v)) return NAN;
       if (this.f.negativeZero && Object.is(v, -0)) return ZERO;
     }
@@ -151,7 +178,9 @@ class Canon {
         const fields = [...n.fields].sort((x, y) => x.id - y.id);
         out = concat([
           ...fields.flatMap((x) => [
-            this.b.subarray(x.headerStart, x.headerStart + 3),
+            this.compact
+              ? fieldHeader(x.ttype, x.id)
+              : this.b.subarray(x.headerStart, x.headerStart + 3),
             this.of(x.value),
           ]),
           Uint8Array.of(0),
@@ -162,14 +191,20 @@ class Canon {
       case 'set': {
         const elems = n.elems.map((e) => this.of(e));
         if (n.kind === 'set' && this.f.setOrder) elems.sort(compareBytes);
-        out = concat([this.b.subarray(n.start, n.headerEnd), ...elems]);
+        const head = this.compact
+          ? containerHeader([n.elemType], n.size)
+          : this.b.subarray(n.start, n.headerEnd);
+        out = concat([head, ...elems]);
         break;
       }
       case 'map': {
         const entries = n.entries.map((e) => [this.of(e.key), this.of(e.value)] as const);
         if (this.f.mapOrder)
           entries.sort((x, y) => compareBytes(x[0], y[0]) || compareBytes(x[1], y[1]));
-        out = concat([this.b.subarray(n.start, n.headerEnd), ...entries.flat()]);
+        const head = this.compact
+          ? containerHeader([n.keyType, n.valueType], n.size)
+          : this.b.subarray(n.start, n.headerEnd);
+        out = concat([head, ...entries.flat()]);
         break;
       }
     }
@@ -201,7 +236,7 @@ export function canonicalBytes(
   policy: Partial<EquivalencePolicy> = {},
 ): Uint8Array | undefined {
   if (annotation.malformed !== undefined || annotation.root === undefined) return undefined;
-  const c = new Canon(bytes, features(policy));
+  const c = new Canon(bytes, features(policy), annotation.protocol === 'compact');
   const body = c.of(annotation.root);
   return annotation.envelope ? concat([strictHeader(annotation.envelope), body]) : body;
 }
@@ -264,17 +299,12 @@ class PairWalk {
   }
 
   node(x: Node, y: Node): void {
+    if (x.kind === 'leaf' && y.kind === 'leaf') return this.leaf(x, y);
     if (same(this.a.raw(x), this.b.raw(y))) return;
     if (x.kind !== y.kind) return this.real('value', located(x), located(y));
     switch (x.kind) {
-      case 'leaf': {
-        const yl = y as typeof x;
-        if (x.ttype !== yl.ttype || !same(this.a.of(x), this.b.of(yl))) {
-          return this.real('value', located(x), located(yl));
-        }
-        const v = new DataView(this.a.raw(x).buffer, this.a.raw(x).byteOffset, 8).getFloat64(0);
-        return this.variant(Number.isNaN(v) ? 'NaN bits' : 'negative zero', x);
-      }
+      case 'leaf':
+        return;
       case 'struct':
         return this.struct(x, y as typeof x);
       case 'list':
@@ -282,6 +312,26 @@ class PairWalk {
         return this.seq(x, y as typeof x);
       case 'map':
         return this.map(x, y as typeof x);
+    }
+  }
+
+  leaf(x: Node & { kind: 'leaf' }, y: Node & { kind: 'leaf' }): void {
+    if (x.ttype !== y.ttype || !same(this.a.of(x), this.b.of(y))) {
+      return this.real('value', located(x), located(y));
+    }
+    const raw = this.a.raw(x);
+    // A compact bool field's leaf is its header, which differs with the delta: not a variant.
+    if (same(raw, this.b.raw(y)) || x.inHeader === true) return;
+    if (x.ttype === TType.BOOL) return this.variant('bool encoding', x);
+    const v = new DataView(raw.buffer, raw.byteOffset, 8).getFloat64(0, this.a.compact);
+    return this.variant(Number.isNaN(v) ? 'NaN bits' : 'negative zero', x);
+  }
+
+  /** A compact container header written in another allowed form (same types and size). */
+  headerForm(x: Node & { headerEnd: number }, y: Node & { headerEnd: number }): void {
+    const hx = this.a.b.subarray(x.start, x.headerEnd);
+    if (this.a.compact && !same(hx, this.b.b.subarray(y.start, y.headerEnd))) {
+      this.variant('header form', x);
     }
   }
 
@@ -310,6 +360,7 @@ class PairWalk {
     const hx = { ...x, end: x.headerEnd };
     const hy = { ...y, end: y.headerEnd };
     if (x.elemType !== y.elemType) return this.real(`${x.kind} header`, hx, hy);
+    if (x.size === y.size) this.headerForm(x, y);
     if (x.kind === 'list') {
       if (x.size !== y.size) this.real('list header', hx, hy);
       const n = Math.min(x.elems.length, y.elems.length);
@@ -334,6 +385,7 @@ class PairWalk {
     if (x.keyType !== y.keyType || x.valueType !== y.valueType) {
       return this.real('map header', { ...x, end: x.headerEnd }, { ...y, end: y.headerEnd });
     }
+    if (x.size === y.size) this.headerForm(x, y);
     const { pairs, onlyX, onlyY } = pairUp(
       x.entries.map((e) => this.a.of(e.key)),
       y.entries.map((e) => this.b.of(e.key)),
@@ -393,7 +445,8 @@ class PairWalk {
       this.real('envelope type', type(x), type(y));
     }
     if (x.seqid !== y.seqid) {
-      const seqid = (e: EnvelopeInfo) => part('envelope.seqid', e.seqidAt, 4, `seqid ${e.seqid}`);
+      const seqid = (e: EnvelopeInfo) =>
+        part('envelope.seqid', e.seqidAt, e.seqidLength ?? 4, `seqid ${e.seqid}`);
       this.real('envelope seqid', seqid(x), seqid(y));
     }
   }
@@ -528,8 +581,9 @@ export function classifyBytes(
       },
     };
   }
-  const ca = new Canon(wanted, f);
-  const cb = new Canon(got, f);
+  const compact = options.protocol === 'compact';
+  const ca = new Canon(wanted, f, compact);
+  const cb = new Canon(got, f, compact);
   const walk = new PairWalk(ca, cb, f);
   if (wa.envelope && ga.envelope) walk.envelope(wa.envelope, ga.envelope);
   walk.node(wa.root!, ga.root!);

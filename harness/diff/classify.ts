@@ -44,6 +44,8 @@ export interface ClassifyInput {
   readonly envelope?: boolean;
   /** The name at the root of paths. Default: the spec's name. */
   readonly root?: string;
+  /** The protocol of `ourBytes` and `theirBytes`: `binary` (default) or `compact`. */
+  readonly protocol?: 'binary' | 'compact';
 }
 
 /** What `classify` returns: the verdict, its one-line summary and fingerprint, and the details. */
@@ -129,8 +131,8 @@ function variantSummary(variants: readonly Variant[]): string {
 /**
  * Classifies a comparison (see the module comment) into `identical`, `allowed-variant`,
  * `mismatch` or `peer-error`, with a one-line summary, a stable fingerprint and the value and
- * byte diffs. Defaults: DEFAULT_POLICY, strictBytes false, no envelope. Never throws for acyclic
- * values.
+ * byte diffs. Defaults: DEFAULT_POLICY, strictBytes false, no envelope, binary. Never throws for
+ * acyclic values.
  */
 export function classify(input: ClassifyInput): Classification {
   const { spec } = input;
@@ -138,6 +140,7 @@ export function classify(input: ClassifyInput): Classification {
     ...(input.envelope !== undefined ? { envelope: input.envelope } : {}),
     ...(input.root !== undefined ? { root: input.root } : {}),
     ...(input.policy !== undefined ? { policy: input.policy } : {}),
+    ...(input.protocol !== undefined ? { protocol: input.protocol } : {}),
   };
   if (input.peerError !== undefined) {
     const { type, message } = errorParts(input.peerError);

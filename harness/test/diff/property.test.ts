@@ -1,4 +1,4 @@
-// Properties of the diff over generated values of a fixed IDL (every base type, nested
+// Properties of the diff, in each protocol, over generated values of a fixed IDL (every base type, nested
 // containers, a union, struct map keys): annotate(dumps(v)) covers every byte exactly once in
 // order; valueDiff(v, v) is empty; writing every set and map in reverse order, and the envelope
 // in the other form, is the same meaning and an allowed byte variant; a mutated encoding is
@@ -71,73 +71,81 @@ function reversed(t: TypeSpec, v: unknown): unknown {
   }
 }
 
-void t.test('annotate covers every byte once; valueDiff(v, v) is empty', async (t) => {
-  let cases = 0;
-  fc.assert(
-    fc.property(structArb(spec), (v) => {
-      cases++;
-      const b = m.dumps(v);
-      const a = annotate(spec, b);
-      const problem = coverageProblem(a, b.length);
-      if (problem !== undefined) throw new Error(problem);
-      if (a.malformed !== undefined) throw new Error(`malformed: ${a.malformed.reason}`);
-      const d = valueDiff(spec, v, v);
-      if (d.length > 0) throw new Error(`valueDiff(v, v): ${JSON.stringify(d)}`);
-    }),
-    { seed, numRuns },
+for (const protocol of ['binary', 'compact'] as const) {
+  const p = { protocol };
+  void t.test(
+    `${protocol}: annotate covers every byte once; valueDiff(v, v) is empty`,
+    async (t) => {
+      let cases = 0;
+      fc.assert(
+        fc.property(structArb(spec), (v) => {
+          cases++;
+          const b = m.dumps(v, p);
+          const a = annotate(spec, b, p);
+          const problem = coverageProblem(a, b.length);
+          if (problem !== undefined) throw new Error(problem);
+          if (a.malformed !== undefined) throw new Error(`malformed: ${a.malformed.reason}`);
+          const d = valueDiff(spec, v, v);
+          if (d.length > 0) throw new Error(`valueDiff(v, v): ${JSON.stringify(d)}`);
+        }),
+        { seed, numRuns },
+      );
+      t.ok(cases >= numRuns, `${cases} cases ran`);
+    },
   );
-  t.ok(cases >= numRuns, `${cases} cases ran`);
-});
 
-void t.test(
-  'reversed sets and maps, and the other envelope form, are allowed variants',
-  async (t) => {
-    let variants = 0;
+  void t.test(
+    `${protocol}: reversed sets and maps${protocol === 'binary' ? ', and the other envelope form,' : ''} are allowed variants`,
+    async (t) => {
+      let variants = 0;
+      fc.assert(
+        fc.property(structArb(spec), fc.boolean(), (v, strict) => {
+          const w = reversed(spec, v) as object;
+          const d = valueDiff(spec, v, w);
+          if (d.length > 0) throw new Error(`same meaning expected: ${JSON.stringify(d)}`);
+          const c = classifyBytes(spec, m.dumps(v, p), m.dumps(w, p), p);
+          if (!c.allowed) throw new Error(`not allowed: ${JSON.stringify(c.differences)}`);
+          if (c.reasons.some((r) => r !== 'set order' && r !== 'map order')) {
+            throw new Error(`unexpected reasons ${c.reasons.join(', ')}`);
+          }
+          const verdict = classify({
+            spec,
+            wanted: v,
+            got: w,
+            ourBytes: m.dumps(v, p),
+            theirBytes: m.dumps(w, p),
+            protocol,
+          });
+          if (verdict.verdict !== 'identical' && verdict.verdict !== 'allowed-variant') {
+            throw new Error(`verdict ${verdict.verdict}: ${verdict.summary}`);
+          }
+          if (verdict.verdict === 'allowed-variant') variants++;
+          const rs = put.request.__spec__;
+          const form = protocol === 'binary' ? strict : true;
+          const ours = m.dumps.message(new put.request({ all: v }), 1, p);
+          const theirs = m.dumps.message(new put.request({ all: w }), 1, { strict: form, ...p });
+          const e = classifyBytes(rs, ours, theirs, { envelope: true, ...p });
+          if (!e.allowed) throw new Error(`message not allowed: ${JSON.stringify(e.differences)}`);
+          if (!form && !e.reasons.includes('envelope form'))
+            throw new Error('envelope form missing');
+        }),
+        { seed, numRuns },
+      );
+      t.ok(variants > 0, `${variants} cases were allowed variants`);
+    },
+  );
+
+  void t.test(`${protocol}: a mutated encoding is still annotated byte by byte`, async (t) => {
     fc.assert(
-      fc.property(structArb(spec), fc.boolean(), (v, strict) => {
-        const w = reversed(spec, v) as object;
-        const d = valueDiff(spec, v, w);
-        if (d.length > 0) throw new Error(`same meaning expected: ${JSON.stringify(d)}`);
-        const c = classifyBytes(spec, m.dumps(v), m.dumps(w));
-        if (!c.allowed) throw new Error(`not allowed: ${JSON.stringify(c.differences)}`);
-        if (c.reasons.some((r) => r !== 'set order' && r !== 'map order')) {
-          throw new Error(`unexpected reasons ${c.reasons.join(', ')}`);
-        }
-        const verdict = classify({
-          spec,
-          wanted: v,
-          got: w,
-          ourBytes: m.dumps(v),
-          theirBytes: m.dumps(w),
-        });
-        if (verdict.verdict !== 'identical' && verdict.verdict !== 'allowed-variant') {
-          throw new Error(`verdict ${verdict.verdict}: ${verdict.summary}`);
-        }
-        if (verdict.verdict === 'allowed-variant') variants++;
-        const rs = put.request.__spec__;
-        const ours = m.dumps.message(new put.request({ all: v }), 1);
-        const theirs = m.dumps.message(new put.request({ all: w }), 1, { strict });
-        const e = classifyBytes(rs, ours, theirs, { envelope: true });
-        if (!e.allowed) throw new Error(`message not allowed: ${JSON.stringify(e.differences)}`);
-        if (!strict && !e.reasons.includes('envelope form'))
-          throw new Error('envelope form missing');
+      fc.property(structArb(spec), fc.nat(), fc.integer({ min: 0, max: 255 }), (v, at, byte) => {
+        const b = m.dumps(v, p).slice();
+        b[at % b.length] = byte;
+        const a = annotate(spec, b, p);
+        const problem = coverageProblem(a, b.length);
+        if (problem !== undefined) throw new Error(problem);
       }),
       { seed, numRuns },
     );
-    t.ok(variants > 0, `${variants} cases were allowed variants`);
-  },
-);
-
-void t.test('a mutated encoding is still annotated byte by byte, without a throw', async (t) => {
-  fc.assert(
-    fc.property(structArb(spec), fc.nat(), fc.integer({ min: 0, max: 255 }), (v, at, byte) => {
-      const b = m.dumps(v).slice();
-      b[at % b.length] = byte;
-      const a = annotate(spec, b);
-      const problem = coverageProblem(a, b.length);
-      if (problem !== undefined) throw new Error(problem);
-    }),
-    { seed, numRuns },
-  );
-  t.pass('covered');
-});
+    t.pass('covered');
+  });
+}
