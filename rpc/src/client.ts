@@ -13,6 +13,7 @@ import {
 } from '../../codec/src/index.js';
 import type {
   Message,
+  Protocol,
   ServiceFunction,
   ServiceObject,
   ThriftModule,
@@ -24,8 +25,10 @@ import { DEFAULT_MAX_FRAME_SIZE, frame, MessageReader } from './transport.js';
 export interface ClientOptions {
   /** framed (default) or buffered. */
   readonly transport?: TransportKind;
-  /** Write strict envelope headers (default true). */
+  /** Write strict envelope headers (default true; binary only: compact has one form). */
   readonly strict?: boolean;
+  /** The protocol of requests and replies: `binary` (default) or `compact`. */
+  readonly protocol?: Protocol;
   /** Default per-call timeout in ms (default 10,000). */
   readonly timeoutMs?: number;
   /** Largest reply accepted (default 16,384,000). */
@@ -76,6 +79,7 @@ export class ThriftClient {
     this.reader = new MessageReader(
       options.transport ?? 'framed',
       options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE,
+      options.protocol ?? 'binary',
     );
     this.onBytes = options.onBytes;
     socket.setNoDelay(true);
@@ -156,6 +160,7 @@ export class ThriftClient {
     const seqid = (this.seqid = (this.seqid + 1) | 0);
     const bytes = this.module.dumps.message(request, seqid, {
       strict: this.options.strict ?? true,
+      protocol: this.options.protocol ?? 'binary',
     });
     const out = frame(this.reader.kind, bytes);
     this.onBytes?.('sent', out, 1);
@@ -204,7 +209,9 @@ export class ThriftClient {
     for (const bytes of messages) {
       let msg: Message;
       try {
-        msg = this.module.loads.message(this.service, bytes);
+        msg = this.module.loads.message(this.service, bytes, {
+          protocol: this.options.protocol ?? 'binary',
+        });
       } catch (e) {
         // A reply we cannot read: fail every waiting call, the stream is no longer trustworthy.
         this.fail(e instanceof Error ? e : new Error(String(e)));

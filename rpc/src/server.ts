@@ -28,12 +28,13 @@ import {
 import type {
   EnvelopeHeader,
   Message,
+  Protocol,
   ServiceFunction,
   ServiceObject,
   ThriftModule,
 } from '../../codec/src/index.js';
 import type { BytesTap, TransportKind } from './transport.js';
-import { DEFAULT_MAX_FRAME_SIZE, frame, MessageReader } from './transport.js';
+import { DEFAULT_MAX_FRAME_SIZE, detectProtocol, frame, MessageReader } from './transport.js';
 
 /** A handler: one function per method name, given the request struct (its fields are the arguments). */
 export type Handler = Record<string, (request: Record<string, unknown>) => unknown>;
@@ -77,8 +78,15 @@ export const SERVER_DEFAULTS: ServerLimits = Object.freeze({
 export interface ServerOptions extends Partial<ServerLimits> {
   /** framed (default) or buffered. */
   readonly transport?: TransportKind;
-  /** Reply with a strict header: `'same'` as the request (default), or always true / false. */
+  /** Reply with a strict header: `'same'` as the request (default), or always true / false (binary only). */
   readonly strictReplies?: boolean | 'same';
+  /** The protocol requests come in and replies go out in: `binary` (default) or `compact`. */
+  readonly protocol?: Protocol;
+  /**
+   * Tell binary from compact by each message's first byte (0x82: compact) and answer in kind,
+   * whatever `protocol` says. Default false.
+   */
+  readonly detectProtocol?: boolean;
   /** Called for every connection-level problem (bad frame, socket error, a limit); default: ignore. Never breaks the server, even when it throws. */
   readonly onError?: (error: unknown) => void;
   /** Sees every byte sent and received, by connection (1, 2, … in order of arrival); default none. */
@@ -122,6 +130,12 @@ interface Connection {
   inFlight: number;
   paused: boolean;
   readTimer: NodeJS.Timeout | undefined;
+}
+
+/** How a reply is written: its protocol and (binary) envelope form. */
+interface Form {
+  readonly protocol: Protocol;
+  readonly strict: boolean;
 }
 
 /** The error of a handler that did not finish in time. */
@@ -252,7 +266,11 @@ export class ThriftServer {
     const c: Connection = {
       socket,
       number,
-      reader: new MessageReader(this.transport, this.limits.maxFrameSize),
+      reader: new MessageReader(
+        this.transport,
+        this.limits.maxFrameSize,
+        this.options.detectProtocol === true ? 'detect' : (this.options.protocol ?? 'binary'),
+      ),
       queue: [],
       queuedBytes: 0,
       held: 0,
@@ -395,28 +413,36 @@ export class ThriftServer {
     socket.write(out);
   }
 
-  private strictFor(requestStrict: boolean): boolean {
+  /** The reply's envelope form: compact has one; binary follows `strictReplies`. */
+  private formFor(requestStrict: boolean, protocol: Protocol): Form {
     const s = this.options.strictReplies ?? 'same';
-    return s === 'same' ? requestStrict : s;
+    return { protocol, strict: protocol === 'compact' || (s === 'same' ? requestStrict : s) };
+  }
+
+  /** The protocol of one message: its first byte's with `detectProtocol`, else `protocol`. */
+  private protocolOf(bytes: Uint8Array): Protocol {
+    if (this.options.detectProtocol === true) return detectProtocol(bytes);
+    return this.options.protocol ?? 'binary';
   }
 
   /** Answers one message; never rejects (every failure becomes an answer, a report or a close). */
   private async handle(c: Connection, bytes: Uint8Array): Promise<void> {
     let head: EnvelopeHeader;
+    const protocol = this.protocolOf(bytes);
     try {
-      head = peekEnvelope(bytes);
+      head = peekEnvelope(bytes, protocol);
     } catch (e) {
       // Not even a header: nothing to answer to, so close this connection only.
       return this.closeFor(c, e);
     }
-    const strict = this.strictFor(head.strict);
+    const form = this.formFor(head.strict, protocol);
     const fail = (type: number, text: string): undefined => {
       if (head.messageType !== MessageType.ONEWAY)
-        this.send(c, this.exceptionMessage(type, text, head, strict));
+        this.send(c, this.exceptionMessage(type, text, head, form));
       return undefined;
     };
     try {
-      const reply = await this.reply(head, bytes, strict, fail);
+      const reply = await this.reply(head, bytes, form, fail);
       if (reply !== undefined) this.send(c, reply);
     } catch (e) {
       // A bug of ours (the handler's own failures are answered in `reply`): still one call only.
@@ -432,7 +458,7 @@ export class ThriftServer {
   private async reply(
     head: EnvelopeHeader,
     bytes: Uint8Array,
-    strict: boolean,
+    form: Form,
     fail: (type: number, text: string) => undefined,
   ): Promise<Uint8Array | undefined> {
     const entry = this.methods.get(head.name);
@@ -448,6 +474,7 @@ export class ThriftServer {
     try {
       message = entry.module.loads.message(entry.service, bytes, {
         limits: { maxMessageSize: this.limits.maxFrameSize },
+        protocol: form.protocol,
       });
     } catch (e) {
       this.report(e);
@@ -487,7 +514,7 @@ export class ThriftServer {
       }
       try {
         return this.fitted(
-          entry.module.dumps.message(new Response({ [field.name]: e }), head.seqid, { strict }),
+          entry.module.dumps.message(new Response({ [field.name]: e }), head.seqid, form),
           head.name,
         );
       } catch (encodeError) {
@@ -506,7 +533,7 @@ export class ThriftServer {
             hasSuccess && result !== undefined && result !== null ? { success: result } : {},
           ),
           head.seqid,
-          { strict },
+          form,
         ),
         head.name,
       );
@@ -542,13 +569,14 @@ export class ThriftServer {
     type: number,
     text: string,
     head: EnvelopeHeader,
-    strict: boolean,
+    form: Form,
   ): Uint8Array {
     const bare = encodeApplicationExceptionMessage(
       new TApplicationException(type, ''),
       head.name,
       head.seqid,
-      strict,
+      form.strict,
+      form.protocol,
     );
     const room = Math.max(
       0,
@@ -558,7 +586,8 @@ export class ThriftServer {
       new TApplicationException(type, cutUtf8(text, room)),
       head.name,
       head.seqid,
-      strict,
+      form.strict,
+      form.protocol,
     );
   }
 }

@@ -5,10 +5,15 @@
  *              default) are refused.
  *   buffered — messages follow each other with no length (Apache's TBufferedTransport); where one
  *              ends is found by walking the envelope and body, resumed where it stopped as each
- *              chunk arrives (scan.ts), so a message costs time linear in its size.
+ *              chunk arrives (scan.ts, scan-compact.ts), so a message costs time linear in its
+ *              size. The walk follows the protocol: binary, compact, or — `'detect'` — the one
+ *              each message's first byte names (0x82 compact, else binary).
  */
-import { DEFAULT_LIMITS, LimitExceededError } from '../../codec/src/index.js';
+import { COMPACT_PROTOCOL_ID, DEFAULT_LIMITS, LimitExceededError } from '../../codec/src/index.js';
+import type { Protocol } from '../../codec/src/index.js';
 import { MessageScanner } from './scan.js';
+import type { ScanLimits } from './scan.js';
+import { CompactMessageScanner } from './scan-compact.js';
 
 export type TransportKind = 'framed' | 'buffered';
 
@@ -27,6 +32,43 @@ export type BytesTap = (
 /** Apache's default largest frame. */
 export const DEFAULT_MAX_FRAME_SIZE = 16_384_000;
 
+/** A protocol, or `'detect'`: each message's first byte says (0x82 compact, else binary). */
+export type ProtocolChoice = Protocol | 'detect';
+
+/** The protocol a message is in, by its first byte (0x82: compact), for `'detect'`. */
+export function detectProtocol(message: Uint8Array): Protocol {
+  return message[0] === COMPACT_PROTOCOL_ID ? 'compact' : 'binary';
+}
+
+/** Scans binary, compact or (deciding on each message's first byte) either. */
+class AnyScanner {
+  private current: MessageScanner | CompactMessageScanner | undefined;
+  private readonly binary: MessageScanner;
+  private readonly compact: CompactMessageScanner;
+
+  constructor(
+    limits: ScanLimits,
+    private readonly protocol: ProtocolChoice,
+  ) {
+    this.binary = new MessageScanner(limits);
+    this.compact = new CompactMessageScanner(limits);
+  }
+
+  scan(buf: Uint8Array, base: number, available: number): number {
+    if (this.current === undefined) {
+      if (available === 0) return -1;
+      const p = this.protocol === 'detect' ? detectProtocol(buf.subarray(base)) : this.protocol;
+      this.current = p === 'compact' ? this.compact : this.binary;
+    }
+    return this.current.scan(buf, base, available);
+  }
+
+  reset(): void {
+    this.current?.reset();
+    this.current = undefined;
+  }
+}
+
 /** Largest receive store kept while nothing is pending. */
 const KEPT_STORE_BYTES = 64 * 1024;
 
@@ -37,18 +79,21 @@ export class MessageReader {
   private start = 0;
   private end = 0;
   /** The buffered transport's resumable walk of the current message. */
-  private readonly scanner: MessageScanner | undefined;
+  private readonly scanner: AnyScanner | undefined;
 
   /**
    * @param kind framed or buffered
    * @param maxFrameSize the largest message accepted (default 16,384,000)
+   * @param protocol what a buffered stream holds: binary (default), compact or 'detect'
    */
   constructor(
     readonly kind: TransportKind,
     readonly maxFrameSize: number = DEFAULT_MAX_FRAME_SIZE,
+    protocol: ProtocolChoice = 'binary',
   ) {
     if (kind === 'buffered') {
-      this.scanner = new MessageScanner({ ...DEFAULT_LIMITS, maxMessageSize: maxFrameSize });
+      const limits = { ...DEFAULT_LIMITS, maxMessageSize: maxFrameSize };
+      this.scanner = new AnyScanner(limits, protocol);
     }
   }
 
