@@ -28,6 +28,7 @@ import {
   decodeUtf8,
   enumText,
   fieldsById,
+  fieldText,
   isValueType,
   Stop,
   stopText,
@@ -135,15 +136,8 @@ export class CompactWalker extends Walker {
         throw new Stop(at, floc, `field header with unknown type code ${ctype} (id ${id})`);
       }
       const form = delta === 0 ? 'long form' : `delta ${delta}`;
-      let meaning = `field header (${form}, ${FIELD_NAMES[ctype]}), `;
-      let valueSpec: TypeSpec | undefined;
-      if (field === undefined) meaning += `unknown field id ${id}`;
-      else {
-        meaning += `id ${id} (${field.name})`;
-        const expected = wireType(field.type);
-        if (expected === type) valueSpec = field.type;
-        else meaning += `, expected ${ttypeName(expected)}`;
-      }
+      const { text, valueSpec } = fieldText(field, id, type);
+      const meaning = `field header (${form}, ${FIELD_NAMES[ctype]}), ${text}`;
       this.span(at, floc, 'field header', meaning, type);
       const headerEnd = this.pos;
       let value: LeafNode | StructNode | SeqNode | MapNode;

@@ -130,6 +130,22 @@ export function typeText(t: number): string {
 }
 
 /**
+ * How a field header names its field: `id 3 (count)` or `unknown field id 3`, with `, expected
+ * i32 (8)` when the wire type is not the IDL's; and the spec to read the value with (undefined
+ * for unknown or mistyped fields). Never throws.
+ */
+export function fieldText(
+  field: StructSpec['fields'][number] | undefined,
+  id: number,
+  type: number,
+): { text: string; valueSpec: TypeSpec | undefined } {
+  if (field === undefined) return { text: `unknown field id ${id}`, valueSpec: undefined };
+  const expected = wireType(field.type);
+  if (expected === type) return { text: `id ${id} (${field.name})`, valueSpec: field.type };
+  return { text: `id ${id} (${field.name}), expected ${typeText(expected)}`, valueSpec: undefined };
+}
+
+/**
  * `stop`, plus what the decoder will object to: required fields that did not arrive with their
  * IDL wire type, or a union without exactly one such field.
  */
@@ -234,15 +250,8 @@ export class Walker {
       if (!isValueType(type)) {
         throw new Stop(at, floc, `field header with unknown type code ${type} (id ${id})`);
       }
-      let meaning = `field header: ${typeText(type)}, `;
-      let valueSpec: TypeSpec | undefined;
-      if (field === undefined) meaning += `unknown field id ${id}`;
-      else {
-        meaning += `id ${id} (${field.name})`;
-        const expected = wireType(field.type);
-        if (expected === type) valueSpec = field.type;
-        else meaning += `, expected ${typeText(expected)}`;
-      }
+      const { text, valueSpec } = fieldText(field, id, type);
+      const meaning = `field header: ${typeText(type)}, ${text}`;
       this.pos += 3;
       this.span(at, floc, 'field header', meaning, type);
       const value = this.value(type, valueSpec, floc);

@@ -6,22 +6,13 @@
  * limits before the bytes they announce arrive; overlong varints are refused as soon as seen.
  */
 import { InvalidDataError, LimitExceededError } from '../../codec/src/index.js';
-import type { ScanLimits } from './scan.js';
+import { NONE, ScanState } from './scan.js';
 
 /** Fixed encoded size of an element of each compact type (0: variable or none); bools are 1. */
 const FIXED_SIZE: readonly number[] = [0, 1, 1, 1, 0, 0, 0, 8, 0, 0, 0, 0, 0, 16];
 /** Least encoded size of an element of each compact type. */
 const MIN_SIZE: readonly number[] = [0, 1, 1, 1, 1, 1, 1, 8, 1, 1, 1, 1, 1, 16];
-const NONE = -1;
 const STRUCT = 12;
-
-interface Frame {
-  readonly struct: boolean;
-  readonly keyType: number;
-  readonly valueType: number;
-  remaining: number;
-  readonly total: number;
-}
 
 const enum Stage {
   Start,
@@ -31,28 +22,7 @@ const enum Stage {
 }
 
 /** Resumable search for the end of one compact-protocol message (same interface as MessageScanner). */
-export class CompactMessageScanner {
-  private pos = 0;
-  private stage = Stage.Start;
-  private pending = NONE;
-  private readonly frames: Frame[] = [];
-
-  /** A scanner at the start of a message, checking `limits`. */
-  constructor(private readonly limits: ScanLimits) {}
-
-  /** Forgets the current message (the next `scan` starts a new one). */
-  reset(): void {
-    this.pos = 0;
-    this.stage = Stage.Start;
-    this.pending = NONE;
-    this.frames.length = 0;
-  }
-
-  /** Bytes of the current message walked so far. */
-  get scanned(): number {
-    return this.pos;
-  }
-
+export class CompactMessageScanner extends ScanState {
   /**
    * Continues over `buf[base .. base + available)` (the message's bytes from its start). Returns
    * the message's length once it is complete, else -1. Throws InvalidDataError for bytes that
@@ -128,16 +98,6 @@ export class CompactMessageScanner {
       if (x < 0x80) return { value: v, length: i + 1 };
     }
     throw new InvalidDataError(`varint longer than ${max} bytes`, at);
-  }
-
-  private advance(n: number): void {
-    this.pos += n;
-    if (this.pos > this.limits.maxMessageSize) {
-      throw new LimitExceededError(
-        `message of more than ${this.limits.maxMessageSize} bytes exceeds the limit of ${this.limits.maxMessageSize} (maxFrameSize)`,
-        this.pos - n,
-      );
-    }
   }
 
   /** A varint length or size at `pos`, checked against `max`; undefined when not yet arrived. */
@@ -281,16 +241,6 @@ export class CompactMessageScanner {
         at,
       );
     }
-  }
-
-  private open(frame: Frame): void {
-    if (this.frames.length >= this.limits.maxDepth) {
-      throw new LimitExceededError(
-        `nesting deeper than the limit of ${this.limits.maxDepth}`,
-        this.pos,
-      );
-    }
-    this.frames.push(frame);
   }
 }
 

@@ -24,10 +24,11 @@ export interface ScanLimits {
 const MIN_SIZE: readonly number[] = [0, 0, 1, 1, 8, 0, 2, 0, 4, 0, 8, 4, 1, 6, 5, 5, 16];
 /** Encoded size of fixed-size values (0: variable or not a value type). */
 const FIXED_SIZE: readonly number[] = [0, 0, 1, 1, 8, 0, 2, 0, 4, 0, 8, 0, 0, 0, 0, 0, 16];
-const NONE = -1;
+/** No value waiting (`pending`), or no value type (a list's `valueType`). */
+export const NONE = -1;
 
 /** An open struct (reading field headers) or container (`remaining` values of `types`). */
-interface Frame {
+export interface Frame {
   readonly struct: boolean;
   readonly keyType: number;
   readonly valueType: number;
@@ -44,21 +45,24 @@ const enum Stage {
   Body,
 }
 
-/** Resumable search for the end of one binary-protocol message. */
-export class MessageScanner {
+/**
+ * What the protocols' resumable scanners share: the place in the message, the stage of its
+ * header (0 = start), the value type waiting to be skipped and the open structs and containers.
+ */
+export class ScanState {
   /** Offset of the next unread byte, relative to the message's first byte (may pass what has arrived: bytes still to come are being skipped). */
-  private pos = 0;
-  private stage = Stage.Start;
-  private pending = NONE;
-  private readonly frames: Frame[] = [];
+  protected pos = 0;
+  protected stage = 0;
+  protected pending = NONE;
+  protected readonly frames: Frame[] = [];
 
   /** A scanner at the start of a message, checking `limits` (nothing is allowed beyond them). */
-  constructor(private readonly limits: ScanLimits) {}
+  constructor(protected readonly limits: ScanLimits) {}
 
   /** Forgets the current message (the next `scan` starts a new one). */
   reset(): void {
     this.pos = 0;
-    this.stage = Stage.Start;
+    this.stage = 0;
     this.pending = NONE;
     this.frames.length = 0;
   }
@@ -68,6 +72,31 @@ export class MessageScanner {
     return this.pos;
   }
 
+  /** Moves on `n` bytes; a message growing past the limit is refused at once (LimitExceededError). */
+  protected advance(n: number): void {
+    this.pos += n;
+    if (this.pos > this.limits.maxMessageSize) {
+      throw new LimitExceededError(
+        `message of more than ${this.limits.maxMessageSize} bytes exceeds the limit of ${this.limits.maxMessageSize} (maxFrameSize)`,
+        this.pos - n,
+      );
+    }
+  }
+
+  /** Opens a struct or container; LimitExceededError past `maxDepth`. */
+  protected open(frame: Frame): void {
+    if (this.frames.length >= this.limits.maxDepth) {
+      throw new LimitExceededError(
+        `nesting deeper than the limit of ${this.limits.maxDepth}`,
+        this.pos,
+      );
+    }
+    this.frames.push(frame);
+  }
+}
+
+/** Resumable search for the end of one binary-protocol message. */
+export class MessageScanner extends ScanState {
   /**
    * Continues over `buf[base .. base + available)`, which holds the message's bytes from its
    * start (the same bytes as before, plus whatever arrived since). Returns the message's length
@@ -117,17 +146,6 @@ export class MessageScanner {
           this.pending = isKey ? top.keyType : top.valueType;
         }
       }
-    }
-  }
-
-  /** Moves on `n` bytes; a message growing past the limit is refused at once. */
-  private advance(n: number): void {
-    this.pos += n;
-    if (this.pos > this.limits.maxMessageSize) {
-      throw new LimitExceededError(
-        `message of more than ${this.limits.maxMessageSize} bytes exceeds the limit of ${this.limits.maxMessageSize} (maxFrameSize)`,
-        this.pos - n,
-      );
     }
   }
 
@@ -237,16 +255,6 @@ export class MessageScanner {
     }
     this.pending = NONE;
     return true;
-  }
-
-  private open(frame: Frame): void {
-    if (this.frames.length >= this.limits.maxDepth) {
-      throw new LimitExceededError(
-        `nesting deeper than the limit of ${this.limits.maxDepth}`,
-        this.pos,
-      );
-    }
-    this.frames.push(frame);
   }
 }
 

@@ -112,6 +112,30 @@ export class ReaderBase {
     );
   }
 
+  /**
+   * Checks a length `n` read at `at` against `max` and the bytes that remain; returns it. Throws
+   * LimitExceededError or EndOfInputError.
+   */
+  checkLength(n: number, max: number, what: string, at: number): number {
+    if (n > max)
+      throw new LimitExceededError(`${what} length ${n} exceeds the limit of ${max}`, at);
+    if (n > this.end - this.pos) {
+      throw new EndOfInputError(
+        `${what} length ${n} but only ${this.end - this.pos} bytes remain`,
+        at,
+      );
+    }
+    return n;
+  }
+
+  /** Reads `n` raw bytes (a copy). Throws EndOfInputError. */
+  raw(n: number): Uint8Array {
+    this.need(n);
+    const out = this.buf.slice(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+
   /** Throws EndOfInputError unless `n` more bytes remain. */
   need(n: number): void {
     if (this.end - this.pos < n) {

@@ -63,15 +63,7 @@ export class BinaryReader extends ReaderBase {
     const at = this.pos;
     const n = this.i32();
     if (n < 0) throw new InvalidDataError(`negative ${what} length ${n}`, at);
-    if (n > max)
-      throw new LimitExceededError(`${what} length ${n} exceeds the limit of ${max}`, at);
-    if (n > this.end - this.pos) {
-      throw new EndOfInputError(
-        `${what} length ${n} but only ${this.end - this.pos} bytes remain`,
-        at,
-      );
-    }
-    return n;
+    return this.checkLength(n, max, what, at);
   }
 
   /** Reads a length-prefixed UTF-8 string; invalid UTF-8 is an InvalidDataError. */
@@ -92,14 +84,6 @@ export class BinaryReader extends ReaderBase {
    */
   binary(): Uint8Array {
     return this.copy(this.length(this.limits.maxStringLength, 'binary'));
-  }
-
-  /** Reads `n` raw bytes (a copy). */
-  raw(n: number): Uint8Array {
-    this.need(n);
-    const out = this.buf.slice(this.pos, this.pos + n);
-    this.pos += n;
-    return out;
   }
 
   /**

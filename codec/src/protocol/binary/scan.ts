@@ -3,10 +3,10 @@
  * skips the body struct. Unframed ("buffered") transports need this to cut messages out of a
  * byte stream.
  */
-import { EndOfInputError } from '../../errors.js';
 import { TType } from '../../wire/ttype.js';
 import type { DecodeLimits } from '../limits.js';
 import { DEFAULT_LIMITS } from '../limits.js';
+import { walkedLength } from '../message-length.js';
 import { readEnvelopeHeader } from './envelope.js';
 import { BinaryReader } from './reader.js';
 
@@ -19,17 +19,12 @@ export function binaryMessageLength(
   limits: DecodeLimits = DEFAULT_LIMITS,
 ): number {
   const r = new BinaryReader(buf, limits);
-  try {
-    readEnvelopeHeader(r);
-    r.skip(TType.STRUCT);
-  } catch (caught) {
-    const e = r.stackOverflow(caught);
-    // Ran out of bytes: the message is incomplete unless a length already passed the limit.
-    if (e instanceof EndOfInputError) {
-      if (buf.length > limits.maxMessageSize) throw e;
-      return -1;
-    }
-    throw e;
-  }
-  return r.pos;
+  return walkedLength(
+    r,
+    () => {
+      readEnvelopeHeader(r);
+      r.skip(TType.STRUCT);
+    },
+    limits,
+  );
 }

@@ -165,15 +165,7 @@ export class CompactReader extends ReaderBase {
     if (n < 0) {
       throw new LimitExceededError(`${what} length ${n >>> 0} exceeds the limit of ${max}`, at);
     }
-    if (n > max)
-      throw new LimitExceededError(`${what} length ${n} exceeds the limit of ${max}`, at);
-    if (n > this.end - this.pos) {
-      throw new EndOfInputError(
-        `${what} length ${n} but only ${this.end - this.pos} bytes remain`,
-        at,
-      );
-    }
-    return n;
+    return this.checkLength(n, max, what, at);
   }
 
   /** Reads a length-prefixed UTF-8 string; invalid UTF-8 is an InvalidDataError. */
@@ -191,14 +183,6 @@ export class CompactReader extends ReaderBase {
   /** Reads length-prefixed binary data as a copy (so it outlives the input buffer). */
   binary(): Uint8Array {
     return this.copy(this.length(this.limits.maxStringLength, 'binary'));
-  }
-
-  /** Reads `n` raw bytes (a copy). */
-  raw(n: number): Uint8Array {
-    this.need(n);
-    const out = this.buf.slice(this.pos, this.pos + n);
-    this.pos += n;
-    return out;
   }
 
   /**

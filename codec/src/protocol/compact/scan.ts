@@ -2,9 +2,9 @@
  * Finds where one compact-protocol message ends without a schema: reads the envelope header and
  * skips the body struct (unframed transports cut messages out of a byte stream with it).
  */
-import { EndOfInputError } from '../../errors.js';
 import type { DecodeLimits } from '../limits.js';
 import { DEFAULT_LIMITS } from '../limits.js';
+import { walkedLength } from '../message-length.js';
 import { readCompactEnvelopeHeader } from './envelope.js';
 import { CompactReader } from './reader.js';
 import { CType } from './types.js';
@@ -19,17 +19,12 @@ export function compactMessageLength(
   limits: DecodeLimits = DEFAULT_LIMITS,
 ): number {
   const r = new CompactReader(buf, limits);
-  try {
-    readCompactEnvelopeHeader(r);
-    r.skip(CType.STRUCT);
-  } catch (caught) {
-    const e = r.stackOverflow(caught);
-    // Ran out of bytes: the message is incomplete unless a length already passed the limit.
-    if (e instanceof EndOfInputError) {
-      if (buf.length > limits.maxMessageSize) throw e;
-      return -1;
-    }
-    throw e;
-  }
-  return r.pos;
+  return walkedLength(
+    r,
+    () => {
+      readCompactEnvelopeHeader(r);
+      r.skip(CType.STRUCT);
+    },
+    limits,
+  );
 }
