@@ -24,6 +24,20 @@ export interface ThriftErrorOptions {
   readonly cause?: unknown;
 }
 
+/** Options of the IDL errors: where the file with the error was included from. */
+export interface IdlErrorOptions extends ThriftErrorOptions {
+  /**
+   * The include headers that led to the file with the error, innermost first (the include of
+   * that file, then the include of the file that includes it, ...); empty for the main file.
+   */
+  readonly includedFrom?: readonly SourceLocation[];
+}
+
+/** `\n  included from a.thrift:1:1` for each location, innermost first. */
+function includedFromText(chain: readonly SourceLocation[]): string {
+  return chain.map((l) => `\n  included from ${formatLocation(l)}`).join('');
+}
+
 /** Base class of every error the codec throws on purpose. */
 export class ThriftError extends Error {
   override get name(): string {
@@ -52,13 +66,17 @@ export class IdlSyntaxError extends ThriftError {
    * @param loc where
    * @param sourceLine the text of the offending line (without its newline), for the caret excerpt
    */
+  /** The include headers that led to this file, innermost first (see IdlErrorOptions). */
+  readonly includedFrom: readonly SourceLocation[];
   constructor(
     readonly reason: string,
     readonly loc: SourceLocation,
     readonly sourceLine: string = '',
-    options: ThriftErrorOptions = {},
+    options: IdlErrorOptions = {},
   ) {
-    super(IdlSyntaxError.format(reason, loc, sourceLine), options);
+    const chain = options.includedFrom ?? [];
+    super(IdlSyntaxError.format(reason, loc, sourceLine) + includedFromText(chain), options);
+    this.includedFrom = chain;
   }
   /** Renders `file:line:col: reason` followed by the line and a caret. */
   static format(reason: string, loc: SourceLocation, sourceLine: string): string {
@@ -79,18 +97,23 @@ export class IdlCompileError extends ThriftError {
   override get name(): string {
     return 'IdlCompileError';
   }
+  /** The include headers that led to this file, innermost first (see IdlErrorOptions). */
+  readonly includedFrom: readonly SourceLocation[];
   constructor(
     readonly reason: string,
     readonly loc: SourceLocation | undefined,
     readonly related: readonly SourceLocation[] = [],
-    options: ThriftErrorOptions = {},
+    options: IdlErrorOptions = {},
   ) {
+    const chain = options.includedFrom ?? [];
     super(
       (loc === undefined ? '' : `${formatLocation(loc)}: `) +
         reason +
-        related.map((r) => `\n  see ${formatLocation(r)}`).join(''),
+        related.map((r) => `\n  see ${formatLocation(r)}`).join('') +
+        includedFromText(chain),
       options,
     );
+    this.includedFrom = chain;
   }
 }
 

@@ -3,7 +3,7 @@
  * by key, no cycles), then runs phase 1 (declare every definition) and phase 2 (link typedefs,
  * fields, services, constants and defaults) and returns the module's spec.
  */
-import { IdlCompileError, formatLocation } from '../errors.js';
+import { IdlCompileError, IdlSyntaxError, formatLocation } from '../errors.js';
 import type { SourceLocation } from '../errors.js';
 import type * as A from '../idl/ast.js';
 import { parse } from '../idl/parser.js';
@@ -14,7 +14,9 @@ import { dialectRules } from './dialects.js';
 import type { DialectRules } from './dialects.js';
 import { applyDefaults, checkDefaultCycles, linkFields } from './fields.js';
 import type { FieldContext } from './fields.js';
-import type { CompileOptions, IncludeResolver } from './index.js';
+import type { CompileOptions, IdlWarning, IncludeResolver } from './index.js';
+import { BROKEN, ErrorCollector } from './broken.js';
+import { apacheOnly } from './dialects.js';
 import { Scope } from './scope.js';
 import { checkInheritance, linkFunctions, linkParent } from './services.js';
 import { TypeLinker } from './types.js';
@@ -60,6 +62,7 @@ export function compileModule(
     dialectRules(options.dialect),
     options.resolve ?? noResolver,
     cache,
+    options.onWarning,
   );
   return compiler.module(key, source, [{ key, via: undefined }]);
 }
@@ -69,12 +72,25 @@ class Compiler {
     private readonly rules: DialectRules,
     private readonly resolver: IncludeResolver,
     private readonly cache: Map<string, ModuleSpec>,
+    private readonly onWarning: ((warning: IdlWarning) => void) | undefined,
   ) {}
 
-  /** Compiles one file; `chain` is the include path to it (itself last). */
+  /**
+   * Compiles one file; `chain` is the include path to it (itself last). An error in an included
+   * file names the includes that led to it (IdlCompileError.includedFrom).
+   */
   module(key: string, source: string, chain: readonly Frame[]): ModuleSpec {
     const cached = this.cache.get(key);
     if (cached !== undefined && cached.source === source) return cached;
+    try {
+      return this.compile(key, source, chain);
+    } catch (e) {
+      throw chain.length > 1 ? withIncludes(e, key, chain) : e;
+    }
+  }
+
+  /** Compiles one file (see `module`); reports its first error in source order. */
+  private compile(key: string, source: string, chain: readonly Frame[]): ModuleSpec {
     const program = parse(source, key);
     const scope = new Scope();
     this.includes(program, key, scope, chain);
@@ -92,24 +108,47 @@ class Compiler {
       services: scope.services,
       namespaces,
     };
+    const errors = new ErrorCollector(key);
+    const warnings: IdlWarning[] = [];
+    const warn = (reason: string, loc: SourceLocation): void => {
+      warnings.push({ reason, loc, message: `${formatLocation(loc)}: ${reason}` });
+    };
     // Phase 1: every definition gets its spec.
-    const declared = declareAll(program, module, scope);
-    // Phase 2: link.
+    const declared = declareAll(program, module, scope, errors);
+    // Phase 2: link. Each step that fails is recorded and the others go on, so that the error
+    // reported is the first in the file, not the first of the phase that checks it.
     const types = new TypeLinker(scope, declared.typedefs);
-    const ctx: FieldContext = { rules: this.rules, types, pending: [] };
-    for (const typedef of declared.typedefs.keys()) types.target(typedef);
+    const ctx: FieldContext = { rules: this.rules, types, pending: [], warn };
+    for (const typedef of declared.typedefs.keys()) errors.attempt(() => types.target(typedef));
     for (const [spec, ast] of declared.structs) {
       const kind =
         spec.variant === 'union' || spec.variant === 'exception' ? spec.variant : 'struct';
-      linkFields(spec, { kind, name: spec.name }, ast.fields, ctx);
+      if (ast.kind === 'Struct' && ast.xsdAll === true) {
+        errors.attempt(() => xsdAll(ast, ctx));
+      }
+      const linked = errors.attempt(() =>
+        linkFields(spec, { kind, name: spec.name }, ast.fields, ctx),
+      );
+      if (!linked) BROKEN.add(spec);
     }
-    for (const [spec, ast] of declared.services) linkParent(spec, ast, scope);
-    checkInheritance(declared.services.map(([spec]) => spec));
-    for (const [spec, ast] of declared.services) linkFunctions(spec, ast, ctx);
-    const evaluator = new ConstantEvaluator(scope, types);
-    for (const [name, spec] of evaluator.evaluateAll()) constants.set(name, spec);
-    applyDefaults(ctx.pending, (value, type) => evaluator.value(value, type));
-    checkDefaultCycles(ctx.pending);
+    for (const [spec, ast] of declared.services) {
+      errors.attempt(() => linkParent(spec, ast, scope));
+    }
+    errors.attempt(() => checkInheritance(declared.services.map(([spec]) => spec)));
+    for (const [spec, ast] of declared.services) {
+      errors.attempt(() => linkFunctions(spec, ast, ctx));
+    }
+    const evaluator = new ConstantEvaluator(scope, types, this.rules.apacheSyntax);
+    for (const decl of scope.constDecls.values()) {
+      errors.attempt(() => constants.set(decl.name, evaluator.evaluate(decl)));
+    }
+    for (const p of ctx.pending) {
+      errors.attempt(() => applyDefaults([p], (value, type) => evaluator.value(value, type)));
+    }
+    errors.attempt(() => checkDefaultCycles(ctx.pending));
+    const first = errors.first();
+    if (first !== undefined) throw first;
+    for (const w of warnings) this.onWarning?.(w);
     this.cache.set(key, module);
     return module;
   }
@@ -166,4 +205,28 @@ class Compiler {
       throw new IdlCompileError(`cannot include '${h.path}': ${why}`, h.loc, [], { cause: e });
     }
   }
+}
+
+/** Warns of (or, in the thriftrw dialect, refuses) `xsd_all` on struct `ast`. */
+function xsdAll(ast: A.Struct, ctx: FieldContext): void {
+  apacheOnly(`'xsd_all' (on struct '${ast.name}')`, ctx.rules, ast.loc);
+  ctx.warn(
+    `'xsd_all' on struct '${ast.name}' is ignored: only Apache's XSD generator reads it. ` +
+      `Please remove it`,
+    ast.loc,
+  );
+}
+
+/**
+ * `e` with the include chain that led to file `key` (innermost include first), when it is an
+ * IDL error in that file that does not name one yet; otherwise `e` itself.
+ */
+function withIncludes(e: unknown, key: string, chain: readonly Frame[]): unknown {
+  if (!(e instanceof IdlSyntaxError || e instanceof IdlCompileError)) return e;
+  if (e.includedFrom.length > 0 || (e.loc !== undefined && e.loc.file !== key)) return e;
+  const includedFrom = chain.flatMap((f) => (f.via === undefined ? [] : [f.via])).reverse();
+  const options = { cause: e.cause, includedFrom };
+  return e instanceof IdlSyntaxError
+    ? new IdlSyntaxError(e.reason, e.loc, e.sourceLine, options)
+    : new IdlCompileError(e.reason, e.loc, e.related, options);
 }

@@ -16,6 +16,8 @@ import type {
 } from '../schema/spec.js';
 import { annotationMap } from './fields.js';
 import type { Scope } from './scope.js';
+import { BROKEN } from './broken.js';
+import type { ErrorCollector } from './broken.js';
 import { declareService } from './services.js';
 import { PENDING_TARGET } from './types.js';
 
@@ -31,72 +33,95 @@ export interface Declared {
 
 /**
  * Creates the specs of every definition of `program` in `scope` (whose maps are `module`'s).
- * Throws IdlCompileError for a name defined twice, a repeated enum item name, or an enum value
- * outside i32.
+ * Records on `errors` (default: throws) an IdlCompileError for a name defined twice (the second
+ * definition is left out), a repeated enum item name, or an enum value outside i32 (the enum is
+ * kept, BROKEN).
  */
-export function declareAll(program: A.Program, module: ModuleSpec, scope: Scope): Declared {
+export function declareAll(
+  program: A.Program,
+  module: ModuleSpec,
+  scope: Scope,
+  errors?: ErrorCollector,
+): Declared {
   const declared: Declared = { typedefs: new Map(), structs: [], services: [] };
   for (const d of program.definitions) {
-    switch (d.kind) {
-      case 'Typedef': {
-        scope.declare(d.name, 'typedef', d.loc);
-        const spec: TypedefSpec = {
-          kind: 'typedef',
-          name: d.name,
-          module,
-          target: PENDING_TARGET,
-          annotations: annotationMap(d.annotations),
-          loc: d.loc,
-        };
-        scope.types.set(d.name, spec);
-        declared.typedefs.set(spec, d);
-        break;
-      }
-      case 'Const':
-        scope.declare(d.name, 'constant', d.loc);
-        scope.constDecls.set(d.name, d);
-        break;
-      case 'Enum':
-        scope.declare(d.name, 'enum', d.loc);
-        scope.types.set(d.name, enumSpec(d, module));
-        break;
-      case 'Struct':
-      case 'Union':
-      case 'Exception': {
-        const variant = d.kind === 'Struct' ? 'struct' : d.kind === 'Union' ? 'union' : 'exception';
-        scope.declare(d.name, variant, d.loc);
-        const spec: StructSpec = {
-          kind: 'struct',
-          variant,
-          name: d.name,
-          module,
-          fields: [],
-          annotations: annotationMap(d.annotations),
-          loc: d.loc,
-        };
-        scope.types.set(d.name, spec);
-        declared.structs.push([spec, d]);
-        break;
-      }
-      case 'Service': {
-        scope.declare(d.name, 'service', d.loc);
-        const spec = declareService(d, module);
-        scope.services.set(d.name, spec);
-        declared.services.push([spec, d]);
-        break;
-      }
-    }
+    if (errors === undefined) declare(d, module, scope, declared);
+    else errors.attempt(() => declare(d, module, scope, declared));
   }
   return declared;
+}
+
+/** Declares one definition (see declareAll); throws its IdlCompileError. */
+function declare(d: A.Definition, module: ModuleSpec, scope: Scope, declared: Declared): void {
+  switch (d.kind) {
+    case 'Typedef': {
+      scope.declare(d.name, 'typedef', d.loc);
+      const spec: TypedefSpec = {
+        kind: 'typedef',
+        name: d.name,
+        module,
+        target: PENDING_TARGET,
+        annotations: annotationMap(d.annotations),
+        loc: d.loc,
+      };
+      scope.types.set(d.name, spec);
+      declared.typedefs.set(spec, d);
+      break;
+    }
+    case 'Const':
+      scope.declare(d.name, 'constant', d.loc);
+      scope.constDecls.set(d.name, d);
+      break;
+    case 'Enum': {
+      scope.declare(d.name, 'enum', d.loc);
+      const items: EnumItemSpec[] = [];
+      try {
+        scope.types.set(d.name, enumSpec(d, module, items));
+      } catch (e) {
+        // keep the items before the error, so that what names the enum is not an error too
+        const spec: EnumSpec = { ...enumShell(d, module), items };
+        BROKEN.add(spec);
+        scope.types.set(d.name, spec);
+        throw e;
+      }
+      break;
+    }
+    case 'Struct':
+    case 'Union':
+    case 'Exception': {
+      const variant = d.kind === 'Struct' ? 'struct' : d.kind === 'Union' ? 'union' : 'exception';
+      scope.declare(d.name, variant, d.loc);
+      const spec: StructSpec = {
+        kind: 'struct',
+        variant,
+        name: d.name,
+        module,
+        fields: [],
+        annotations: annotationMap(d.annotations),
+        loc: d.loc,
+      };
+      scope.types.set(d.name, spec);
+      declared.structs.push([spec, d]);
+      break;
+    }
+    case 'Service': {
+      scope.declare(d.name, 'service', d.loc);
+      const spec = declareService(d, module);
+      scope.services.set(d.name, spec);
+      declared.services.push([spec, d]);
+      break;
+    }
+  }
 }
 
 /**
  * The complete spec of enum `ast`: implicit values count on from the previous item (the first
  * is 0); explicit values may be negative or hex; values must fit i32; names must be unique
- * (values may repeat, as Apache Thrift allows).
+ * (values may repeat, as Apache Thrift allows). `items` (default: a new array) receives the
+ * items as they are made, so a caller keeps those before an error. Throws IdlCompileError for a
+ * repeated item name or a value outside i32.
  */
-export function enumSpec(ast: A.Enum, module: ModuleSpec): EnumSpec {
-  const items: EnumItemSpec[] = [];
+export function enumSpec(ast: A.Enum, module: ModuleSpec, items: EnumItemSpec[] = []): EnumSpec {
   const byName = new Map<string, EnumItemSpec>();
   let next = 0n;
   for (const item of ast.items) {
@@ -128,12 +153,11 @@ export function enumSpec(ast: A.Enum, module: ModuleSpec): EnumSpec {
     byName.set(item.name, spec);
     next = value + 1n;
   }
-  return {
-    kind: 'enum',
-    name: ast.name,
-    module,
-    items,
-    annotations: annotationMap(ast.annotations),
-    loc: ast.loc,
-  };
+  return { ...enumShell(ast, module), items };
+}
+
+/** The spec of enum `ast` without its items. */
+function enumShell(ast: A.Enum, module: ModuleSpec): EnumSpec {
+  const annotations = annotationMap(ast.annotations);
+  return { kind: 'enum', name: ast.name, module, items: [], annotations, loc: ast.loc };
 }

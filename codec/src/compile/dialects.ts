@@ -3,6 +3,7 @@
  * and the rules both share for union and function fields.
  */
 import { IdlCompileError } from '../errors.js';
+import type { SourceLocation } from '../errors.js';
 import type * as A from '../idl/ast.js';
 import type { FieldRequiredness } from '../schema/spec.js';
 import type { Dialect } from './index.js';
@@ -16,12 +17,37 @@ export interface DialectRules {
   readonly explicitIds: boolean;
   /** The smallest id a field may be given explicitly. */
   readonly minFieldId: number;
+  /**
+   * Apache 0.17's leniencies: `&` on fields, `xsd_*` markers, `async`, a oneway function with a
+   * return type, `{}` and `[]` for any empty container, an included enum's item as `mod.ITEM`.
+   */
+  readonly apacheSyntax: boolean;
 }
 
+// prettier-ignore
 const DIALECTS: Readonly<Record<Dialect, DialectRules>> = {
-  thriftrw: { name: 'thriftrw', explicitRequiredness: true, explicitIds: true, minFieldId: 1 },
-  apache: { name: 'apache', explicitRequiredness: false, explicitIds: false, minFieldId: -32768 },
+  thriftrw: {
+    name: 'thriftrw', explicitRequiredness: true, explicitIds: true, minFieldId: 1,
+    apacheSyntax: false,
+  },
+  apache: {
+    name: 'apache', explicitRequiredness: false, explicitIds: false, minFieldId: -32768,
+    apacheSyntax: true,
+  },
 };
+
+/**
+ * Throws IdlCompileError at `loc` when `rules` is not the apache dialect: `construct` (such as
+ * `'&' (a reference field)`) is syntax that Apache's compiler accepts and thriftrw refuses.
+ */
+export function apacheOnly(construct: string, rules: DialectRules, loc: SourceLocation): void {
+  if (rules.apacheSyntax) return;
+  throw new IdlCompileError(
+    `${construct} is Apache Thrift syntax that thriftrw does not accept (the ${rules.name} ` +
+      `dialect). Please remove it, or load the file with the 'apache' dialect`,
+    loc,
+  );
+}
 
 /** The rules of `dialect` (default `thriftrw`); throws IdlCompileError for an unknown dialect. */
 export function dialectRules(dialect: Dialect | undefined): DialectRules {

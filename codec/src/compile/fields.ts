@@ -4,9 +4,10 @@
  * struct's fields are known (a default may be a struct constant).
  */
 import { IdlCompileError, formatLocation } from '../errors.js';
+import type { SourceLocation } from '../errors.js';
 import type * as A from '../idl/ast.js';
 import type { ConstValueSpec, FieldSpec, StructSpec, TypeSpec } from '../schema/spec.js';
-import { ImplicitIds, describeField, fieldId, fieldRequiredness } from './dialects.js';
+import { ImplicitIds, apacheOnly, describeField, fieldId, fieldRequiredness } from './dialects.js';
 import type { DialectRules, FieldOwner } from './dialects.js';
 import type { TypeLinker } from './types.js';
 
@@ -16,6 +17,39 @@ export interface FieldContext {
   readonly types: TypeLinker;
   /** Defaults to evaluate once all fields are linked. */
   readonly pending: PendingDefault[];
+  /** Reports a warning (see IdlWarning). */
+  readonly warn: (reason: string, loc: SourceLocation) => void;
+}
+
+/**
+ * Field names that would hide a method every generated class has (`john.toPrimitive()`,
+ * `User.fromPrimitive({...})`), with what they clash with. thriftrw-python refuses such IDL too
+ * (a field named `to_primitive` or `from_primitive` fails to load: "'to_primitive' in __slots__
+ * conflicts with class variable").
+ */
+export const METHOD_NAMES: ReadonlyMap<string, string> = new Map([
+  ['toPrimitive', 'the toPrimitive() method of every generated struct, union and exception'],
+  ['fromPrimitive', 'the static fromPrimitive() of every generated struct, union and exception'],
+]);
+
+/** Checks the Apache-only markers of `f` (`&`, `xsd_*`) against the dialect; warns of `xsd_*`. */
+function checkMarkers(f: A.Field, what: string, ctx: FieldContext): void {
+  if (f.reference === true) apacheOnly(`'&' (a reference field: ${what})`, ctx.rules, f.loc);
+  const xsd = [
+    ...(f.xsdOptional === true ? ['xsd_optional'] : []),
+    ...(f.xsdNillable === true ? ['xsd_nillable'] : []),
+    ...(f.xsdAttrs === undefined ? [] : ['xsd_attrs']),
+  ];
+  if (xsd.length === 0) return;
+  const words = xsd.map((x) => `'${x}'`).join(', ');
+  apacheOnly(`${words} (on ${what})`, ctx.rules, f.loc);
+  ctx.warn(
+    `${words} on ${what} ${xsd.length === 1 ? 'is' : 'are'} ignored: only Apache's XSD ` +
+      `generator reads ${xsd.length === 1 ? 'it' : 'them'}, and 'xsd_optional' does not make a ` +
+      `field optional. Please remove ${xsd.length === 1 ? 'it' : 'them'} (write 'optional' for ` +
+      `an optional field)`,
+    f.loc,
+  );
 }
 
 /** A field default waiting to be evaluated: `struct.fields[index]` gets `value`. */
@@ -64,6 +98,15 @@ export function linkFields(
   const implicit = new ImplicitIds();
   const out: FieldSpec[] = [...leading];
   for (const f of fields) {
+    const clash = METHOD_NAMES.get(f.name);
+    if (clash !== undefined) {
+      throw new IdlCompileError(
+        `${describeField(owner, f.name)} has the name of ${clash}, which the field would hide ` +
+          `(thriftrw-python refuses such a field too). Please rename the field`,
+        f.loc,
+      );
+    }
+    checkMarkers(f, describeField(owner, f.name), ctx);
     const id = fieldId(f, owner, ctx.rules, implicit);
     const requiredness = fieldRequiredness(f, owner, ctx.rules);
     if (f.defaultValue !== undefined && (owner.kind === 'union' || owner.kind === 'throws')) {

@@ -24,6 +24,8 @@
  *   resolver.ts   memoryResolver (POSIX-style relative includes over an in-memory record)
  */
 
+import type { SourceLocation } from '../errors.js';
+
 /**
  * `thriftrw` (the default): every struct and exception field must say `required` or `optional`
  * and every field needs an explicit id from 1 to 32767. `apache`: Apache Thrift's rules (no
@@ -39,12 +41,31 @@ export interface IncludeResolver {
   (includePath: string, fromKey: string): { key: string; source: string };
 }
 
+/**
+ * Something the compiler accepted but that does not mean what it may seem to (Apache's
+ * compiler accepts it too, some with a warning of its own): `async`, a oneway function with a
+ * return type, the `xsd_*` markers.
+ */
+export interface IdlWarning {
+  /** What was accepted and what it means, with a fix. */
+  readonly reason: string;
+  /** Where. */
+  readonly loc: SourceLocation;
+  /** `file:line:col: reason`. */
+  readonly message: string;
+}
+
 /** Options for `compileModule`. */
 export interface CompileOptions {
   /** The rules to compile by; default `thriftrw`. */
   dialect?: Dialect;
   /** How `include` finds files; default: every include fails with "includes need a resolver". */
   resolve?: IncludeResolver;
+  /**
+   * Called once for each warning of each file compiled (not for files taken from the cache);
+   * default: warnings are dropped (the codec prints nothing).
+   */
+  onWarning?: (warning: IdlWarning) => void;
 }
 
 export { compileModule } from './compile.js';

@@ -12,6 +12,7 @@ import type {
   ServiceSpec,
   StructSpec,
 } from '../schema/spec.js';
+import { apacheOnly } from './dialects.js';
 import { annotationMap, linkFields } from './fields.js';
 import type { FieldContext } from './fields.js';
 import { article, kindOfType } from './scope.js';
@@ -122,15 +123,35 @@ export function linkFunctions(spec: ServiceSpec, ast: A.Service, ctx: FieldConte
       );
     }
     seen.set(fn.name, fn);
-    checkOneway(fn, qualified);
+    checkOneway(fn, qualified, ctx);
     functions.push(linkFunction(spec, fn, qualified, ctx));
   }
   spec.functions = functions;
 }
 
-function checkOneway(fn: A.FunctionDef, qualified: string): void {
+/**
+ * The rules of oneway functions: no exceptions; no return type (the apache dialect ignores one
+ * with a warning, as Apache's compiler does); `async` only in the apache dialect, with a warning.
+ */
+function checkOneway(fn: A.FunctionDef, qualified: string, ctx: FieldContext): void {
   if (!fn.oneway) return;
-  if (fn.returnType !== undefined) {
+  if (fn.async === true) {
+    apacheOnly(`'async' (Apache's old word for 'oneway')`, ctx.rules, fn.loc);
+    ctx.warn(
+      `'async' is Apache's deprecated word for 'oneway' (Apache's compiler warns: "async" is ` +
+        `deprecated. It is called "oneway" now); '${qualified}' is read as oneway. Please ` +
+        `write 'oneway'`,
+      fn.loc,
+    );
+  }
+  if (fn.returnType !== undefined && ctx.rules.apacheSyntax && fn.exceptions.length === 0) {
+    ctx.warn(
+      `oneway function '${qualified}' declares a return type, which a oneway call never gets; ` +
+        `it is ignored (Apache's compiler warns "Oneway methods should return void" and ` +
+        `ignores it too). Please make it 'oneway void ${fn.name}(...)'`,
+      fn.returnType.loc,
+    );
+  } else if (fn.returnType !== undefined) {
     throw new IdlCompileError(
       `oneway function '${qualified}' must return void (a oneway call gets no response). ` +
         `Please make it 'oneway void ${fn.name}(...)' or remove 'oneway'`,
@@ -164,7 +185,9 @@ function linkFunction(
   });
   const request = struct('request');
   const response = struct('response');
-  const returnType = fn.returnType === undefined ? undefined : ctx.types.resolve(fn.returnType);
+  const written = fn.returnType === undefined ? undefined : ctx.types.resolve(fn.returnType);
+  // a oneway function's return type (apache dialect, with a warning) is checked, then ignored
+  const returnType = fn.oneway ? undefined : written;
   const spec: FunctionSpec = {
     name: fn.name,
     service,

@@ -16,6 +16,7 @@ import type {
   TypeSpec,
 } from '../schema/spec.js';
 import { MAX_IDL_NESTING } from '../idl/parser.js';
+import { checkNotBroken } from './broken.js';
 import { suggest } from './scope.js';
 import { typeName } from './types.js';
 
@@ -26,7 +27,10 @@ export type NamedValue =
 
 /** Resolves names used as values (constants, enum items); throws for unknown names. */
 export interface ValueNames {
-  resolve(id: A.ConstIdentifier): NamedValue;
+  /** What `id` names where a value of `expected` is wanted; throws IdlCompileError if nothing. */
+  resolve(id: A.ConstIdentifier, expected: TypeSpec): NamedValue;
+  /** Apache's leniencies apply (`{}` and `[]` for any empty container). */
+  readonly apacheSyntax: boolean;
 }
 
 const RANGES = {
@@ -35,7 +39,7 @@ const RANGES = {
   i32: [-2147483648n, 2147483647n],
   i64: [-9223372036854775808n, 9223372036854775807n],
 } as const;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const UUID = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i;
 const encoder = new TextEncoder();
 
 /**
@@ -118,9 +122,14 @@ function intScalar(n: bigint, type: TypeSpec): ConstValueSpec {
   return scalar(type.kind === 'i64' ? n : Number(n));
 }
 
-/** The text a uuid constant stands for, lowercased; undefined when it is not canonical. */
+/**
+ * The text a uuid constant stands for, lowercased without braces; undefined when it is not
+ * 8-4-4-4-12 hex digits (any case), alone or in braces, as Apache's compiler (0.19+) accepts.
+ */
 function uuidText(s: string): string | undefined {
-  return UUID.test(s) ? s.toLowerCase() : undefined;
+  const m = UUID.exec(s);
+  if (m === null || s.startsWith('{') !== s.endsWith('}')) return undefined;
+  return m[1]!.toLowerCase();
 }
 
 /** What a value of `type` must be written as. */
@@ -130,7 +139,7 @@ function needs(type: TypeSpec): string {
     case 'byte': case 'i16': case 'i32': case 'i64': return 'an integer';
     case 'double': return 'a number';
     case 'string': case 'binary': return 'a string';
-    case 'uuid': return "a uuid string ('xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx')";
+    case 'uuid': return "a uuid string ('xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx', or in braces)";
     case 'enum': return `an item of enum '${type.name}' (or its integer value)`;
     case 'list': case 'set': return 'a list [...]';
     case 'map': return 'a map {...}';
@@ -160,8 +169,10 @@ export function typeValue(v: A.ConstValue, type: TypeSpec, names: ValueNames): C
 }
 
 function typeValueUnbounded(v: A.ConstValue, type: TypeSpec, names: ValueNames): ConstValueSpec {
+  // a struct or enum that failed to compile has its own error; what follows from it is not one
+  if (type.kind === 'struct' || type.kind === 'enum') checkNotBroken(type);
   if (v.kind === 'ConstIdentifier' && v.name !== 'true' && v.name !== 'false') {
-    return namedValue(v, names.resolve(v), type);
+    return namedValue(v, names.resolve(v, type), type);
   }
   const fail = (why?: string): IdlCompileError =>
     new IdlCompileError(
@@ -207,9 +218,11 @@ function typeValueUnbounded(v: A.ConstValue, type: TypeSpec, names: ValueNames):
     }
     case 'list':
     case 'set':
+      if (v.kind === 'ConstMap') return emptyContainer(v, v.entries.length, type, names);
       if (v.kind !== 'ConstList') throw fail();
       return { kind: 'list', values: v.values.map((x) => typeValue(x, type.valueType, names)) };
     case 'map':
+      if (v.kind === 'ConstList') return emptyContainer(v, v.values.length, type, names);
       if (v.kind !== 'ConstMap') throw fail();
       return {
         kind: 'map',
@@ -225,6 +238,39 @@ function typeValueUnbounded(v: A.ConstValue, type: TypeSpec, names: ValueNames):
       if (v.kind !== 'ConstMap') throw fail();
       return structValue(v, type, names);
   }
+}
+
+/**
+ * `{}` written for a list or set, or `[]` for a map: the empty container in the apache dialect
+ * (Apache's compiler takes either for any container). Throws IdlCompileError when the container
+ * is not empty (Apache would silently drop its entries) or the dialect is thriftrw.
+ */
+function emptyContainer(
+  v: A.ConstList | A.ConstMap,
+  size: number,
+  type: TypeSpec,
+  names: ValueNames,
+): ConstValueSpec {
+  const [written, wanted] = v.kind === 'ConstMap' ? ['{...}', '[...]'] : ['[...]', '{...}'];
+  const what = typeName(type);
+  if (size > 0) {
+    throw new IdlCompileError(
+      `expected ${needs(type)} for ${what}, found ${describe(v)}: Apache's compiler accepts ` +
+        `${written} here but silently drops its entries (it makes an empty ${type.kind}), so the ` +
+        `codec refuses it. Please write the ${type.kind} as ${wanted}`,
+      v.loc,
+    );
+  }
+  if (!names.apacheSyntax) {
+    throw new IdlCompileError(
+      `expected ${needs(type)} for ${what}, found ${describe(v)} (the thriftrw dialect wants ` +
+        `${wanted.replace('...', '')} for an empty ${type.kind}; the apache dialect also takes ` +
+        `${written.replace('...', '')}, as Apache's compiler does). Please write ` +
+        `${wanted.replace('...', '')}`,
+      v.loc,
+    );
+  }
+  return type.kind === 'map' ? { kind: 'map', entries: [] } : { kind: 'list', values: [] };
 }
 
 /** A constant of struct, union or exception `spec`, written as a map of field names. */
@@ -315,6 +361,18 @@ function namedValue(id: A.ConstIdentifier, ref: NamedValue, type: TypeSpec): Con
       id.loc,
       [c.loc],
     );
+  }
+}
+
+/** Whether the value `ref` names would be accepted where a value of `type` is wanted. */
+export function fits(ref: NamedValue, type: TypeSpec): boolean {
+  const loc = ref.kind === 'constant' ? ref.spec.loc : ref.item.loc;
+  const id: A.ConstIdentifier = { kind: 'ConstIdentifier', name: '', loc };
+  try {
+    namedValue(id, ref, type);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -202,11 +202,21 @@ export interface Field {
   readonly annotations: Annotations;
   readonly doc: string | undefined;
   readonly loc: SourceLocation;
+  /** `&` was written between the type and the name (Apache: a reference field); absent if not. */
+  readonly reference?: true;
+  /** `xsd_optional` was written after the default (Apache 0.17; only its xsd generator reads it). */
+  readonly xsdOptional?: true;
+  /** `xsd_nillable` was written after the default (Apache 0.17, xsd generator only). */
+  readonly xsdNillable?: true;
+  /** The fields of `xsd_attrs { ... }` written after the default (Apache 0.17, xsd generator only). */
+  readonly xsdAttrs?: readonly Field[];
 }
 
 export interface Struct {
   readonly kind: 'Struct';
   readonly name: string;
+  /** `xsd_all` was written after the name (Apache 0.17, structs only, xsd generator only). */
+  readonly xsdAll?: true;
   readonly fields: readonly Field[];
   readonly annotations: Annotations;
   readonly doc: string | undefined;
@@ -236,6 +246,8 @@ export interface FunctionDef {
   readonly kind: 'Function';
   readonly name: string;
   readonly oneway: boolean;
+  /** `oneway` was spelled `async`, Apache's deprecated word for it (`oneway` is then true). */
+  readonly async?: true;
   readonly returnType: TypeRef | undefined;
   readonly parameters: readonly Field[];
   readonly exceptions: readonly Field[];

@@ -35,17 +35,23 @@ export const KEYWORDS: ReadonlySet<string> = new Set([
  */
 export const SOFT_KEYWORDS: ReadonlySet<string> = new Set(['uuid']);
 
-/** Deprecated Apache keywords we reject, with the replacement we suggest. */
+/**
+ * Deprecated Apache keywords that Apache 0.17 itself refuses ("no longer supported"), with the
+ * replacement we suggest. (`xsd_optional`, `xsd_nillable`, `xsd_attrs`, `xsd_all` and `async`,
+ * which Apache 0.17 still accepts, are read by the parser where Apache's grammar has them.)
+ */
 const DEPRECATED: ReadonlyMap<string, string> = new Map([
-  ['senum', 'use an enum or a string'],
-  ['slist', "use 'list<string>'"],
-  ['xsd_all', 'remove it'],
-  ['xsd_optional', "remove it (use 'optional')"],
-  ['xsd_nillable', 'remove it'],
-  ['xsd_attrs', 'remove it'],
+  ['senum', "no longer supported (Apache's compiler refuses it too); use an enum or a string"],
+  ['slist', "no longer supported (Apache's compiler refuses it too); use 'list<string>'"],
 ]);
 
-const PUNCT = '{}()[]<>,;:=*';
+const PUNCT = '{}()[]<>,;:=*&';
+
+/** What `@` starts, and what to write instead (an error message). */
+export const AT_SIGN =
+  "'@' starts an fbthrift structured annotation (such as @cpp.Ref or @thrift.Experimental), " +
+  'which is fbthrift syntax: Apache Thrift and thriftrw do not accept it. Please remove it, or ' +
+  'write an Apache annotation in parentheses after the definition: (name = "value")';
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
   '\\': '\\',
   '"': '"',
@@ -114,10 +120,29 @@ function cleanDoc(raw: string): string | undefined {
 /**
  * Splits Thrift IDL `source` into tokens, ending with one `eof` token. `file` (default
  * `'<string>'`) is only used in error locations. Throws IdlSyntaxError on an unexpected
- * character, a malformed number, a bad escape, an unterminated string or comment, or a
- * deprecated keyword (`senum`, `slist`, `xsd_*`).
+ * character (`@` is named as fbthrift syntax), a malformed number, a bad escape, an unterminated
+ * string or comment, or a keyword Apache no longer supports (`senum`, `slist`).
  */
 export function tokenize(source: string, file = '<string>'): Token[] {
+  const { tokens, error } = lex(source, file);
+  if (error !== undefined) throw error;
+  return tokens;
+}
+
+/** Tokens up to the first lexical error, and that error (see `lex`). */
+export interface Lexed {
+  /** The tokens before the error (all of them when there is none), ending with one `eof`. */
+  readonly tokens: Token[];
+  /** The first lexical error, if any; its `eof` token stands where it is. */
+  readonly error: IdlSyntaxError | undefined;
+}
+
+/**
+ * Like `tokenize`, but returns the first lexical error instead of throwing it, with the tokens
+ * before it: a parser that meets a syntax error earlier in the file reports that one first (the
+ * first error in source order). Never throws an IdlSyntaxError.
+ */
+export function lex(source: string, file = '<string>'): Lexed {
   const tokens: Token[] = [];
   const n = source.length;
   let pos = 0;
@@ -133,73 +158,94 @@ export function tokenize(source: string, file = '<string>'): Token[] {
     doc = undefined;
   };
 
-  while (pos < n) {
-    const c = source.charCodeAt(pos);
-    const start = pos;
-    if (c === 10) {
-      pos++;
-      line++;
-      lineStart = pos;
-    } else if (c === 32 || c === 9 || c === 13 || c === 12 || c === 11 || c === 0xfeff) {
-      pos++;
-    } else if (c === 35 || (c === 47 && source.charCodeAt(pos + 1) === 47)) {
-      const nl = source.indexOf('\n', pos);
-      pos = nl < 0 ? n : nl;
-    } else if (c === 47 && source.charCodeAt(pos + 1) === 42) {
-      const end = source.indexOf('*/', pos + 2);
-      if (end < 0) fail(start, line, lineStart, "unterminated comment: expected '*/' to close it");
-      for (let i = source.indexOf('\n', pos); i >= 0 && i < end; i = source.indexOf('\n', i + 1)) {
-        line++;
-        lineStart = i + 1;
-      }
-      pos = end + 2;
-      const raw = source.slice(start, pos);
-      if (raw.startsWith('/**') && raw !== '/**/') doc = cleanDoc(raw);
-    } else if (isIdentStart(c)) {
-      pos++;
-      for (;;) {
-        while (pos < n && isIdentPart(source.charCodeAt(pos))) pos++;
-        if (source.charCodeAt(pos) !== 46) break;
-        if (!isIdentPart(source.charCodeAt(pos + 1))) {
-          fail(
-            pos,
-            line,
-            lineStart,
-            `expected a name part after '.' in '${source.slice(start, pos + 1)}'`,
-          );
-        }
-        pos++;
-      }
-      const text = source.slice(start, pos);
-      const hint = DEPRECATED.get(text);
-      if (hint !== undefined) {
-        fail(start, line, lineStart, `'${text}' is deprecated and not supported; ${hint}`);
-      }
-      push(KEYWORDS.has(text) ? 'keyword' : 'identifier', start);
-    } else if (
-      isDigit(c) ||
-      ((c === 43 || c === 45 || c === 46) && isDigit(source.charCodeAt(pos + 1))) ||
-      ((c === 43 || c === 45) &&
-        source.charCodeAt(pos + 1) === 46 &&
-        isDigit(source.charCodeAt(pos + 2)))
-    ) {
-      push(lexNumber(), start);
-    } else if (c === 34 || c === 39) {
-      push('string', start, lexString(c));
-    } else if (PUNCT.includes(source.charAt(pos))) {
-      pos++;
-      push('punct', start);
-    } else {
-      const ch = String.fromCodePoint(source.codePointAt(pos) ?? c);
-      fail(start, line, lineStart, `unexpected character '${ch}'`);
-    }
+  let error: IdlSyntaxError | undefined;
+  try {
+    scan();
+  } catch (e) {
+    if (!(e instanceof IdlSyntaxError)) throw e;
+    error = e;
+  }
+  if (error !== undefined) {
+    const { line: l, column } = error.loc;
+    tokens.push({ kind: 'eof', text: '', value: '', line: l, column, doc: undefined });
+    return { tokens, error };
   }
   // the end of file is placed just after the last token, where the missing text would go
   const last = tokens[tokens.length - 1];
   const eofLine = last?.line ?? 1;
   const eofColumn = last === undefined ? 1 : last.column + last.text.length;
   tokens.push({ kind: 'eof', text: '', value: '', line: eofLine, column: eofColumn, doc });
-  return tokens;
+  return { tokens, error: undefined };
+
+  /** Reads every token of `source` into `tokens`; throws at the first lexical error. */
+  function scan(): void {
+    while (pos < n) {
+      const c = source.charCodeAt(pos);
+      const start = pos;
+      if (c === 10) {
+        pos++;
+        line++;
+        lineStart = pos;
+      } else if (c === 32 || c === 9 || c === 13 || c === 12 || c === 11 || c === 0xfeff) {
+        pos++;
+      } else if (c === 35 || (c === 47 && source.charCodeAt(pos + 1) === 47)) {
+        const nl = source.indexOf('\n', pos);
+        pos = nl < 0 ? n : nl;
+      } else if (c === 47 && source.charCodeAt(pos + 1) === 42) {
+        const end = source.indexOf('*/', pos + 2);
+        if (end < 0)
+          fail(start, line, lineStart, "unterminated comment: expected '*/' to close it");
+        for (
+          let i = source.indexOf('\n', pos);
+          i >= 0 && i < end;
+          i = source.indexOf('\n', i + 1)
+        ) {
+          line++;
+          lineStart = i + 1;
+        }
+        pos = end + 2;
+        const raw = source.slice(start, pos);
+        if (raw.startsWith('/**') && raw !== '/**/') doc = cleanDoc(raw);
+      } else if (isIdentStart(c)) {
+        pos++;
+        for (;;) {
+          while (pos < n && isIdentPart(source.charCodeAt(pos))) pos++;
+          if (source.charCodeAt(pos) !== 46) break;
+          if (!isIdentPart(source.charCodeAt(pos + 1))) {
+            fail(
+              pos,
+              line,
+              lineStart,
+              `expected a name part after '.' in '${source.slice(start, pos + 1)}'`,
+            );
+          }
+          pos++;
+        }
+        const text = source.slice(start, pos);
+        const hint = DEPRECATED.get(text);
+        if (hint !== undefined) fail(start, line, lineStart, `'${text}' is ${hint}`);
+        push(KEYWORDS.has(text) ? 'keyword' : 'identifier', start);
+      } else if (
+        isDigit(c) ||
+        ((c === 43 || c === 45 || c === 46) && isDigit(source.charCodeAt(pos + 1))) ||
+        ((c === 43 || c === 45) &&
+          source.charCodeAt(pos + 1) === 46 &&
+          isDigit(source.charCodeAt(pos + 2)))
+      ) {
+        push(lexNumber(), start);
+      } else if (c === 34 || c === 39) {
+        push('string', start, lexString(c));
+      } else if (PUNCT.includes(source.charAt(pos))) {
+        pos++;
+        push('punct', start);
+      } else if (c === 64) {
+        fail(start, line, lineStart, AT_SIGN);
+      } else {
+        const ch = String.fromCodePoint(source.codePointAt(pos) ?? c);
+        fail(start, line, lineStart, `unexpected character '${ch}'`);
+      }
+    }
+  }
 
   /** Reads a number at `pos`; returns whether it is an int or a double. */
   function lexNumber(): 'int' | 'double' {
@@ -327,8 +373,14 @@ export function describe(tok: Token): string {
     const v = tok.value.length > 20 ? `${tok.value.slice(0, 20)}...` : tok.value;
     return `string ${JSON.stringify(v)}`;
   }
+  if (tok.kind === 'punct' && tok.text === '&') return `'&' (${AMPERSAND})`;
   return `'${tok.text}'`;
 }
+
+/** What `&` starts, for error messages. */
+export const AMPERSAND =
+  "'&' marks a field as a reference (Apache's C++ generator holds it by pointer); it goes only " +
+  "between a field's type and its name: '1: optional Node &next'";
 
 /**
  * A position in a token list with the small helpers a recursive-descent parser needs. The
@@ -337,16 +389,22 @@ export function describe(tok: Token): string {
 export class TokenCursor {
   protected i = 0;
 
-  /** `tokens` must end with an `eof` token (as `tokenize` returns them). */
+  /**
+   * `tokens` must end with an `eof` token (as `tokenize` and `lex` return them); `lexError`, the
+   * lexical error that `eof` stands for, is thrown when the parser reaches it.
+   */
   constructor(
     protected readonly source: string,
     protected readonly file: string,
     protected readonly tokens: readonly Token[],
+    private readonly lexError: IdlSyntaxError | undefined = undefined,
   ) {}
 
-  /** The current token (the `eof` token once the end is reached). */
+  /** The current token (the `eof` token once the end is reached); throws a lexical error there. */
   protected get tok(): Token {
-    return this.tokens[this.i] ?? (this.tokens[this.tokens.length - 1] as Token);
+    const t = this.tokens[this.i] ?? (this.tokens[this.tokens.length - 1] as Token);
+    if (t.kind === 'eof' && this.lexError !== undefined) throw this.lexError;
+    return t;
   }
   /** Returns the current token and moves past it (never past `eof`). */
   protected next(): Token {

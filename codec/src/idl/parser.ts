@@ -5,7 +5,7 @@
  */
 import type { IdlSyntaxError, SourceLocation } from '../errors.js';
 import type * as A from './ast.js';
-import { TokenCursor, describe, tokenize } from './lexer.js';
+import { TokenCursor, describe, lex } from './lexer.js';
 import type { Token } from './lexer.js';
 
 // prettier-ignore
@@ -18,6 +18,9 @@ const TOP_LEVEL: ReadonlySet<string> = new Set([
   ...HEADERS, 'typedef', 'const', 'enum', 'struct', 'union', 'exception', 'service',
 ]);
 const DEFINITIONS = 'typedef, const, enum, struct, union, exception or service';
+const PACKAGE =
+  "'package' is fbthrift syntax (a file's package name): Apache Thrift and thriftrw do not " +
+  "accept it. Please use 'namespace <language> <name>' headers instead";
 
 /**
  * The deepest nesting the parser accepts in one type (`list<list<...>>`) or one constant value
@@ -41,7 +44,14 @@ class Parser extends TokenCursor {
   private nesting = 0;
 
   constructor(source: string, file: string) {
-    super(source, file, tokenize(source, file));
+    const { tokens, error } = lex(source, file);
+    super(source, file, tokens, error);
+  }
+
+  /** Whether the current token is the identifier `word` (a contextual keyword). */
+  private isWord(word: string): boolean {
+    const t = this.tok;
+    return t.kind === 'identifier' && t.text === word;
   }
 
   /** Enters one level of nesting at token `t`; throws IdlSyntaxError past MAX_IDL_NESTING. */
@@ -79,6 +89,7 @@ class Parser extends TokenCursor {
     const definitions: A.Definition[] = [];
     while (this.tok.kind !== 'eof') {
       const t = this.tok;
+      if (this.isWord('package')) throw this.error(PACKAGE);
       if (t.kind === 'keyword' && HEADERS.has(t.text)) {
         const first = definitions[0]?.loc ?? this.loc(t);
         throw this.error(
@@ -182,11 +193,22 @@ class Parser extends TokenCursor {
   ): A.Struct | A.Union | A.Exception {
     const kw = this.next().text;
     const name = this.name(`a name for the ${kw}`);
+    const xsdAll = kw === 'struct' && this.acceptWord('xsd_all');
     this.expect('{', `after ${kw} name '${name}'`);
     const fields = this.fields('}', this.opened(kw, name, loc));
     const annotations = this.annotations();
-    const kind = kw === 'struct' ? 'Struct' : kw === 'union' ? 'Union' : 'Exception';
-    return { kind, name, fields, annotations, doc, loc };
+    if (kw === 'struct') {
+      return {
+        kind: 'Struct',
+        name,
+        ...(xsdAll ? { xsdAll: true } : {}),
+        fields,
+        annotations,
+        doc,
+        loc,
+      };
+    }
+    return { kind: kw === 'union' ? 'Union' : 'Exception', name, fields, annotations, doc, loc };
   }
 
   /** Fields up to and including the `close` token (`}` or `)`). */
@@ -225,22 +247,36 @@ class Parser extends TokenCursor {
     if (this.is('required') || this.is('optional'))
       requiredness = this.next().text as A.Requiredness;
     const type = this.type();
-    const name = this.name('a field name');
+    const reference = this.accept('&');
+    const name = this.name(reference ? "a field name after '&'" : 'a field name');
     const defaultValue = this.accept('=') ? this.constValue() : undefined;
+    // Apache 0.17's grammar: FieldValue XsdOptional XsdNillable XsdAttributes TypeAnnotations
+    const xsdOptional = this.acceptWord('xsd_optional');
+    const xsdNillable = this.acceptWord('xsd_nillable');
+    let xsdAttrs: A.Field[] | undefined;
+    if (this.isWord('xsd_attrs')) {
+      const open = this.next();
+      this.expect('{', "after 'xsd_attrs'");
+      xsdAttrs = this.fields('}', `xsd_attrs (opened at ${open.line}:${open.column})`);
+    }
     const annotations = this.annotations();
     this.separator();
     const loc = this.loc(first);
+    // prettier-ignore
     return {
-      kind: 'Field',
-      id,
-      name,
-      type,
-      requiredness,
-      defaultValue,
-      annotations,
-      doc: first.doc,
-      loc,
+      kind: 'Field', id, name, type, requiredness, defaultValue, annotations, doc: first.doc, loc,
+      ...(reference ? { reference: true } : {}),
+      ...(xsdOptional ? { xsdOptional: true } : {}),
+      ...(xsdNillable ? { xsdNillable: true } : {}),
+      ...(xsdAttrs === undefined ? {} : { xsdAttrs }),
     };
+  }
+
+  /** Moves past the identifier `word` if it is the current token; returns whether it did. */
+  private acceptWord(word: string): boolean {
+    if (!this.isWord(word)) return false;
+    this.next();
+    return true;
   }
 
   private service(doc: string | undefined, loc: SourceLocation): A.Service {
@@ -261,7 +297,11 @@ class Parser extends TokenCursor {
 
   private func(what: string): A.FunctionDef {
     const first = this.tok;
-    const oneway = this.accept('oneway');
+    // `async` is Apache's old word for `oneway`; `async f(...)` is a function returning `async`
+    const isAsync =
+      this.isWord('async') && !(this.peek(1)?.kind === 'identifier' && this.tokenAt(2, '('));
+    if (isAsync) this.next();
+    const oneway = isAsync || this.accept('oneway');
     let returnType: A.TypeRef | undefined;
     if (!this.accept('void')) {
       const t = this.tok;
@@ -285,9 +325,20 @@ class Parser extends TokenCursor {
     this.separator();
     // prettier-ignore
     return {
-      kind: 'Function', name, oneway, returnType, parameters, exceptions, annotations,
-      doc: first.doc, loc: this.loc(first),
+      kind: 'Function', name, oneway, ...(isAsync ? { async: true } : {}), returnType, parameters,
+      exceptions, annotations, doc: first.doc, loc: this.loc(first),
     };
+  }
+
+  /** The token `ahead` places after the current one, if there is one. */
+  private peek(ahead: number): Token | undefined {
+    return this.tokens[this.i + ahead];
+  }
+
+  /** Whether the token `ahead` places after the current one is the punctuation `text`. */
+  private tokenAt(ahead: number, text: string): boolean {
+    const t = this.peek(ahead);
+    return t !== undefined && t.kind === 'punct' && t.text === text;
   }
 
   // --- types, annotations, constants ------------------------------------------------------

@@ -115,12 +115,22 @@ export function printConstValue(v: A.ConstValue): string {
   }
 }
 
-/** A field without doc or trailing separator: `1: required i32 a = 5 (x = "y")`. */
+/**
+ * A field without doc or trailing separator: `1: required i32 a = 5 (x = "y")`, with Apache's
+ * `&` and `xsd_*` markers where the field has them.
+ */
 function field(f: A.Field): string {
   const id = f.id === undefined ? '' : `${f.id}: `;
   const req = f.requiredness === 'default' ? '' : `${f.requiredness} `;
+  const ref = f.reference === true ? ' &' : ' ';
   const dflt = f.defaultValue === undefined ? '' : ` = ${printConstValue(f.defaultValue)}`;
-  return `${id}${req}${printType(f.type)} ${f.name}${dflt}${annotations(f.annotations)}`;
+  let xsd = f.xsdOptional === true ? ' xsd_optional' : '';
+  if (f.xsdNillable === true) xsd += ' xsd_nillable';
+  if (f.xsdAttrs !== undefined) {
+    const attrs = f.xsdAttrs.map((a) => `${docComment(a.doc, '')}${field(a)}`);
+    xsd += ` xsd_attrs { ${attrs.join(', ')} }`;
+  }
+  return `${id}${req}${printType(f.type)}${ref}${f.name}${dflt}${xsd}${annotations(f.annotations)}`;
 }
 
 /** A parenthesized field list: inline when no field has a doc, else one field per line. */
@@ -150,7 +160,7 @@ function header(h: A.Header): string {
 }
 
 function functionDef(f: A.FunctionDef): string {
-  const oneway = f.oneway ? 'oneway ' : '';
+  const oneway = f.async === true ? 'async ' : f.oneway ? 'oneway ' : '';
   const ret = f.returnType === undefined ? 'void' : printType(f.returnType);
   const throws = f.exceptions.length === 0 ? '' : ` throws ${fieldList(f.exceptions, '  ')}`;
   const head = `${oneway}${ret} ${f.name}${fieldList(f.parameters, '  ')}`;
@@ -176,7 +186,8 @@ function definition(d: A.Definition): string {
     case 'Exception': {
       const kw = d.kind === 'Struct' ? 'struct' : d.kind === 'Union' ? 'union' : 'exception';
       const fields = d.fields.map((f) => `${docComment(f.doc, '  ')}  ${field(f)},\n`);
-      return `${doc}${kw} ${d.name} ${block(fields)}${annotations(d.annotations)}`;
+      const all = d.kind === 'Struct' && d.xsdAll === true ? ' xsd_all' : '';
+      return `${doc}${kw} ${d.name}${all} ${block(fields)}${annotations(d.annotations)}`;
     }
     case 'Service': {
       const ext = d.extends === undefined ? '' : ` extends ${d.extends}`;

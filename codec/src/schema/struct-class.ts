@@ -9,6 +9,8 @@
 import { IdlCompileError, ValidationError } from '../errors.js';
 import { describeValue } from './checks.js';
 import { equals } from './equals.js';
+// primitive.ts imports this file too; each only calls the other at run time
+import { fromPrimitive, toPrimitive } from './primitive.js';
 import type { ConstValueSpec, FieldSpec, StructSpec } from './spec.js';
 import type { Normalizer, Validator } from './values.js';
 import { materialize, normalizerFor, setClassLookup, validatorFor } from './values.js';
@@ -21,10 +23,29 @@ export interface StructClass {
   new (init?: Record<string, unknown>): StructInstance;
   readonly __spec__: StructSpec;
   readonly name: string;
+  /**
+   * Builds an instance from its primitive form (`User.fromPrimitive({ name: 'Jane' })`, as
+   * thriftrw's `from_primitive`); unrecognised fields are ignored. Throws ValidationError naming
+   * the field path.
+   */
+  fromPrimitive(primitive: unknown): StructValue;
 }
 
 /** An instance of a generated class: its fields by name. */
 export type StructInstance = Record<string, unknown>;
+
+/**
+ * What an instance of a generated class is: its fields by name and the methods every instance
+ * has (`(john as StructValue).toPrimitive()` in TypeScript; `new` is typed StructInstance). A
+ * field may not be named `toPrimitive` or `fromPrimitive`: the compiler refuses it, as thriftrw
+ * does.
+ */
+export type StructValue = StructInstance & {
+  /** The primitive form (`john.toPrimitive()`, as thriftrw's `to_primitive`): set fields only. */
+  toPrimitive(): Record<string, unknown>;
+  /** Equality by meaning (the module's `equals`). */
+  equals(other: unknown): boolean;
+};
 
 interface FieldPlan {
   readonly name: string;
@@ -241,6 +262,20 @@ function buildClass(spec: StructSpec): StructClass {
   Object.defineProperty(C.prototype, 'equals', {
     value(this: object, other: unknown): boolean {
       return equals(this, other);
+    },
+    configurable: true,
+    writable: true,
+  });
+  Object.defineProperty(C.prototype, 'toPrimitive', {
+    value(this: object): unknown {
+      return toPrimitive(spec, this);
+    },
+    configurable: true,
+    writable: true,
+  });
+  Object.defineProperty(C, 'fromPrimitive', {
+    value(primitive: unknown): unknown {
+      return fromPrimitive(spec, primitive);
     },
     configurable: true,
     writable: true,

@@ -82,7 +82,7 @@ void t.test('bool, double, string, binary, uuid', async (t) => {
     at: 'value',
     reason:
       'string "0123abcd-4567-89ab-cdef-0123456789a" is not a uuid; a uuid string ' +
-      "('xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx')",
+      "('xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx', or in braces)",
   });
 });
 
@@ -97,11 +97,13 @@ void t.test('lists, sets and maps', async (t) => {
   t.strictSame(value('map<i32, string>', '{}'), []);
   t.strictSame(valueError('list<i32>', '{}'), {
     at: 'value',
-    reason: 'expected a list [...] for list<i32>, found a map',
+    reason:
+      "expected a list [...] for list<i32>, found a map (the thriftrw dialect wants [] for an empty list; the apache dialect also takes {}, as Apache's compiler does). Please write []",
   });
   t.strictSame(valueError('map<i32,i32>', '[]'), {
     at: 'value',
-    reason: 'expected a map {...} for map<i32,i32>, found a list',
+    reason:
+      "expected a map {...} for map<i32,i32>, found a list (the thriftrw dialect wants {} for an empty map; the apache dialect also takes [], as Apache's compiler does). Please write {}",
   });
   t.strictSame(valueError('list<byte>', '[1, 200]'), {
     at: 'main.thrift:1:26',
@@ -122,7 +124,7 @@ void t.test('enums: item values, Enum.ITEM, and only items of the enum', async (
   });
   t.strictSame(compileError(lines(STATUS, 'const Status X = Status.RUNING')), {
     at: 'main.thrift:2:18',
-    reason: "enum 'Status' has no item 'RUNING'; did you mean 'RUNNING'?",
+    reason: "enum 'Status' has no item 'RUNING'; did you mean 'Status.RUNNING'?",
     related: ['main.thrift:1:1'],
   });
   t.strictSame(compileError(lines(STATUS, 'enum Other { A }', 'const Status X = Other.A')), {

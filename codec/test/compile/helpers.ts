@@ -33,6 +33,8 @@ export interface ErrorData {
   readonly at: string;
   readonly reason: string;
   readonly related: readonly string[];
+  /** The include headers that led to the file, innermost first; only when there are some. */
+  readonly includedFrom?: readonly string[];
 }
 
 /** The IdlCompileError `fn` throws, as data; throws if `fn` throws nothing or something else. */
@@ -43,11 +45,15 @@ export function errorOf(fn: () => unknown): ErrorData {
     if (!(e instanceof IdlCompileError)) throw e;
     const at = e.loc === undefined ? '' : formatLocation(e.loc);
     const related = e.related.map(formatLocation);
+    const includedFrom = e.includedFrom.map(formatLocation);
     const expected =
-      (at === '' ? '' : `${at}: `) + e.reason + related.map((r) => `\n  see ${r}`).join('');
+      (at === '' ? '' : `${at}: `) +
+      e.reason +
+      related.map((r) => `\n  see ${r}`).join('') +
+      includedFrom.map((r) => `\n  included from ${r}`).join('');
     if (e.message !== expected)
       throw new Error(`message ${JSON.stringify(e.message)} is not ${JSON.stringify(expected)}`);
-    return { at, reason: e.reason, related };
+    return { at, reason: e.reason, related, ...(includedFrom.length > 0 ? { includedFrom } : {}) };
   }
   throw new Error('expected an IdlCompileError, but nothing was thrown');
 }

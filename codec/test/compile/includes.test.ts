@@ -119,6 +119,7 @@ void t.test('an include cycle names the chain', async (t) => {
       'include cycle: a.thrift -> b.thrift -> c.thrift -> a.thrift; Thrift files cannot include ' +
       'each other in a cycle. Please move the shared definitions into a file both include',
     related: ['a.thrift:1:1', 'b.thrift:2:1'],
+    includedFrom: ['b.thrift:2:1', 'a.thrift:1:1'],
   });
   t.strictSame(compileError('include "./self.thrift"', { key: 'self.thrift' }), {
     at: 'self.thrift:1:1',
@@ -226,6 +227,7 @@ void t.test('resolver failures and errors inside included files', async (t) => {
       at: 'bad.thrift:2:24',
       reason: "unknown type 'Nope'",
       related: [],
+      includedFrom: ['main.thrift:1:1'],
     },
   );
   t.throws(

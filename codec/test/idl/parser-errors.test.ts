@@ -18,6 +18,9 @@ function parseError(src: string): IdlSyntaxError {
 const DEFS = 'expected a definition (typedef, const, enum, struct, union, exception or service)';
 const CONST = 'expected a constant value (number, string, name, list or map)';
 const RESERVED = 'which is a reserved word of Thrift';
+const AMP =
+  "('&' marks a field as a reference (Apache's C++ generator holds it by pointer); it goes " +
+  "only between a field's type and its name: '1: optional Node &next')";
 
 // [source, line:col, reason]
 // prettier-ignore
@@ -81,8 +84,18 @@ const cases: [string, string, string][] = [
   ['service S { oneway }', '1:20', "expected a return type or 'void', found '}'"],
   ['service S { i32 }', '1:17', "expected a function name, found '}'"],
   // lexical errors surface through parse too
-  ['struct S xsd_all { }', '1:10', "'xsd_all' is deprecated and not supported; remove it"],
-  ['struct S { 1: i32 x xsd_optional }', '1:21', "'xsd_optional' is deprecated and not supported; remove it (use 'optional')"],
+  ['union S xsd_all { }', '1:9', "expected '{' after union name 'S', found 'xsd_all'"],
+  // Apache's order is xsd_optional, xsd_nillable, xsd_attrs; out of order, it is a syntax error
+  ['struct S { 1: i32 x xsd_nillable xsd_optional }', '1:47', "expected a field name, found '}'"],
+  ['struct S { 1: i32 x @cpp.Ref }', '1:21', `'@' starts an fbthrift structured annotation (such as @cpp.Ref or @thrift.Experimental), which is fbthrift syntax: Apache Thrift and thriftrw do not accept it. Please remove it, or write an Apache annotation in parentheses after the definition: (name = "value")`],
+  ['typedef i32 &T', '1:13', `expected a name for the typedef, found '&' ${AMP}`],
+  ['struct S { 1: &i32 x }', '1:15', `expected a type, found '&' ${AMP}`],
+  ['struct S { 1: i32 & }', '1:21', "expected a field name after '&', found '}'"],
+  ['package "a/b"', '1:1', "'package' is fbthrift syntax (a file's package name): Apache Thrift and thriftrw do not accept it. Please use 'namespace <language> <name>' headers instead"],
+  ['namespace py a\npackage "a/b"', '2:1', "'package' is fbthrift syntax (a file's package name): Apache Thrift and thriftrw do not accept it. Please use 'namespace <language> <name>' headers instead"],
+  ['service S { oneway async void f() }', '1:26', `expected a function name, found 'void', ${RESERVED}`],
+  // the first error in source order: a syntax error before a lexical one
+  ['struct S { 1: i32 }\n@x', '1:19', "expected a field name, found '}'"],
   ['const string S = "a\\zb"', '1:20', "invalid escape '\\z'; expected one of \\\\ \\\" \\' \\n \\r \\t \\uXXXX"],
 ];
 

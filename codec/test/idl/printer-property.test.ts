@@ -14,6 +14,8 @@ import { KEYWORDS } from '../../src/idl/lexer.js';
 const loc = { file: '<string>', line: 1, column: 1 };
 const nameArb = fc.oneof(
   fc.constantFrom('class', 'def', 'from', 'import', 'True', 'self', '_x', 'a1'),
+  // words that are Apache keywords only in some positions
+  fc.constantFrom('async', 'package', 'xsd_all', 'xsd_optional', 'xsd_nillable', 'xsd_attrs'),
   fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,6}$/).filter((s) => !KEYWORDS.has(s)),
 );
 const dottedArb = fc.array(nameArb, { minLength: 1, maxLength: 3 }).map((p) => p.join('.'));
@@ -146,7 +148,7 @@ const { value: constArb } = fc.letrec<{ value: A.ConstValue }>((tie) => ({
   ),
 }));
 
-const fieldArb: fc.Arbitrary<A.Field> = fc.record({
+const plainFieldArb: fc.Arbitrary<A.Field> = fc.record({
   kind: fc.constant('Field' as const),
   id: fc.option(fc.integer({ min: -32768, max: 32767 }), { nil: undefined }),
   name: nameArb,
@@ -157,6 +159,22 @@ const fieldArb: fc.Arbitrary<A.Field> = fc.record({
   doc: docArb,
   loc: fc.constant(loc),
 });
+/** Fields with Apache's markers too: `&`, `xsd_optional`, `xsd_nillable`, `xsd_attrs {...}`. */
+const fieldArb: fc.Arbitrary<A.Field> = fc
+  .tuple(
+    plainFieldArb,
+    fc.boolean(),
+    fc.boolean(),
+    fc.boolean(),
+    fc.option(fc.array(plainFieldArb, { maxLength: 2 }), { nil: undefined }),
+  )
+  .map(([f, reference, xsdOptional, xsdNillable, xsdAttrs]) => ({
+    ...f,
+    ...(reference ? { reference: true as const } : {}),
+    ...(xsdOptional ? { xsdOptional: true as const } : {}),
+    ...(xsdNillable ? { xsdNillable: true as const } : {}),
+    ...(xsdAttrs === undefined ? {} : { xsdAttrs }),
+  }));
 const fieldsArb = fc.array(fieldArb, { maxLength: 3 });
 const common = { name: nameArb, annotations: annotationsArb, doc: docArb, loc: fc.constant(loc) };
 
@@ -183,23 +201,31 @@ const definitionArb: fc.Arbitrary<A.Definition> = fc.oneof(
     ...common,
   }),
   fc.record({
-    kind: fc.constantFrom('Struct' as const, 'Union' as const, 'Exception' as const),
+    kind: fc.constantFrom('Union' as const, 'Exception' as const),
     fields: fieldsArb,
     ...common,
   }),
+  fc
+    .record({ kind: fc.constant('Struct' as const), fields: fieldsArb, ...common })
+    .chain((d) => fc.boolean().map((all) => (all ? { ...d, xsdAll: true as const } : d))),
   fc.record({
     kind: fc.constant('Service' as const),
     extends: fc.option(dottedArb, { nil: undefined }),
     extendsLoc: fc.constant(undefined),
     functions: fc.array(
-      fc.record({
-        kind: fc.constant('Function' as const),
-        oneway: fc.boolean(),
-        returnType: fc.option(typeArb, { nil: undefined }),
-        parameters: fieldsArb,
-        exceptions: fieldsArb,
-        ...common,
-      }),
+      fc
+        .record({
+          kind: fc.constant('Function' as const),
+          oneway: fc.boolean(),
+          returnType: fc.option(typeArb, { nil: undefined }),
+          parameters: fieldsArb,
+          exceptions: fieldsArb,
+          ...common,
+        })
+        // `async` is Apache's old spelling of `oneway`
+        .chain((f) =>
+          fc.boolean().map((async) => (f.oneway && async ? { ...f, async: true as const } : f)),
+        ),
       { maxLength: 3 },
     ),
     ...common,
