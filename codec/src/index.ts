@@ -7,7 +7,7 @@
  *   const bytes = kv.dumps.message(new kv.KeyValue.get.request({ key: 'k' }), 1);
  *   const msg = kv.loads.message(kv.KeyValue, bytes);   // { name: 'get', seqid: 1, messageType: 1, body }
  */
-import type { Dialect, IncludeResolver } from './compile/index.js';
+import type { Dialect, IdlWarning, IncludeResolver } from './compile/index.js';
 import { compileModule, memoryResolver } from './compile/index.js';
 import type { ModuleSpec } from './schema/spec.js';
 import type { ThriftModule } from './module.js';
@@ -25,6 +25,8 @@ export interface CompileOptions {
   readonly resolve?: IncludeResolver;
   /** A cache shared between calls: the same key compiles to the same module object. */
   readonly cache?: Map<string, ModuleSpec>;
+  /** Receives what the apache dialect accepts but ignores (`xsd_*`, `async`); default: nothing. */
+  readonly onWarning?: (warning: IdlWarning) => void;
 }
 
 /**
@@ -38,15 +40,19 @@ export function compile(source: string, options: CompileOptions = {}): ThriftMod
   const spec = compileModule(
     file,
     source,
-    { dialect: options.dialect ?? 'thriftrw', resolve },
+    {
+      dialect: options.dialect ?? 'thriftrw',
+      resolve,
+      ...(options.onWarning !== undefined ? { onWarning: options.onWarning } : {}),
+    },
     options.cache ?? new Map(),
   );
   return moduleFor(spec);
 }
 
-export { load, fileResolver } from './node/load.js';
+export { load, fileResolver, searchResolver } from './node/load.js';
 export type { LoadOptions } from './node/load.js';
-export type { Dialect, IncludeResolver } from './compile/index.js';
+export type { Dialect, IdlWarning, IncludeResolver } from './compile/index.js';
 export { memoryResolver } from './compile/index.js';
 export type {
   ThriftModule,
@@ -61,7 +67,7 @@ export type {
   TypedefObject,
 } from './module.js';
 export type { EnumObject } from './schema/enum-object.js';
-export type { StructClass } from './schema/struct-class.js';
+export type { StructClass, StructValue } from './schema/struct-class.js';
 export { equals } from './schema/equals.js';
 export { toPrimitive, fromPrimitive } from './schema/primitive.js';
 export { parse } from './idl/parser.js';
