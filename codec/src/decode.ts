@@ -365,9 +365,8 @@ export function decodeStruct(
   limits?: DecodeLimits,
   protocol: Protocol = 'binary',
 ): object {
-  const r =
-    protocol === 'compact' ? new CompactReader(bytes, limits) : new BinaryReader(bytes, limits);
-  return readTop(spec, r, true);
+  if (protocol === 'compact') return readTop(spec, new CompactReader(bytes, limits), true);
+  return readTop(spec, new BinaryReader(bytes, limits), true);
 }
 
 /**
@@ -377,7 +376,11 @@ export function decodeStruct(
 export function readTop(spec: StructSpec, r: Reader, whole: boolean): object {
   let v: object;
   try {
-    v = decoderFor(spec, r instanceof CompactReader ? 'compact' : 'binary').read(r);
+    const d =
+      r instanceof BinaryReader
+        ? (BINARY.decoders.get(spec) ?? decoderFor(spec))
+        : decoderFor(spec, 'compact');
+    v = d.read(r);
   } catch (e) {
     throw prefixProtocolPath(r.stackOverflow(e), spec.name);
   }

@@ -5,14 +5,28 @@
  */
 import { EndOfInputError, InvalidDataError, LimitExceededError } from '../../errors.js';
 import { TType, ttypeName } from '../../wire/ttype.js';
-import { ReaderBase } from '../reader-base.js';
+import type { DecodeLimits } from '../limits.js';
+import { DEFAULT_LIMITS } from '../limits.js';
+import type { ReaderBase } from '../reader-base.js';
+import { initReader, withReaderBase } from '../reader-base.js';
 import { takeDouble, takeI64 } from './scratch.js';
 
 /** Smallest number of bytes one value of each wire type takes, for container size checks. */
 const MIN_SIZE: readonly number[] = [0, 0, 1, 1, 8, 0, 2, 0, 4, 0, 8, 4, 1, 6, 5, 5, 16];
 
 /** A cursor over binary-protocol input with limits. */
-export class BinaryReader extends ReaderBase {
+// The methods of ReaderBase are copied in below (see ReaderBase for why not `extends`).
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+export interface BinaryReader extends ReaderBase {}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export class BinaryReader {
+  /**
+   * Reads `buf` from `start` to its end, with `limits` (defaults: DEFAULT_LIMITS).
+   */
+  constructor(buf: Uint8Array, limits: DecodeLimits = DEFAULT_LIMITS, start = 0) {
+    initReader(this, buf, limits, start);
+  }
+
   /** Reads a bool byte (any non-zero byte is true, as Apache's readers do). */
   bool(): boolean {
     if (this.pos >= this.end) this.need(1);
@@ -58,12 +72,23 @@ export class BinaryReader extends ReaderBase {
     return v;
   }
 
-  /** Reads a length prefix and checks it against `max` and the bytes that remain. */
+  /**
+   * Reads a length prefix and checks it against `max` and the bytes that remain (the checks of
+   * ReaderBase.checkLength, written out: this is the hot path of every string).
+   */
   length(max: number, what: string): number {
     const at = this.pos;
     const n = this.i32();
     if (n < 0) throw new InvalidDataError(`negative ${what} length ${n}`, at);
-    return this.checkLength(n, max, what, at);
+    if (n > max)
+      throw new LimitExceededError(`${what} length ${n} exceeds the limit of ${max}`, at);
+    if (n > this.end - this.pos) {
+      throw new EndOfInputError(
+        `${what} length ${n} but only ${this.end - this.pos} bytes remain`,
+        at,
+      );
+    }
+    return n;
   }
 
   /** Reads a length-prefixed UTF-8 string; invalid UTF-8 is an InvalidDataError. */
@@ -195,3 +220,5 @@ export class BinaryReader extends ReaderBase {
     }
   }
 }
+
+withReaderBase(BinaryReader);

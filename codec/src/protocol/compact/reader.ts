@@ -8,7 +8,10 @@
  * Apache's readers do.
  */
 import { EndOfInputError, InvalidDataError, LimitExceededError } from '../../errors.js';
-import { ReaderBase } from '../reader-base.js';
+import type { DecodeLimits } from '../limits.js';
+import { DEFAULT_LIMITS } from '../limits.js';
+import type { ReaderBase } from '../reader-base.js';
+import { initReader, withReaderBase } from '../reader-base.js';
 import { i64FromHalves, takeDoubleLE } from './scratch.js';
 import { CType, ctypeName } from './types.js';
 
@@ -19,7 +22,18 @@ import { CType, ctypeName } from './types.js';
 const MIN_SIZE: readonly number[] = [0, 1, 1, 1, 1, 1, 1, 8, 1, 1, 1, 1, 1, 16];
 
 /** A cursor over compact-protocol input with limits. */
-export class CompactReader extends ReaderBase {
+// The methods of ReaderBase are copied in below (see ReaderBase for why not `extends`).
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+export interface CompactReader extends ReaderBase {}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export class CompactReader {
+  /**
+   * Reads `buf` from `start` to its end, with `limits` (defaults: DEFAULT_LIMITS).
+   */
+  constructor(buf: Uint8Array, limits: DecodeLimits = DEFAULT_LIMITS, start = 0) {
+    initReader(this, buf, limits, start);
+  }
+
   /** The id of the previous field of the struct being read (field headers carry deltas). */
   lastField = 0;
 
@@ -364,3 +378,5 @@ export class CompactReader extends ReaderBase {
     return MIN_SIZE[t] ?? 1;
   }
 }
+
+withReaderBase(CompactReader);
