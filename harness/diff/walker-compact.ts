@@ -29,6 +29,7 @@ import {
   enumText,
   fieldsById,
   fieldText,
+  mapSpecs,
   isValueType,
   Stop,
   stopText,
@@ -270,8 +271,8 @@ export class CompactWalker extends Walker {
     let keyType = 0;
     let valueType = 0;
     let meaning = 'map header (size 0: an empty map, no types)';
-    let keySpec = spec?.kind === 'map' ? spec.keyType : undefined;
-    let valSpec = spec?.kind === 'map' ? spec.valueType : undefined;
+    let keySpec: TypeSpec | undefined;
+    let valSpec: TypeSpec | undefined;
     if (size > 0) {
       if (this.remaining < 1)
         throw new Stop(at, loc, 'input ends where the map key and value types should be');
@@ -282,16 +283,10 @@ export class CompactWalker extends Walker {
         throw new Stop(at, loc, `map of unknown type codes ${kv >> 4} → ${kv & 0x0f}`);
       }
       this.room('map', size, [keyType, valueType], loc, at);
-      meaning = `map header (size ${size}, ${elemName(kv >> 4)} → ${elemName(kv & 0x0f)})`;
-      if (keySpec !== undefined && valSpec !== undefined) {
-        const ek = wireType(keySpec);
-        const ev = wireType(valSpec);
-        if (ek !== keyType || ev !== valueType) {
-          meaning += `, expected ${ttypeName(ek)} → ${ttypeName(ev)}`;
-          if (ek !== keyType) keySpec = undefined;
-          if (ev !== valueType) valSpec = undefined;
-        }
-      }
+      const m = mapSpecs(spec, keyType, valueType);
+      meaning = `map header (size ${size}, ${elemName(kv >> 4)} → ${elemName(kv & 0x0f)})${m.suffix}`;
+      keySpec = m.keySpec;
+      valSpec = m.valSpec;
     }
     this.span(at, loc, 'map header', meaning, TType.MAP);
     const headerEnd = this.pos;

@@ -146,6 +146,26 @@ export function fieldText(
 }
 
 /**
+ * The specs to read a map's keys and values with (undefined where the wire types are not the
+ * IDL's), and `, expected string → i64` when they are not. Never throws.
+ */
+export function mapSpecs(
+  spec: TypeSpec | undefined,
+  keyType: number,
+  valueType: number,
+): { suffix: string; keySpec: TypeSpec | undefined; valSpec: TypeSpec | undefined } {
+  if (spec?.kind !== 'map') return { suffix: '', keySpec: undefined, valSpec: undefined };
+  const ek = wireType(spec.keyType);
+  const ev = wireType(spec.valueType);
+  return {
+    suffix:
+      ek !== keyType || ev !== valueType ? `, expected ${ttypeName(ek)} → ${ttypeName(ev)}` : '',
+    keySpec: ek === keyType ? spec.keyType : undefined,
+    valSpec: ev === valueType ? spec.valueType : undefined,
+  };
+}
+
+/**
  * `stop`, plus what the decoder will object to: required fields that did not arrive with their
  * IDL wire type, or a union without exactly one such field.
  */
@@ -425,18 +445,8 @@ export class Walker {
     const valueType = this.b[at + 1]!;
     const size = this.view.getInt32(at + 2);
     this.checkSize('map', size, [keyType, valueType], loc);
-    let keySpec = spec?.kind === 'map' ? spec.keyType : undefined;
-    let valSpec = spec?.kind === 'map' ? spec.valueType : undefined;
-    let meaning = `map header: ${ttypeName(keyType)} → ${ttypeName(valueType)} × ${size}`;
-    if (keySpec !== undefined && valSpec !== undefined) {
-      const ek = wireType(keySpec);
-      const ev = wireType(valSpec);
-      if (ek !== keyType || ev !== valueType) {
-        meaning += `, expected ${ttypeName(ek)} → ${ttypeName(ev)}`;
-        if (ek !== keyType) keySpec = undefined;
-        if (ev !== valueType) valSpec = undefined;
-      }
-    }
+    const { suffix, keySpec, valSpec } = mapSpecs(spec, keyType, valueType);
+    const meaning = `map header: ${ttypeName(keyType)} → ${ttypeName(valueType)} × ${size}${suffix}`;
     this.pos += 6;
     this.span(at, loc, 'map header', meaning, TType.MAP);
     const entries: { key: Node; value: Node }[] = [];
