@@ -19,6 +19,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ROOT, VERSION } from './root.js';
+import type { Protocol } from '../codec/src/index.js';
 import type { Peer } from './peers/peer.js';
 import { discoverPeers, startPeers as startManifestPeers } from './peers/registry.js';
 import type { Backend, PeerRegistry } from './peers/registry.js';
@@ -37,7 +38,9 @@ import { mergeReports, readReportDir } from './report/merge.js';
 import { createProgress } from './report/progress.js';
 
 const root = ROOT;
-const PROTOCOLS = ['binary'];
+const PROTOCOLS = ['binary', 'compact'];
+/** The protocols of a run when --protocols is not given. */
+const DEFAULT_PROTOCOLS = 'binary,compact';
 const CONFIG_FILE = 'thrift-conform.json';
 
 const HELP = `thrift-conform ${VERSION} — property-based Thrift conformance and interop runs
@@ -74,7 +77,8 @@ command line wins):
                          "default": true; \`thrift-conform list\` shows them)
   --peer-dir DIR         also the peer in DIR (a folder with peer.json, or a folder of them);
                          repeatable; config key peerDirs (an array)
-  --protocols binary     wire protocols (default binary; compact is not implemented yet)
+  --protocols a,b        wire protocols: binary, compact (default both); every check runs in
+                         each, against the peers whose manifests name it
   --backend process      process (default) or container (images from scripts/docker-setup.sh)
   --seed N               fast-check seed (default: random, always printed)
   --runs N               generated schemas (default ${DEFAULT_RUNS})
@@ -104,7 +108,7 @@ command line wins):
   --known-flaky FILE     lines "<peer> <fingerprint or case-name glob> | <reason>": failures
                          they name are reported as known-flaky and never fail the run; unused
                          entries are reported, never failing either
-                         (with --run, --skip, --properties or --shard, a known-failures entry
+                         (with --run, --skip, --properties, --shard or fewer --protocols, an entry
                          that matched nothing does not fail the run: merge decides for shards)
   --config FILE          a JSON file with any of the options above (camelCase keys)
 
@@ -553,11 +557,13 @@ async function run(args: string[]): Promise<number> {
     throw new UsageError(
       `--peers names no peer; name at least one (known: ${registry.all.map((m) => m.name).join(', ')}), or leave --peers out for the default peers`,
     );
-  const protocols = str('protocols', 'binary').split(',').filter(Boolean);
+  const protocols = [...new Set(str('protocols', DEFAULT_PROTOCOLS).split(',').filter(Boolean))];
   const badProtocol = protocols.filter((p) => !PROTOCOLS.includes(p));
+  if (protocols.length === 0)
+    throw new UsageError('--protocols names no protocol (binary, compact)');
   if (badProtocol.length)
     throw new UsageError(
-      `protocol ${badProtocol.join(', ')} is not supported (our codec speaks ${PROTOCOLS.join(', ')}; compact is planned)`,
+      `protocol ${badProtocol.join(', ')} is not supported (our codec speaks ${PROTOCOLS.join(', ')})`,
     );
   const backend = str('backend', 'process');
   if (backend !== 'process' && backend !== 'container')
@@ -640,6 +646,7 @@ async function run(args: string[]): Promise<number> {
   const wholeCorpus =
     (shard === undefined || shard.count === 1) &&
     !selecting &&
+    PROTOCOLS.every((p) => protocols.includes(p)) &&
     resolve(kfDir, '..', 'corpus') === corpusDir;
 
   const knownFailures = loadKnownFailuresFor(kfDir, [
@@ -669,6 +676,7 @@ async function run(args: string[]): Promise<number> {
     `--peers ${names.join(',')}`,
     ...peerDirs.map((d) => `--peer-dir ${d}`),
     `--backend ${backend}`,
+    `--protocols ${protocols.join(',')}`,
     `--seed ${seed}`,
     ...(runs !== undefined ? [`--runs ${runs}`] : []),
     `--values ${values}`,
@@ -734,7 +742,9 @@ async function run(args: string[]): Promise<number> {
     ...(schemasHere !== undefined
       ? {
           total:
-            (schemasHere * values + corpusHere) * (2 + 4 * peers.length) + schemasHere + corpusHere,
+            (schemasHere * values + corpusHere) * (2 + 4 * peers.length) * protocols.length +
+            schemasHere +
+            corpusHere,
         }
       : {}),
     label: 'checks',
@@ -761,6 +771,7 @@ async function run(args: string[]): Promise<number> {
       corpus,
       knownFailures,
       knownFlaky,
+      protocols: protocols as Protocol[],
       ...(selecting ? { select } : {}),
       ...(userSchemas.length > 0 ? { userSchemas } : {}),
       reportDir: dir,

@@ -58,12 +58,15 @@ export function resolvePolicy(policy: Partial<EquivalencePolicy> = {}): Equivale
 /**
  * What kind of difference: `missing` (wanted only), `extra` (got only), `changed`, `type` (not a
  * value of the type), `length` (list lengths), `order` (ordered sets/maps), `nan` (NaN on one
- * side, or NaN ≠ NaN by policy), `negative-zero` (-0.0 vs 0.0), `unknown-enum` (by policy).
+ * side, or NaN ≠ NaN by policy), `negative-zero` (-0.0 vs 0.0), `unknown-enum` (by policy),
+ * `bool-flipped` (a bool read as its opposite: a kind of its own, as a reader that loses bools is
+ * a different bug from one that changes numbers).
  */
 export type DiffKind =
   | 'missing'
   | 'extra'
   | 'changed'
+  | 'bool-flipped'
   | 'type'
   | 'length'
   | 'order'
@@ -181,6 +184,9 @@ function leafDiff(
     case 'uuid':
       if (typeof w !== 'string' || typeof g !== 'string') break;
       return w.toLowerCase() === g.toLowerCase() ? undefined : 'changed';
+    case 'bool':
+      if (typeof w !== 'boolean' || typeof g !== 'boolean') break;
+      return w === g ? undefined : 'bool-flipped';
     case 'enum':
       if (w !== g) break;
       return p.unknownEnumValues === 'mismatch' && enumName(spec, w) === undefined

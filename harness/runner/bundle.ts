@@ -12,6 +12,7 @@
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import type { Protocol } from '../../codec/src/index.js';
 import type { Json } from '../peers/json-values.js';
 import type { AnyProperty, Wire } from './check.js';
 import { PROPERTIES, SCHEMA_PROPERTIES } from './check.js';
@@ -26,7 +27,7 @@ export interface BundleCase {
   readonly peer: string;
   /** A property, or a schema check: `load-idl` (the peer could not load the IDL at all), `idl-roundtrip`. */
   readonly property: AnyProperty;
-  readonly protocol: 'binary';
+  readonly protocol: Protocol;
   readonly wire?: Wire;
   /** The generated type of the value. */
   readonly type: string;

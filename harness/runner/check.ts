@@ -15,9 +15,11 @@
  * our codec's message functions as shipped; the `CodecUnderTest` seam covers the first two.
  */
 import { ThriftError, parse, print } from '../../codec/src/index.js';
+import type { Protocol } from '../../codec/src/index.js';
 import type { StructClass, StructSpec } from '../../codec/src/index.js';
 import { ConnectionClosedError, ThriftClient } from '../../rpc/src/client.js';
 import { ThriftServer } from '../../rpc/src/server.js';
+import type { BytesTap } from '../../rpc/src/transport.js';
 import type { Handler } from '../../rpc/src/server.js';
 import { echoFunctionName } from '../arbitraries/idl.js';
 import { THRIFT_KEYWORDS } from '../arbitraries/names.js';
@@ -92,6 +94,8 @@ export interface CheckOutcome {
 export interface CheckPolicy {
   /** Fail allowed byte variants too. Default false. */
   readonly strictBytes?: boolean;
+  /** The protocol of the bytes compared and sent: `binary` (default) or `compact`. */
+  readonly protocol?: Protocol;
   /** The equivalence policy (NaN, -0.0, order, unknown enums). Default DEFAULT_POLICY. */
   readonly policy?: Partial<EquivalencePolicy>;
 }
@@ -107,8 +111,13 @@ export function isFailing(verdict: Verdict): boolean {
  * server), in turn, so a run covers all of them without multiplying its cost. Undefined for the
  * properties that do not use the wire.
  */
-export function wireFor(peer: Peer, property: Property, k: number): Wire | undefined {
-  const combos = wiresFor(peer, property);
+export function wireFor(
+  peer: Peer,
+  property: Property,
+  k: number,
+  protocol: Protocol = 'binary',
+): Wire | undefined {
+  const combos = wiresFor(peer, property, protocol);
   return combos.length === 0 ? undefined : combos[k % combos.length];
 }
 
@@ -117,24 +126,37 @@ export function wireFor(peer: Peer, property: Property, k: number): Wire | undef
  * its server) or writes (its client → our server) on each transport. Empty for the properties
  * that do not use the wire.
  */
-export function wiresFor(peer: Peer, property: Property): Wire[] {
+export function wiresFor(peer: Peer, property: Property, protocol: Protocol = 'binary'): Wire[] {
   if (!needsWire(property)) return [];
   const combos: Wire[] = [];
-  for (const envelope of envelopesFor(peer, property))
+  for (const envelope of envelopesFor(peer, property, protocol))
     for (const transport of peer.info.abilities.transports) combos.push({ transport, envelope });
   return combos;
 }
 
 /** Whether `peer` declares it can take `wire` for `property`. */
-export function peerSupports(peer: Peer, property: Property, wire: Wire): boolean {
+export function peerSupports(
+  peer: Peer,
+  property: Property,
+  wire: Wire,
+  protocol: Protocol = 'binary',
+): boolean {
   return (
     peer.info.abilities.transports.includes(wire.transport) &&
-    envelopesFor(peer, property).includes(wire.envelope)
+    envelopesFor(peer, property, protocol).includes(wire.envelope)
   );
 }
 
-/** The envelope forms `peer` reads (its server, for our client) or writes (its client). */
-function envelopesFor(peer: Peer, property: Property): readonly Wire['envelope'][] {
+/**
+ * The envelope forms `peer` reads (its server, for our client) or writes (its client). The
+ * compact protocol has one envelope form, named `strict` here.
+ */
+function envelopesFor(
+  peer: Peer,
+  property: Property,
+  protocol: Protocol = 'binary',
+): readonly Wire['envelope'][] {
+  if (protocol === 'compact') return ['strict'];
   const e = peer.info.abilities.envelopes;
   return property === 'our-client-peer-server' ? e.read : e.write;
 }
@@ -170,21 +192,29 @@ export function outcomeFields(
 /** Our echo servers for one schema, one per transport, started when first asked for. */
 export class OurServers {
   readonly #servers = new Map<string, Promise<{ server: ThriftServer; port: number }>>();
-  constructor(readonly schema: CompiledSchema) {}
+  /** `tapFor`: a byte tap for each server, by transport (replay's trace); default none. */
+  constructor(
+    readonly schema: CompiledSchema,
+    readonly tapFor?: (transport: Wire['transport']) => BytesTap,
+  ) {}
 
-  /** The port of our echo server on `transport` (starts it the first time). Rejects if it cannot listen. */
-  port(transport: Wire['transport']): Promise<number> {
-    let s = this.#servers.get(transport);
+  /**
+   * The port of our echo server on `transport` in `protocol` (default binary; started the first
+   * time). Rejects if it cannot listen.
+   */
+  port(transport: Wire['transport'], protocol: Protocol = 'binary'): Promise<number> {
+    const key = `${transport}/${protocol}`;
+    let s = this.#servers.get(key);
     if (s === undefined) {
       const handler: Handler = {};
       for (const name of this.schema.echo.__functions__.keys()) handler[name] = (req) => req.v;
-      const server = new ThriftServer({ transport }).register(
-        this.schema.mod,
-        this.schema.echo,
-        handler,
-      );
+      const server = new ThriftServer({
+        transport,
+        protocol,
+        ...(this.tapFor !== undefined ? { onBytes: this.tapFor(transport) } : {}),
+      }).register(this.schema.mod, this.schema.echo, handler);
       s = server.listen().then((port) => ({ server, port }));
-      this.#servers.set(transport, s);
+      this.#servers.set(key, s);
     }
     return s.then((x) => x.port);
   }
@@ -217,26 +247,31 @@ export class PeerSession {
     return new PeerSession(peer, schema, handle);
   }
 
-  /** The port of the peer's echo server on `transport` (asks the peer to serve the first time). */
-  peerPort(transport: Wire['transport']): Promise<number> {
-    let p = this.#ports.get(transport);
+  /**
+   * The port of the peer's echo server on `transport` in `protocol` (default binary; asks the
+   * peer to serve the first time).
+   */
+  peerPort(transport: Wire['transport'], protocol: Protocol = 'binary'): Promise<number> {
+    const key = `${transport}/${protocol}`;
+    let p = this.#ports.get(key);
     if (p === undefined) {
-      p = this.peer.serve(this.handle, 'Echo', { transport });
-      this.#ports.set(transport, p);
-      p.catch(() => this.#ports.delete(transport));
+      p = this.peer.serve(this.handle, 'Echo', { transport, protocol });
+      this.#ports.set(key, p);
+      p.catch(() => this.#ports.delete(key));
     }
     return p;
   }
 
-  /** Our client to the peer's echo server for `wire` (connects the first time). */
-  client(wire: Wire): Promise<ThriftClient> {
-    const key = `${wire.transport}/${wire.envelope}`;
+  /** Our client to the peer's echo server for `wire` in `protocol` (default binary; connects the first time). */
+  client(wire: Wire, protocol: Protocol = 'binary'): Promise<ThriftClient> {
+    const key = `${wire.transport}/${wire.envelope}/${protocol}`;
     let c = this.#clients.get(key);
     if (c === undefined) {
-      c = this.peerPort(wire.transport).then((port) =>
+      c = this.peerPort(wire.transport, protocol).then((port) =>
         ThriftClient.connect(this.schema.mod, this.schema.echo, port, '127.0.0.1', {
           transport: wire.transport,
           strict: wire.envelope === 'strict',
+          protocol,
           timeoutMs: 10_000,
         }),
       );
@@ -246,9 +281,9 @@ export class PeerSession {
     return c;
   }
 
-  /** Forgets (and closes) the client for `wire`, e.g. after the peer closed its connection. */
-  dropClient(wire: Wire): void {
-    const key = `${wire.transport}/${wire.envelope}`;
+  /** Forgets (and closes) the client for `wire` in `protocol`, e.g. after the peer closed its connection. */
+  dropClient(wire: Wire, protocol: Protocol = 'binary'): void {
+    const key = `${wire.transport}/${wire.envelope}/${protocol}`;
     const c = this.#clients.get(key);
     this.#clients.delete(key);
     c?.then((x) => x.close()).catch(() => undefined);
@@ -340,6 +375,7 @@ function outcome(
   const c = classify({
     strictBytes: judge.strictBytes ?? false,
     ...(judge.policy !== undefined ? { policy: judge.policy } : {}),
+    ...(judge.protocol !== undefined ? { protocol: judge.protocol } : {}),
     ...input,
   });
   const wantedHex = hexOf(input.ourBytes);
@@ -488,7 +524,11 @@ export function invalidApplies(spec: StructSpec): boolean {
  * a default cut out (located by the independent byte annotator). Undefined when neither applies
  * or the field is not in the bytes. Never throws.
  */
-export function invalidVariant(spec: StructSpec, bytes: Uint8Array): InvalidVariant | undefined {
+export function invalidVariant(
+  spec: StructSpec,
+  bytes: Uint8Array,
+  protocol: Protocol = 'binary',
+): InvalidVariant | undefined {
   if (spec.variant === 'union')
     return {
       bytes: Uint8Array.of(0),
@@ -497,7 +537,7 @@ export function invalidVariant(spec: StructSpec, bytes: Uint8Array): InvalidVari
     };
   const f = spec.fields.find((x) => x.requiredness === 'required' && x.defaultValue === undefined);
   if (f === undefined) return undefined;
-  const node = annotate(spec, bytes).root?.fields.find((x) => x.id === f.id);
+  const node = annotate(spec, bytes, { protocol }).root?.fields.find((x) => x.id === f.id);
   if (node === undefined) return undefined;
   const out = new Uint8Array(bytes.length - (node.value.end - node.headerStart));
   out.set(bytes.subarray(0, node.headerStart), 0);
@@ -521,8 +561,9 @@ async function checkRejectsInvalid(
   // encoder cannot make a valid variant that a peer rightly accepts.
   const session = ctx.session;
   const reader = session?.peer.name ?? `our codec (${ctx.codec.name})`;
-  const valid = OUR_CODEC.encode(ctx.schema.mod, C, v);
-  const inv = invalidVariant(spec, valid);
+  const p = ctx.protocol ?? 'binary';
+  const valid = OUR_CODEC.encode(ctx.schema.mod, C, v, p);
+  const inv = invalidVariant(spec, valid, p);
   if (inv === undefined) {
     // The value's encoding holds no required field to cut out: the value (or our encoder) left a
     // required field unset. A result of this case, never the end of the run.
@@ -542,8 +583,9 @@ async function checkRejectsInvalid(
   const wantedHex = Buffer.from(inv.bytes).toString('hex');
   const base = { wantedHex, byteDiff: [], valueDiff: [] };
   try {
-    if (session !== undefined) await session.peer.roundtrip(session.handle, spec.name, inv.bytes);
-    else ctx.codec.decode(ctx.schema.mod, C, inv.bytes);
+    if (session !== undefined)
+      await session.peer.roundtrip(session.handle, spec.name, inv.bytes, p);
+    else ctx.codec.decode(ctx.schema.mod, C, inv.bytes, p);
   } catch (e) {
     // A refusal is the peer's reader answering DecodeError; a dead or hung peer, or any other
     // error, is a peer error — but for EncodeError: the reader took the bytes and only the writer
@@ -617,8 +659,9 @@ async function secondOpinion(
 ): Promise<CheckOutcome | undefined> {
   const spec = ctx.schema.classes.get(type)!.__spec__;
   try {
-    const theirs = await session.peer.encode(session.handle, type, toPeerJson(spec, v));
-    const c = classify({ spec, wanted: v, got: v, ourBytes: bytes, theirBytes: theirs });
+    const protocol = ctx.protocol ?? 'binary';
+    const theirs = await session.peer.encode(session.handle, type, toPeerJson(spec, v), protocol);
+    const c = classify({ spec, wanted: v, got: v, ourBytes: bytes, theirBytes: theirs, protocol });
     if (c.verdict !== 'mismatch') return undefined;
     const err = outcome(t0, { spec, wanted: v, peerError: error }, ctx);
     return {
@@ -652,20 +695,27 @@ export async function checkValue(
   if (C === undefined) throw new Error(`the schema has no echoable type ${type}`);
   const spec = C.__spec__;
   const { mod } = ctx.schema;
+  const protocol = ctx.protocol ?? 'binary';
   const t0 = performance.now();
   if (property === 'rejects-invalid') return checkRejectsInvalid(ctx, C, v, t0);
   if (property === 'codec-roundtrip') {
     let bytes: Uint8Array;
     try {
-      bytes = ctx.codec.encode(mod, C, v);
+      bytes = ctx.codec.encode(mod, C, v, protocol);
     } catch (e) {
       return outcome(t0, { spec, wanted: v, peerError: e }, ctx);
     }
     try {
-      const back = ctx.codec.decode(mod, C, bytes);
+      const back = ctx.codec.decode(mod, C, bytes, protocol);
       return outcome(
         t0,
-        { spec, wanted: v, got: back, ourBytes: bytes, theirBytes: ctx.codec.encode(mod, C, back) },
+        {
+          spec,
+          wanted: v,
+          got: back,
+          ourBytes: bytes,
+          theirBytes: ctx.codec.encode(mod, C, back, protocol),
+        },
         ctx,
       );
     } catch (e) {
@@ -699,12 +749,12 @@ export async function checkValue(
   if (property === 'peer-roundtrip') {
     let bytes: Uint8Array;
     try {
-      bytes = ctx.codec.encode(mod, C, v);
+      bytes = ctx.codec.encode(mod, C, v, protocol);
     } catch (e) {
       return outcome(t0, { spec, wanted: v, peerError: e }, ctx);
     }
     try {
-      const r = await peer.roundtrip(handle, type, bytes);
+      const r = await peer.roundtrip(handle, type, bytes, protocol);
       if (r.trailing > 0) {
         return {
           verdict: 'mismatch',
@@ -746,14 +796,14 @@ export async function checkValue(
   if (wire === undefined) throw new Error(`${property} needs a wire setting`);
   if (ctx.servers === undefined) throw new Error(`${property} needs our servers`);
   try {
-    const port = await ctx.servers.port(wire.transport);
+    const port = await ctx.servers.port(wire.transport, protocol);
     const out = await peer.call(
       handle,
       'Echo',
       echoFunctionName(type),
       { v: toPeerJson(spec, v) },
       port,
-      wire,
+      { ...wire, protocol },
     );
     if ('result' in out)
       return outcome(t0, { spec, wanted: v, got: fromPeerJson(spec, out.result) }, ctx);
@@ -783,13 +833,13 @@ async function callPeerServer(
   const peer = session.peer;
   const from = stderrFrom(peer);
   try {
-    const client = await session.client(wire);
+    const client = await session.client(wire, ctx.protocol ?? 'binary');
     const got = await client.call(echoFunctionName(type), { v });
     return outcome(t0, { spec, wanted: v, got }, ctx);
   } catch (e) {
     // A peer that closed the connection (a peer without TApplicationException does on a failed call) gets a new one.
     if (e instanceof ConnectionClosedError) {
-      session.dropClient(wire);
+      session.dropClient(wire, ctx.protocol ?? 'binary');
       // What it printed explains the closed connection; a container's log arrives a little later.
       await settledStderr(peer, from);
     }

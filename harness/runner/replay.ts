@@ -6,8 +6,7 @@
  * every byte that crossed each socket and the control channel, annotated (trace.ts).
  */
 import { resolve } from 'node:path';
-import { ThriftServer } from '../../rpc/src/server.js';
-import type { Handler } from '../../rpc/src/server.js';
+import type { Protocol } from '../../codec/src/index.js';
 import { ROOT } from '../root.js';
 import { tapControlChannels } from '../peers/control.js';
 import type { Peer } from '../peers/peer.js';
@@ -57,41 +56,6 @@ export class ReplayError extends Error {
   }
 }
 
-/** Our echo servers with every byte they send and receive recorded in `trace`. */
-class TracedServers extends OurServers {
-  readonly #servers = new Map<string, Promise<{ server: ThriftServer; port: number }>>();
-  constructor(
-    schema: CompiledSchema,
-    readonly trace: Trace,
-  ) {
-    super(schema);
-  }
-
-  override port(transport: Wire['transport']): Promise<number> {
-    let s = this.#servers.get(transport);
-    if (s === undefined) {
-      const handler: Handler = {};
-      for (const name of this.schema.echo.__functions__.keys()) handler[name] = (req) => req.v;
-      const server = new ThriftServer({
-        transport,
-        onBytes: this.trace.serverTap(transport),
-      }).register(this.schema.mod, this.schema.echo, handler);
-      s = server.listen().then((port) => ({ server, port }));
-      this.#servers.set(transport, s);
-    }
-    return s.then((x) => x.port);
-  }
-
-  override async close(): Promise<void> {
-    await Promise.all(
-      [...this.#servers.values()].map((s) =>
-        s.then((x) => x.server.close()).catch(() => undefined),
-      ),
-    );
-    this.#servers.clear();
-  }
-}
-
 /** Whether the bundle's check needs its peer started (our codec's own checks do not). */
 function needsPeer(b: Bundle): boolean {
   const { peer, property } = b.case;
@@ -135,13 +99,13 @@ async function runCheck(x: Setup): Promise<CheckOutcome> {
         durationMs: 0,
       };
     const wire =
-      peer && c.wire && peerSupports(peer, property, c.wire)
+      peer && c.wire && peerSupports(peer, property, c.wire, c.protocol ?? 'binary')
         ? c.wire
         : peer
-          ? wireFor(peer, property, 0)
+          ? wireFor(peer, property, 0, c.protocol ?? 'binary')
           : undefined;
     if (trace !== undefined && session !== undefined && wire !== undefined)
-      await tapOurClient(session, wire, property, trace);
+      await tapOurClient(session, wire, property, trace, c.protocol ?? 'binary');
     const codec = trace ? trace.recordingCodec(OUR_CODEC) : OUR_CODEC;
     return await checkValue(
       {
@@ -149,6 +113,7 @@ async function runCheck(x: Setup): Promise<CheckOutcome> {
         codec,
         servers: x.servers,
         strictBytes: x.strictBytes,
+        protocol: c.protocol ?? 'binary',
         ...(session ? { session } : {}),
       },
       property,
@@ -171,10 +136,11 @@ async function tapOurClient(
   wire: Wire,
   property: string,
   trace: Trace,
+  protocol: Protocol,
 ): Promise<void> {
   if (property !== 'our-client-peer-server') return;
   try {
-    const client = await session.client(wire);
+    const client = await session.client(wire, protocol);
     client.onBytes = trace.clientTap(wire.transport);
   } catch (e) {
     trace.note(`our client could not connect to the peer's server: ${(e as Error).message}`);
@@ -227,7 +193,10 @@ export async function replayBundle(dir: string, options: ReplayOptions = {}): Pr
   );
   const trace = options.trace === true ? new Trace() : undefined;
   const untap = trace ? tapControlChannels(trace.controlTap(c.peer)) : () => false;
-  const servers = trace ? new TracedServers(schema, trace) : new OurServers(schema);
+  const servers = new OurServers(
+    schema,
+    trace ? (transport) => trace.serverTap(transport) : undefined,
+  );
   let peer: Peer | undefined;
   try {
     if (withPeer) {

@@ -12,7 +12,7 @@
 import fc from 'fast-check';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { join, relative } from 'node:path';
-import type { StructClass } from '../../codec/src/index.js';
+import type { Protocol, StructClass } from '../../codec/src/index.js';
 import type { EquivalencePolicy } from '../diff/semantic.js';
 import { fromPeerJson, toPeerJson } from '../peers/json-values.js';
 import type { Json } from '../peers/json-values.js';
@@ -125,6 +125,8 @@ export interface RunCasesOptions {
   readonly generator?: GeneratorOptions;
   /** Called with every result as soon as it is known. */
   readonly onResult?: (r: CaseResult) => void;
+  /** The protocols every property runs in (each peer in those its abilities name). Default binary. */
+  readonly protocols?: readonly Protocol[];
   /** When aborted, no new schema is started (those in flight finish); shrinking is skipped. */
   readonly signal?: AbortSignal;
   /** Restarts of a peer that died, per peer, before its cases are reported as not run. Default MAX_RESTARTS. */
@@ -224,13 +226,16 @@ export function caseName(
   property: string,
   wire: Wire | undefined,
   where: string,
+  protocol: Protocol = 'binary',
 ): string {
   const w = wire ? `${wire.transport}/${wire.envelope}/` : '';
-  return `binary/${w}peer:${peer}/${property}/${where}`;
+  return `${protocol}/${w}peer:${peer}/${property}/${where}`;
 }
 
 interface Where {
   readonly origin: 'generated' | 'corpus';
+  /** The protocol of the check (binary when absent). */
+  readonly protocol?: Protocol;
   readonly si?: number;
   readonly wire?: Wire;
   readonly type: string;
@@ -250,6 +255,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     strictBytes: options.strictBytes ?? false,
     ...(options.policy !== undefined ? { policy: options.policy } : {}),
   };
+  const protocols: readonly Protocol[] = options.protocols ?? ['binary'];
   const known = new KnownFailures(options.knownFailures ?? []);
   const flaky = new KnownFailures(options.knownFlaky ?? []);
   const select = options.select;
@@ -283,7 +289,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
       name: r.name,
       peer: r.peer,
       property: r.property as AnyProperty,
-      protocol: 'binary',
+      protocol: w.protocol ?? 'binary',
       ...(w.wire ? { wire: w.wire } : {}),
       type: w.type,
       main: w.schema.main,
@@ -328,9 +334,9 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     why: string,
   ): { r: CaseResult; w: Where } => ({
     r: {
-      name: it.label(peer.name, 'not-run' as Property, undefined),
+      name: it.label(peer.name, 'not-run' as Property, undefined, w.protocol ?? 'binary'),
       peer: peer.name,
-      protocol: 'binary',
+      protocol: w.protocol ?? 'binary',
       property: 'not-run',
       verdict: 'not-run',
       summary: `not run: ${peer.name} died and was not started again (${why})`,
@@ -397,7 +403,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     return {
       name,
       peer,
-      protocol: 'binary',
+      protocol: w.protocol ?? 'binary',
       ...(w.wire ? { transport: w.wire.transport, envelope: w.wire.envelope } : {}),
       property,
       ...outcomeFields(o),
@@ -414,8 +420,13 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
   interface Item {
     readonly type: string;
     readonly value: object;
-    readonly label: (peer: string, property: Property, wire: Wire | undefined) => string;
-    readonly wireOf: (peer: Peer, property: Property) => Wire | undefined;
+    readonly label: (
+      peer: string,
+      property: Property,
+      wire: Wire | undefined,
+      protocol: Protocol,
+    ) => string;
+    readonly wireOf: (peer: Peer, property: Property, protocol: Protocol) => Wire | undefined;
   }
 
   /**
@@ -434,14 +445,38 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     si: number | undefined,
     path: string | undefined,
   ) => {
+    // Every protocol in turn; a peer is given a protocol its abilities name.
+    for (const protocol of protocols) {
+      const given = new Map(
+        [...sessions].filter(([peer]) => peer.info.abilities.protocols.includes(protocol)),
+      );
+      for (const peer of sessions.keys())
+        if (!given.has(peer)) countNotGiven(peer, `no ${protocol} protocol`, items.length);
+      await checkAllIn(protocol, schema, given, servers, items, origin, si, path);
+    }
+  };
+
+  /** checkAll for one protocol. */
+  const checkAllIn = async (
+    protocol: Protocol,
+    schema: CompiledSchema,
+    sessions: ReadonlyMap<Peer, PeerSession>,
+    servers: OurServers,
+    items: readonly Item[],
+    origin: 'generated' | 'corpus',
+    si: number | undefined,
+    path: string | undefined,
+  ) => {
     type Pending = { r: CaseResult; w: Where };
     const baseOf = (it: Item): Where => ({
       origin,
       ...(si !== undefined ? { si } : {}),
+      ...(protocol !== 'binary' ? { protocol } : {}),
       type: it.type,
       value: it.value,
       schema,
     });
+    const pj = { ...judge, protocol };
     const invalid = items.map((it) => invalidApplies(schema.classes.get(it.type)!.__spec__));
     const ours: Pending[][] = [];
     for (const [i, it] of items.entries()) {
@@ -450,18 +485,13 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
       let ran = false;
       for (const property of OUR_PROPERTIES) {
         if (property === 'rejects-invalid' && !invalid[i]) continue;
-        if (!selected(it.label(codec.name, property, undefined), property)) continue;
+        if (!selected(it.label(codec.name, property, undefined, protocol), property)) continue;
         ran = true;
         // The reference peer is a second opinion for codec-roundtrip only: with a session,
         // rejects-invalid would ask the peer instead of our codec.
         const ref = property === 'codec-roundtrip' ? referenceOf(sessions) : {};
-        const o = await checkValue(
-          { schema, codec, ...ref, ...judge },
-          property,
-          it.type,
-          it.value,
-        );
-        const label = it.label(codec.name, property, undefined);
+        const o = await checkValue({ schema, codec, ...ref, ...pj }, property, it.type, it.value);
+        const label = it.label(codec.name, property, undefined, protocol);
         list.push({ r: resultOf(codec.name, property, o, w0, label, path), w: w0 });
       }
       ours.push(list);
@@ -488,19 +518,19 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
         ) => {
           if (skip[i]) return;
           const it = items[i]!;
-          const wire = it.wireOf(peer, property);
+          const wire = it.wireOf(peer, property, protocol);
           if (property === 'rejects-invalid' ? !invalid[i] : needsWire(property) && !wire) return;
-          if (!selected(it.label(peer.name, property, wire), property)) return;
+          if (!selected(it.label(peer.name, property, wire, protocol), property)) return;
           ranFor.add(i);
           const o = await checkValue(
-            { schema, codec, session: s, servers, ...judge },
+            { schema, codec, session: s, servers, ...pj },
             property,
             it.type,
             it.value,
             wire,
           );
           const w: Where = { ...baseOf(it), ...(wire ? { wire } : {}) };
-          const label = it.label(peer.name, property, wire);
+          const label = it.label(peer.name, property, wire, protocol);
           slots[i]!.set(property, { r: resultOf(peer.name, property, o, w, label, path), w });
         };
         // A peer that closes its connection on a failed call would fail the calls in flight
@@ -624,13 +654,13 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
         const item: Item = {
           type: b.case.type,
           value,
-          label: (peer, property, wire) =>
-            caseName(peer, property, wire, `corpus:${name}/${b.case.type}`),
-          wireOf: (peer, property) => {
+          label: (peer, property, wire, protocol) =>
+            caseName(peer, property, wire, `corpus:${name}/${b.case.type}`, protocol),
+          wireOf: (peer, property, protocol) => {
             const recorded = b.case.wire;
-            return recorded && peerSupports(peer, property, recorded)
+            return recorded && peerSupports(peer, property, recorded, protocol)
               ? recorded
-              : wireFor(peer, property, 0);
+              : wireFor(peer, property, 0, protocol);
           },
         };
         await checkAll(schema, sessions, servers, [item], 'corpus', undefined, undefined);
@@ -843,8 +873,9 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
         present.map(({ k, cv }) => ({
           type: cv.type,
           value: cv.value,
-          label: (peer, property, wire) => caseName(peer, property, wire, `s${n}/${cv.type}#${k}`),
-          wireOf: (peer, property) => wireFor(peer, property, k),
+          label: (peer, property, wire, protocol) =>
+            caseName(peer, property, wire, `s${n}/${cv.type}#${k}`, protocol),
+          wireOf: (peer, property, protocol) => wireFor(peer, property, k, protocol),
         })),
         'generated',
         n,
@@ -985,7 +1016,14 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
           )
             continue; // a value the sweep would not give this peer
           const o = await checkValue(
-            { schema: c.schema, codec, ...(session ? { session } : {}), servers, ...judge },
+            {
+              schema: c.schema,
+              codec,
+              ...(session ? { session } : {}),
+              servers,
+              ...judge,
+              protocol: first.protocol,
+            },
             property as Property,
             cv.type,
             cv.value,
@@ -1046,6 +1084,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     const schema = b.c.schema;
     const bw: Where = {
       origin: 'generated',
+      ...(w.protocol !== undefined ? { protocol: w.protocol } : {}),
       type: b.type,
       value: b.value,
       schema,

@@ -305,3 +305,46 @@ void t.test('a peer killed mid-run is started again and what it lost is run agai
     'its death is no finding',
   );
 });
+
+void t.test('every property runs in each protocol a peer declares', async (t) => {
+  const specs = defaultProcessPeers(root).filter((s) =>
+    ['apache-py', 'thriftrw-py'].includes(s.name),
+  );
+  const peers = await Promise.all(specs.map((s) => ProcessPeer.start(s)));
+  t.teardown(() => Promise.all(peers.map((p) => p.stop())));
+  const out = await runCases({
+    peers,
+    seed,
+    runs: 3,
+    values: 4,
+    shrink: false,
+    protocols: ['binary', 'compact'],
+  });
+  const compact = out.results.filter((r) => r.protocol === 'compact');
+  t.ok(compact.length > 0, 'compact results');
+  t.ok(
+    compact.every((r) => r.name.startsWith('compact/')),
+    'their names say the protocol',
+  );
+  const props = new Set(compact.map((r) => `${r.peer} ${r.property}`));
+  for (const p of [
+    'ours codec-roundtrip',
+    'apache-py peer-roundtrip',
+    'apache-py our-client-peer-server',
+    'apache-py peer-client-our-server',
+  ])
+    t.ok(props.has(p), `${p} in compact`);
+  t.notOk(
+    compact.some((r) => r.peer === 'thriftrw-py'),
+    'a peer without compact is not given compact cases',
+  );
+  t.ok((out.notGiven['thriftrw-py']?.['no compact protocol'] ?? 0) > 0, 'and the report says why');
+  t.ok(
+    compact.filter((r) => r.transport !== undefined).every((r) => r.envelope === 'strict'),
+    'the compact protocol has one envelope form',
+  );
+  t.ok(
+    out.results.some((r) => r.protocol === 'binary' && r.peer === 'thriftrw-py'),
+    'binary still runs for every peer',
+  );
+});
