@@ -23,7 +23,7 @@ import type { Protocol } from '../codec/src/index.js';
 import type { Peer } from './peers/peer.js';
 import { discoverPeers, startPeers as startManifestPeers } from './peers/registry.js';
 import type { Backend, PeerRegistry } from './peers/registry.js';
-import { formatTerminalSummary, runReporter, writeReports } from './report/index.js';
+import { formatTerminalSummary, runReporter, writeReportFolder } from './report/index.js';
 import { BundleError, listBundles, promoteBundle, readBundle } from './runner/bundle.js';
 import type { Bundle } from './runner/bundle.js';
 import { PROPERTIES, SCHEMA_PROPERTIES } from './runner/check.js';
@@ -943,7 +943,7 @@ function promote(args: string[]): number {
   return 0;
 }
 
-function merge(args: string[]): number {
+async function merge(args: string[]): Promise<number> {
   const { values: o, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -953,7 +953,7 @@ function merge(args: string[]): number {
     throw new UsageError('merge takes the report folders of the shards and --report-dir DIR');
   const merged = mergeReports(positionals.map((d) => readReportDir(resolve(d))));
   const out = resolve(o['report-dir']);
-  writeReports(out, merged);
+  await writeReportFolder(out, merged);
   process.stdout.write(formatTerminalSummary(merged));
   process.stdout.write(`merged ${positionals.length} reports into ${out}\n`);
   return merged.exitCode;
@@ -966,7 +966,7 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === 'run') return await run(rest);
     if (cmd === 'replay') return await replay(rest);
     if (cmd === 'promote') return promote(rest);
-    if (cmd === 'merge') return merge(rest);
+    if (cmd === 'merge') return await merge(rest);
     if (cmd === 'list') return await list(rest);
     if (cmd === 'images') return await images(rest);
     if (cmd === 'setup') return await setup(rest);

@@ -151,7 +151,10 @@ export const SCRIPT = `
     var box = el.querySelector('.body');
     box.innerHTML = c.html;
     var h = document.createElement('h4');
-    h.textContent = 'Every case (' + c.names.length + ')';
+    h.textContent =
+      c.total > c.names.length
+        ? 'The first ' + c.names.length + ' of ' + c.total + ' cases (results.jsonl has them all)'
+        : 'Every case (' + c.names.length + ')';
     var list = document.createElement('ol');
     list.className = 'names';
     list.setAttribute('data-max', '200');

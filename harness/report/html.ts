@@ -326,6 +326,9 @@ function causeCard(c: Cause, i: number): string {
   );
 }
 
+/** Most case names of one cause the page holds (a default run's report stays small). */
+export const MAX_NAMES = 300;
+
 /** What the script needs of a cause: its search text, its details as escaped HTML, its case names. */
 function causeData(c: Cause, i: number, options: Required<HtmlOptions>) {
   const id = `cause-${i + 1}`;
@@ -360,7 +363,9 @@ function causeData(c: Cause, i: number, options: Required<HtmlOptions>) {
   return {
     search: visible(search),
     html: parts.join(''),
-    names: c.cases.map((n) => visible(n)),
+    // A cause of thousands of cases lists the first MAX_NAMES here (results.jsonl has them all).
+    names: c.cases.slice(0, MAX_NAMES).map((n) => visible(n)),
+    total: c.cases.length,
   };
 }
 

@@ -12,7 +12,7 @@ import { JUNIT_FILE, formatJunit } from './junit.js';
 import { MARKDOWN_FILE, formatMarkdown } from './markdown.js';
 import { JSONL_FILE, JsonlReporter } from './jsonl.js';
 import type { Reporter, RunMeta } from './reporter.js';
-import { MultiReporter } from './reporter.js';
+import { MultiReporter, replayReport } from './reporter.js';
 import { TAP_FILE, formatTap } from './tap.js';
 
 export type { PeerStart, Reporter, RunMeta } from './reporter.js';
@@ -74,16 +74,42 @@ export {
 } from './details.js';
 export type { DetailLimits } from './details.js';
 
+/** How writeReports writes. */
+export interface WriteOptions {
+  /**
+   * A results.jsonl with every result is (or will be) beside the reports: report.json counts the
+   * passing results instead of repeating them (a default run's folder stays small). Default false.
+   */
+  readonly passingInJsonl?: boolean;
+}
+
+/**
+ * Writes every format and a results.jsonl of the whole report into `dir` (for reports that were
+ * not streamed: a merge), report.json leaving its passing results to results.jsonl. Returns the
+ * paths written. Throws on file-system errors.
+ */
+export async function writeReportFolder(dir: string, report: RunReport): Promise<string[]> {
+  mkdirSync(dir, { recursive: true });
+  await replayReport(new JsonlReporter(join(dir, JSONL_FILE)), report);
+  return [
+    join(dir, JSONL_FILE),
+    ...writeReports(dir, report, ALL_FORMATS, { passingInJsonl: true }),
+  ];
+}
+
 /** The report formats written at the end of a run. */
 export type ReportFormat = 'json' | 'junit' | 'tap' | 'markdown' | 'html';
 
 /** Every format, in the order they are written. */
 export const ALL_FORMATS: readonly ReportFormat[] = ['json', 'junit', 'tap', 'markdown', 'html'];
 
-const WRITERS: Record<ReportFormat, { file: string; format: (r: RunReport) => string }> = {
-  json: { file: JSON_FILE, format: formatJson },
-  junit: { file: JUNIT_FILE, format: formatJunit },
-  tap: { file: TAP_FILE, format: formatTap },
+const WRITERS: Record<
+  ReportFormat,
+  { file: string; format: (r: RunReport, o: WriteOptions) => string }
+> = {
+  json: { file: JSON_FILE, format: (r, o) => formatJson(r, o) },
+  junit: { file: JUNIT_FILE, format: (r) => formatJunit(r) },
+  tap: { file: TAP_FILE, format: (r) => formatTap(r) },
   markdown: { file: MARKDOWN_FILE, format: (r) => formatMarkdown(r) },
   html: { file: HTML_FILE, format: (r) => formatHtml(r) },
 };
@@ -97,13 +123,14 @@ export function writeReports(
   dir: string,
   report: RunReport,
   formats: readonly ReportFormat[] = ALL_FORMATS,
+  options: WriteOptions = {},
 ): string[] {
   mkdirSync(dir, { recursive: true });
   const written: string[] = [];
   for (const f of new Set(formats)) {
     const w = WRITERS[f];
     const path = join(dir, w.file);
-    writeFileSync(path, w.format(report), 'utf8');
+    writeFileSync(path, w.format(report, options), 'utf8');
     written.push(path);
   }
   return written;
@@ -133,7 +160,8 @@ export class ReportFilesReporter implements Reporter {
 
   /** Writes the report files. Throws on file-system errors. */
   onEnd(report: RunReport): void {
-    this.written = writeReports(this.dir, report, this.formats);
+    // results.jsonl, streamed beside by the run's JsonlReporter, holds every result.
+    this.written = writeReports(this.dir, report, this.formats, { passingInJsonl: true });
   }
 }
 

@@ -14,7 +14,18 @@ import type { LeanGroup, LeanRow } from './lean.js';
 import { FORMAT_VERSION, LeanWriter, inflate, leanGroupProblem, leanRowProblem } from './lean.js';
 import { MODEL_VERSION } from './jsonl.js';
 import { idlProblem, reportFieldsProblem, resultProblem } from './shape.js';
-import { tally } from './text.js';
+import { isPass, tally } from './text.js';
+import { JSONL_FILE } from './jsonl.js';
+
+/** Options of {@link formatJson}. */
+export interface JsonOptions {
+  /**
+   * The report is written beside a results.jsonl that holds every result: passing results are
+   * counted (`passingResults`) instead of repeated, and readReportDir reads them from there.
+   * Default false (report.json stands alone).
+   */
+  readonly passingInJsonl?: boolean;
+}
 
 /** The default file name in a report folder. */
 export const JSON_FILE = 'report.json';
@@ -49,25 +60,35 @@ export function causesOf(report: RunReport): Causes {
 
 /**
  * The report as report.json text (see the module comment): one top-level field a line, arrays
- * of causes and results one item a line, newline at the end. Never throws for a RunReport.
+ * of causes and results one item a line, newline at the end. With `passingInJsonl` (default
+ * false) passing results are counted, not written (results.jsonl beside it holds them). Never
+ * throws for a RunReport.
  */
-export function formatJson(report: RunReport): string {
+export function formatJson(report: RunReport, options: JsonOptions = {}): string {
   const { results, schemaVersion: _v, ...rest } = report;
+  const beside = options.passingInJsonl === true;
   const { causes, passing, variants } = causesOf(report);
+  // Where each result written is in `results` (examples point there).
   const index = new Map<CaseResult, number>();
-  results.forEach((r, i) => index.set(r, i));
   const examples = new Set(causes.flatMap((c) => c.examples));
   const lean = new LeanWriter();
   const idl: Record<number, Readonly<Record<string, string>>> = {};
   const groups: Record<number, LeanGroup> = {};
   const stored: (StoredResult | LeanRow)[] = [];
+  let leftOut = 0;
   for (const r of results) {
+    // Passing results beside a results.jsonl that holds them: counted, not repeated.
+    if (beside && isPass(r.verdict) && !examples.has(r)) {
+      leftOut++;
+      continue;
+    }
     let schema: number | undefined;
     if (r.idl !== undefined) {
       const s = lean.schema(r.idl);
       schema = s.id;
       if (s.fresh) idl[s.id] = r.idl;
     }
+    index.set(r, stored.length);
     if (lean.full(r, examples)) {
       const { idl: _i, ...without } = r;
       stored.push(schema !== undefined ? { ...without, schema } : without);
@@ -86,6 +107,9 @@ export function formatJson(report: RunReport): string {
     ['variants', variants],
     ['idl', idl],
     ['groups', groups],
+    ...(beside
+      ? [['passingResults', { file: JSONL_FILE, count: leftOut }] as [string, unknown]]
+      : []),
     ['results', stored],
   ];
   const field = ([k, v]: [string, unknown]) => {
@@ -159,6 +183,29 @@ export function parseJsonReport(text: string): RunReport {
       );
     return { ...r, idl } as CaseResult;
   });
-  const { causes: _c, passing: _p, variants: _v, idl: _i, groups: _g, totals: _t, ...rest } = data;
-  return { ...rest, schemaVersion: MODEL_VERSION, results } as unknown as RunReport;
+  const {
+    causes: _c,
+    passing: _p,
+    variants: _v,
+    idl: _i,
+    groups: _g,
+    totals: _t,
+    passingResults,
+    ...rest
+  } = data;
+  const report = { ...rest, schemaVersion: MODEL_VERSION, results } as unknown as RunReport;
+  if (isObject(passingResults) && typeof passingResults.file === 'string')
+    passingElsewhere.set(report, passingResults.file);
+  return report;
+}
+
+/** Reports read from a report.json whose passing results are in another file (its name). */
+const passingElsewhere = new WeakMap<RunReport, string>();
+
+/**
+ * The file (beside report.json) that holds the passing results a parsed report left out, or
+ * undefined when report.json holds every result. Never throws.
+ */
+export function passingResultsFile(report: RunReport): string | undefined {
+  return passingElsewhere.get(report);
 }

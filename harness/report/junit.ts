@@ -43,7 +43,7 @@ const seconds = (ms: number) => (ms / 1000).toFixed(3);
 
 /** Options of {@link formatJunit}. */
 export interface JunitOptions {
-  /** At most this many case names in a testcase's <system-out> (default 200). */
+  /** At most this many case names in a testcase's <system-out> (default 50). */
   readonly maxNames?: number;
 }
 
@@ -118,10 +118,10 @@ function counts(groups: readonly TestGroup[]) {
  * peer with properties (seed, command, peer version and backend) → a testcase per property, wire
  * setting and cause (see the module comment). Known failures and known-flaky ones count as
  * skipped; mismatches, peer errors and stale known-failures entries as failures; cases not run
- * as errors. Default: at most 200 case names per testcase. Never throws.
+ * as errors. Default: at most 50 case names per testcase. Never throws.
  */
 export function formatJunit(report: RunReport, options: JunitOptions = {}): string {
-  const maxNames = options.maxNames ?? 200;
+  const maxNames = options.maxNames ?? 50;
   const groups = testGroups(report.results, causesOf(report).causes, peerNames(report));
   const stale = report.staleKnownFailures.length;
   const all = counts(groups);

@@ -32,7 +32,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CaseResult, KnownFailureUse, PeerSummary, RunReport } from '../runner/result.js';
-import { JSON_FILE, parseJsonReport } from './json.js';
+import { JSON_FILE, parseJsonReport, passingResultsFile } from './json.js';
 import { JSONL_FILE, readJsonl } from './jsonl.js';
 import { isFailure } from './text.js';
 
@@ -330,8 +330,19 @@ export function readReportDir(dir: string): RunReport {
   const json = join(dir, JSON_FILE);
   const jsonl = join(dir, JSONL_FILE);
   let report: RunReport;
-  if (existsSync(json)) report = readJsonReport(json);
-  else if (existsSync(jsonl)) report = readJsonl(jsonl).report;
+  if (existsSync(json)) {
+    report = readJsonReport(json);
+    // report.json left its passing results to results.jsonl: take every result from there.
+    const elsewhere = passingResultsFile(report);
+    if (elsewhere !== undefined) {
+      const file = join(dir, elsewhere);
+      if (!existsSync(file))
+        throw new Error(
+          `${json}: its passing results are in ${elsewhere}, which is not in ${dir}; copy the whole report folder`,
+        );
+      report = { ...report, results: readJsonl(file).report.results };
+    }
+  } else if (existsSync(jsonl)) report = readJsonl(jsonl).report;
   else {
     const what = !existsSync(dir)
       ? 'no such folder'

@@ -45,7 +45,7 @@ function yamlEntry(key: string, value: string | number): string {
 
 /** Options of {@link formatTap}. */
 export interface TapOptions {
-  /** At most this many case names in a test point's diagnostics (default 200). */
+  /** At most this many case names in a test point's diagnostics (default 50). */
   readonly maxNames?: number;
 }
 
@@ -108,7 +108,7 @@ function diagnostics(g: TestGroup, maxNames: number): string {
  * The test point of one test group: its line and diagnostic block. `n` is its 1-based number.
  * Never throws.
  */
-export function tapPoint(g: TestGroup, n: number, maxNames = 200): string {
+export function tapPoint(g: TestGroup, n: number, maxNames = 50): string {
   const v = g.cause?.verdict;
   const ok = v === undefined;
   const todo =
@@ -128,10 +128,10 @@ export class TapReporter implements Reporter {
   private readonly write: (chunk: string) => void;
   private readonly maxNames: number;
 
-  /** `write` receives each chunk of TAP text in order (e.g. a stream's write); default 200 names per point. */
+  /** `write` receives each chunk of TAP text in order (e.g. a stream's write); default 50 names per point. */
   constructor(write: (chunk: string) => void, options: TapOptions = {}) {
     this.write = write;
-    this.maxNames = options.maxNames ?? 200;
+    this.maxNames = options.maxNames ?? 50;
   }
 
   /** Writes `TAP version 14` and a comment with the tool, seed and command. Never throws. */
@@ -164,7 +164,7 @@ export class TapReporter implements Reporter {
   }
 }
 
-/** The whole report as TAP 14 text (what TapReporter writes). Default 200 names per point. Never throws. */
+/** The whole report as TAP 14 text (what TapReporter writes). Default 50 names per point. Never throws. */
 export function formatTap(report: RunReport, options: TapOptions = {}): string {
   let out = '';
   const tap = new TapReporter((chunk) => {

@@ -765,7 +765,13 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     const given = peers.filter((peer) => {
       const why = peer.name === owner ? undefined : whyNot(peer, needs, si === undefined);
       if (why === undefined) return true;
-      countNotGiven(peer, reasonKind(why), values);
+      // Counted per protocol, as cases are: the schema's reason for those the peer speaks.
+      for (const p of protocols)
+        countNotGiven(
+          peer,
+          peer.info.abilities.protocols.includes(p) ? reasonKind(why) : `no ${p} protocol`,
+          values,
+        );
       return false;
     });
     try {
@@ -792,7 +798,10 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
           emitSchemaResult(l.peer.name, 'load-idl', l.failure, schema, label, si);
         else {
           const why = keeper.health(l.peer).gaveUp ?? 'it died';
-          countNotRun(l.peer, values);
+          countNotRun(
+            l.peer,
+            values * protocols.filter((p) => l.peer.info.abilities.protocols.includes(p)).length,
+          );
           emitNotRunSchema(l.peer, schema, label, si, values, why);
         }
       }

@@ -169,7 +169,10 @@ void t.test('bad arguments exit 2', async (t) => {
   t.equal((await cli(['run', '--peers', 'nope'])).code, 2);
   t.equal((await cli(['run', '--runs', '-1'])).code, 2);
   t.equal((await cli(['run', '--shard', '3/2'])).code, 2);
-  t.match((await cli(['run', '--protocols', 'compact'])).out, /compact is planned/);
+  t.match(
+    (await cli(['run', '--protocols', 'json'])).out,
+    /protocol json is not supported \(our codec speaks binary, compact\)/,
+  );
   t.equal((await cli(['run', '--time-budget', 'soon'])).code, 2);
   t.equal((await cli(['run', '--frobnicate'])).code, 2);
   t.equal((await cli(['frobnicate'])).code, 2);

@@ -99,6 +99,10 @@ void t.test(
       .catch((e: unknown) => e);
     t.ok(err instanceof PeerError);
     t.equal((err as PeerError).type, 'Exited');
+    t.ok(peer.exitReason(), 'it is known to be dead');
+    // Its stderr is a stream of its own: what it printed last may arrive after its stdout closed.
+    for (let i = 0; i < 100 && !/dying on purpose/.test(peer.stderr()); i++)
+      await new Promise((r) => setTimeout(r, 20));
     t.match(peer.stderr(), /dying on purpose/);
     await peer.restart();
     t.equal(peer.info.name, 'mini', 'restarted');

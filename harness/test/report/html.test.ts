@@ -219,21 +219,26 @@ void t.test('bundles with a scheme are not links; an empty report renders', (t) 
   t.end();
 });
 
-void t.test('many results of one cause: one card, every name in the data, 3 examples', (t) => {
-  const mismatch = REPORT.results[2]!;
-  const results = Array.from({ length: 500 }, (_, i) => ({
-    ...mismatch,
-    name: `same-${i}`,
-    shrunk: undefined as never,
-  }));
-  const page = formatHtml({ ...REPORT, results });
-  t.equal(page.match(/<details class="cause /g)?.length, 1);
-  const d = dataOf(page);
-  t.equal(d.causes[0]?.names.length, 500);
-  t.equal(d.causes[0]?.html.match(/<section class="example /g)?.length, 3);
-  t.match(page, /<b>500<\/b> cases/);
-  t.end();
-});
+void t.test(
+  'many results of one cause: one card, the first 300 names in the data, 3 examples',
+  (t) => {
+    const mismatch = REPORT.results[2]!;
+    const results = Array.from({ length: 500 }, (_, i) => ({
+      ...mismatch,
+      name: `same-${i}`,
+      shrunk: undefined as never,
+    }));
+    const page = formatHtml({ ...REPORT, results });
+    t.equal(page.match(/<details class="cause /g)?.length, 1);
+    const d = dataOf(page);
+    // The page lists the first 300 names of a cause (results.jsonl has them all) and says so.
+    t.equal(d.causes[0]?.names.length, 300);
+    t.equal((d.causes[0] as { total?: number } | undefined)?.total, 500);
+    t.equal(d.causes[0]?.html.match(/<section class="example /g)?.length, 3);
+    t.match(page, /<b>500<\/b> cases/);
+    t.end();
+  },
+);
 
 void t.test('the shrunk case: the diff and hex dump, folded IDL and value, replay', (t) => {
   const block = /<div class="shrunk" id="cause-1-shrunk">([\s\S]*?)<\/div>/.exec(details)?.[1];

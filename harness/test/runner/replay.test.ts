@@ -104,7 +104,7 @@ void t.test('an RPC failure, traced: the bytes, the IDL and the stderr, once eac
   );
   t.match(
     out,
-    /control → apache-py: \{"id":\d+,"op":"serve","module":"m\d+","service":"Echo","transport":"framed"\}/,
+    /control → apache-py: \{"id":\d+,"op":"serve","module":"m\d+","service":"Echo","transport":"framed","protocol":"binary"\}/,
   );
   t.match(out, /our client → apache-py's server \(framed, connection 1\): 31 bytes\n/);
   const request = [

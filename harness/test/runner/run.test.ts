@@ -38,6 +38,8 @@ void t.test('every property, every peer and wire setting; only known failures', 
     values: 8,
     corpus,
     knownFailures,
+    // Both protocols, as a default run: the corpus holds findings of each.
+    protocols: ['binary', 'compact'],
     onResult: (r) => seen.push(r.name),
   });
   const { results } = out;
