@@ -98,19 +98,28 @@ export function caseArb(options: CaseArbOptions): fc.Arbitrary<GeneratedCase> {
     profiles.length === 1
       ? idlArb(profiles[0]!.idl)
       : fc.oneof(...profiles.map((p) => ({ arbitrary: idlArb(p.idl), weight: p.weight })));
-  return idls.chain((idl) => {
-    const schema = compileSchema(printIdl(idl), idl.main);
-    const classes = [...schema.classes];
-    if (classes.length === 0) return fc.constant({ schema, values: [] });
-    const one = fc
-      .constantFrom(...classes)
-      .chain(([type, C]) =>
-        structArb(C.__spec__, bounds).map((value): CaseValue => ({ type, value })),
-      );
-    // nil almost never while generating; first when shrinking.
-    const slot = fc.option(one, { nil: undefined, freq: 1_000_000 });
-    return fc
-      .tuple(...Array.from({ length: n }, () => slot))
-      .map((values): GeneratedCase => ({ schema, values }));
-  });
+  return idls.chain((idl) => valuesOf(compileSchema(printIdl(idl), idl.main), n, bounds));
+}
+
+/**
+ * The arbitrary of `n` random values of the echoed types of `schema` (edge values first), as a
+ * case of that schema; nil entries almost never while generating, first when shrinking. Never
+ * throws.
+ */
+export function valuesOf(
+  schema: CompiledSchema,
+  n: number,
+  bounds: ValueArbOptions,
+): fc.Arbitrary<GeneratedCase> {
+  const classes = [...schema.classes];
+  if (classes.length === 0) return fc.constant({ schema, values: [] });
+  const one = fc
+    .constantFrom(...classes)
+    .chain(([type, C]) =>
+      structArb(C.__spec__, bounds).map((value): CaseValue => ({ type, value })),
+    );
+  const slot = fc.option(one, { nil: undefined, freq: 1_000_000 });
+  return fc
+    .tuple(...Array.from({ length: n }, () => slot))
+    .map((values): GeneratedCase => ({ schema, values }));
 }

@@ -668,6 +668,17 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     );
   }
 
+  /** Where a result about a whole schema comes from (no value, no wire). */
+  function schemaWhere(schema: CompiledSchema, si: number | undefined): Where {
+    return {
+      origin: si === undefined ? 'corpus' : 'generated',
+      ...(si !== undefined ? { si } : {}),
+      type: [...schema.classes.keys()][0] ?? '',
+      value: {},
+      schema,
+    };
+  }
+
   /** Emits the result of a schema check (`load-idl`, `idl-roundtrip`) when selected: no value, no wire. */
   function emitSchemaResult(
     peer: string,
@@ -678,13 +689,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     si: number | undefined,
   ): void {
     if (!selected(caseName(peer, property, undefined, label), property)) return;
-    const w: Where = {
-      origin: si === undefined ? 'corpus' : 'generated',
-      ...(si !== undefined ? { si } : {}),
-      type: [...schema.classes.keys()][0] ?? '',
-      value: {},
-      schema,
-    };
+    const w = schemaWhere(schema, si);
     emit(
       {
         name: caseName(peer, property, undefined, label),
@@ -709,13 +714,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     values: number,
     why: string,
   ): void {
-    const w: Where = {
-      origin: si === undefined ? 'corpus' : 'generated',
-      ...(si !== undefined ? { si } : {}),
-      type: [...schema.classes.keys()][0] ?? '',
-      value: {},
-      schema,
-    };
+    const w = schemaWhere(schema, si);
     emit(
       {
         name: caseName(peer.name, 'not-run', undefined, label),

@@ -23,10 +23,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse } from '../../codec/src/index.js';
 import type { Dialect } from '../../codec/src/index.js';
-import { structArb } from '../arbitraries/values.js';
 import type { ValueArbOptions } from '../arbitraries/values.js';
-import { compileSchema } from './cases.js';
-import type { CaseValue, GeneratedCase } from './cases.js';
+import { compileSchema, valuesOf } from './cases.js';
+import type { GeneratedCase } from './cases.js';
 
 /** A user's IDL file as a schema: the flat file set, its main file and dialect. */
 export interface UserSchema {
@@ -150,16 +149,7 @@ export function userCaseArb(
     schema: { ...compileSchema(s.files, s.main, s.dialect), user: true as const },
     bounds: { ...bounds, setDefaultFields: s.dialect === 'apache' },
   }));
-  return fc.constantFrom(...compiled).chain(({ schema, bounds }) => {
-    const classes = [...schema.classes];
-    const one = fc
-      .constantFrom(...classes)
-      .chain(([type, C]) =>
-        structArb(C.__spec__, bounds).map((value): CaseValue => ({ type, value })),
-      );
-    const slot = fc.option(one, { nil: undefined, freq: 1_000_000 });
-    return fc
-      .tuple(...Array.from({ length: values }, () => slot))
-      .map((vs): GeneratedCase => ({ schema, values: vs }));
-  });
+  return fc
+    .constantFrom(...compiled)
+    .chain(({ schema, bounds }) => valuesOf(schema, values, bounds));
 }
