@@ -19,7 +19,13 @@
  * TApplicationException or bad arguments, with a message that says what and where.
  */
 import { compile } from '../codec/src/index.js';
-import type { ServiceObject, StructSpec, ThriftModule, TypeSpec } from '../codec/src/index.js';
+import type {
+  Protocol,
+  ServiceObject,
+  StructSpec,
+  ThriftModule,
+  TypeSpec,
+} from '../codec/src/index.js';
 import { classFor } from '../codec/src/index.js';
 import { ThriftClient } from '../rpc/src/client.js';
 import type { TransportKind } from '../rpc/src/transport.js';
@@ -200,8 +206,10 @@ export interface CallOptions {
   readonly args?: string;
   /** Default framed. */
   readonly transport?: TransportKind;
-  /** Default strict. */
+  /** Default strict (the compact protocol has one envelope form). */
   readonly envelope?: 'strict' | 'nonstrict';
+  /** Default binary. */
+  readonly protocol?: Protocol;
   /** Default 10 s. */
   readonly timeoutMs?: number;
   /** Receives the output (JSON text or a message), line by line. */
@@ -273,6 +281,7 @@ export async function callMethod(options: CallOptions): Promise<number> {
     client = await ThriftClient.connect(mod, service, options.port, options.host, {
       transport: options.transport ?? 'framed',
       strict: (options.envelope ?? 'strict') === 'strict',
+      protocol: options.protocol ?? 'binary',
       timeoutMs: options.timeoutMs ?? 10_000,
     });
     const result = await client.call(fnName, args as Record<string, unknown>);

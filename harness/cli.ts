@@ -61,7 +61,8 @@ usage:
                                       tcurl): the result as JSON; exit 1 for a declared
                                       exception, 2 for a transport error; options
                                       --transport framed|buffered, --envelope
-                                      strict|nonstrict, --timeout 10s, -I DIR, --dialect
+                                      strict|nonstrict, --protocol binary|compact,
+                                      --timeout 10s, -I DIR, --dialect
   thrift-conform check-peer DIR       drive every op of the peer in DIR and say, op by op, what
                                       it gets wrong (for writing a peer: see peers/README.md)
   thrift-conform setup [--peers a,b] [--peer-dir DIR]
@@ -359,6 +360,7 @@ async function call(args: string[]): Promise<number> {
       peer: { type: 'string', short: 'p' },
       transport: { type: 'string', default: 'framed' },
       envelope: { type: 'string', default: 'strict' },
+      protocol: { type: 'string', default: 'binary' },
       timeout: { type: 'string', default: '10s' },
     },
   });
@@ -378,6 +380,10 @@ async function call(args: string[]): Promise<number> {
     );
   if (o.envelope !== 'strict' && o.envelope !== 'nonstrict')
     throw new UsageError(`--envelope must be strict or nonstrict, not ${o.envelope}`);
+  if (o.protocol !== 'binary' && o.protocol !== 'compact')
+    throw new UsageError(`--protocol must be binary or compact, not ${o.protocol}`);
+  if (o.protocol === 'compact' && o.envelope === 'nonstrict')
+    throw new UsageError('the compact protocol has one envelope form: leave --envelope out');
   if (o.dialect !== 'thriftrw' && o.dialect !== 'apache')
     throw new UsageError(`--dialect must be apache or thriftrw, not ${o.dialect}`);
   const { callMethod } = await import('./call.js');
@@ -391,6 +397,7 @@ async function call(args: string[]): Promise<number> {
     ...(positionals[1] !== undefined ? { args: positionals[1] } : {}),
     transport: o.transport,
     envelope: o.envelope,
+    protocol: o.protocol,
     timeoutMs: parseDuration(o.timeout, '--timeout'),
     out: (line) => process.stdout.write(line + '\n'),
   });

@@ -1,5 +1,6 @@
 // `thrift-conform call` (the seed's tcurl over TCP): the JSON mapping both ways; arguments checked
-// against the IDL with the field path in the error; against our own KeyValue server and a real
+// against the IDL with the field path in the error; against our own KeyValue server (binary and
+// compact) and a real
 // peer's (apache-py, both transports and envelopes): put, get, a missing key raising
 // NotFoundError (exit 1), a server that is not there (exit 2).
 import t from 'tap';
@@ -119,6 +120,33 @@ void t.test('against our own KeyValue server', async (t) => {
   const broken = await call({ idl: join(dir, 'x.thrift'), host, port, method: 'X::y' });
   t.equal(broken.code, 2);
   t.match(broken.out, /x\.thrift:1/);
+  // The compact protocol: a server speaking it, called with --protocol compact.
+  const compact = new ThriftServer({ transport: 'buffered', protocol: 'compact' });
+  compact.register(kv, kv.KeyValue as ServiceObject, {
+    get({ key }) {
+      const value = values.get(key as string);
+      if (value === undefined) throw new NotFoundError({ key });
+      return value;
+    },
+    put() {},
+  });
+  const cport = await compact.listen(0);
+  t.teardown(() => compact.close());
+  const viaCompact = {
+    host,
+    port: cport,
+    transport: 'buffered' as const,
+    protocol: 'compact' as const,
+  };
+  t.same(await call({ ...viaCompact, method: 'KeyValue::get', args: '{"key":"hello"}' }), {
+    code: 0,
+    out: '"world"',
+  });
+  t.equal(
+    (await call({ ...viaCompact, method: 'KeyValue::get', args: '{"key":"nope"}' })).code,
+    1,
+    'compact: a declared exception',
+  );
   const closed = await call({ host, port: 1, method: 'KeyValue::get', args: '{"key":"a"}' });
   t.equal(closed.code, 2, 'nothing listening: exit 2');
   t.match(closed.out, /KeyValue::get on 127\.0\.0\.1:1 failed: .*ECONNREFUSED/);
