@@ -635,7 +635,13 @@ async function run(args: string[]): Promise<number> {
     throw new UsageError('-I and --dialect go with --idl FILE (your own IDL)');
   let userSchemas: UserSchema[] = [];
   try {
-    userSchemas = idlFiles.map((f) => loadUserIdl(f, { includeDirs, dialect }));
+    userSchemas = idlFiles.map((f) =>
+      loadUserIdl(f, {
+        includeDirs,
+        dialect,
+        onWarning: (w) => process.stdout.write(`warning: ${w.message}\n`),
+      }),
+    );
   } catch (e) {
     if (e instanceof UserIdlError) throw new UsageError(e.message);
     throw e;

@@ -21,8 +21,8 @@
 import fc from 'fast-check';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { parse } from '../../codec/src/index.js';
-import type { Dialect } from '../../codec/src/index.js';
+import { compile, parse } from '../../codec/src/index.js';
+import type { Dialect, IdlWarning } from '../../codec/src/index.js';
 import type { ValueArbOptions } from '../arbitraries/values.js';
 import { compileSchema, valuesOf } from './cases.js';
 import type { GeneratedCase } from './cases.js';
@@ -56,6 +56,8 @@ export interface UserIdlOptions {
    * (for `call`): no struct is needed, a service may be named Echo, and nothing is compiled.
    */
   readonly echo?: boolean;
+  /** Receives what the dialect accepts but ignores (`xsd_*`, `async`), once per file. Default: nothing. */
+  readonly onWarning?: (warning: IdlWarning) => void;
 }
 
 const INCLUDE = /^(\s*include\s+)(["'])([^"'\n]+)\2/gm;
@@ -128,6 +130,12 @@ export function loadUserIdl(path: string, options: UserIdlOptions = {}): UserSch
   const echo = `\n\n// Added by thrift-conform: one echo function per struct and union of this file.\nservice Echo {\n${types.map((t) => `  ${t} echo${t}(1: ${t} v)`).join('\n')}\n}\n`;
   files[main] = `${text.replace(/\s*$/, '')}${echo}`;
   try {
+    compile(files[main]!, {
+      file: main,
+      includes: files,
+      dialect,
+      ...(options.onWarning !== undefined ? { onWarning: options.onWarning } : {}),
+    });
     compileSchema(files, main, dialect);
   } catch (e) {
     throw new UserIdlError(`--idl ${path}: ${(e as Error).message}`);

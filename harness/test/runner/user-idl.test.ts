@@ -140,3 +140,18 @@ void t.test('a run against a real peer checks every type of the file', async (t)
     'every Loose value sets its fields without requiredness',
   );
 });
+
+void t.test('what the apache dialect accepts but ignores is passed on as warnings', async (t) => {
+  const dir = tree({
+    'w.thrift': 'struct S xsd_all { 1: i32 a xsd_optional }\nservice X { async void f() }\n',
+  });
+  const warnings: string[] = [];
+  const s = loadUserIdl(join(dir, 'w.thrift'), {
+    dialect: 'apache',
+    onWarning: (w) => warnings.push(w.message),
+  });
+  t.same(s.types, ['S']);
+  t.equal(warnings.length, 3, warnings.join('\n'));
+  t.match(warnings[0], /^w\.thrift:1:1: 'xsd_all' on struct 'S' is ignored/);
+  t.match(warnings[2], /^w\.thrift:2:13: 'async' is Apache's deprecated word for 'oneway'/);
+});
