@@ -9,7 +9,13 @@
  */
 import fc from 'fast-check';
 import { compile } from '../../codec/src/index.js';
-import type { Dialect, ServiceObject, StructClass, ThriftModule } from '../../codec/src/index.js';
+import type {
+  Dialect,
+  IdlWarning,
+  ServiceObject,
+  StructClass,
+  ThriftModule,
+} from '../../codec/src/index.js';
 import { idlArb, printIdl } from '../arbitraries/idl.js';
 import type { IdlArbOptions } from '../arbitraries/idl.js';
 import { structArb } from '../arbitraries/values.js';
@@ -61,17 +67,24 @@ export interface CaseArbOptions {
 }
 
 /**
- * Compiles IDL files with our codec (by `dialect`, default thriftrw) and picks out what the runner uses. Throws the codec's
- * CompileError (with file:line:col) when the IDL is invalid, or Error when it has no `Echo`.
+ * Compiles IDL files with our codec (by `dialect`, default thriftrw; what the dialect accepts but
+ * ignores goes to `onWarning`, default nowhere) and picks out what the runner uses. Throws the
+ * codec's CompileError (with file:line:col) when the IDL is invalid, or Error when it has no `Echo`.
  */
 export function compileSchema(
   files: Readonly<Record<string, string>>,
   main: string = MAIN_FILE,
   dialect: Dialect = 'thriftrw',
+  onWarning?: (warning: IdlWarning) => void,
 ): CompiledSchema {
   const source = files[main];
   if (source === undefined) throw new Error(`the IDL files have no ${main}`);
-  const mod = compile(source, { file: main, includes: files, dialect });
+  const mod = compile(source, {
+    file: main,
+    includes: files,
+    dialect,
+    ...(onWarning !== undefined ? { onWarning } : {}),
+  });
   const echo = mod.Echo as ServiceObject | undefined;
   if (echo === undefined || typeof echo !== 'object' || !('__functions__' in echo))
     throw new Error(`${main} has no service Echo: not a generated schema`);

@@ -21,7 +21,7 @@
 import fc from 'fast-check';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { compile, parse } from '../../codec/src/index.js';
+import { parse } from '../../codec/src/index.js';
 import type { Dialect, IdlWarning } from '../../codec/src/index.js';
 import type { ValueArbOptions } from '../arbitraries/values.js';
 import { compileSchema, valuesOf } from './cases.js';
@@ -130,13 +130,7 @@ export function loadUserIdl(path: string, options: UserIdlOptions = {}): UserSch
   const echo = `\n\n// Added by thrift-conform: one echo function per struct and union of this file.\nservice Echo {\n${types.map((t) => `  ${t} echo${t}(1: ${t} v)`).join('\n')}\n}\n`;
   files[main] = `${text.replace(/\s*$/, '')}${echo}`;
   try {
-    compile(files[main]!, {
-      file: main,
-      includes: files,
-      dialect,
-      ...(options.onWarning !== undefined ? { onWarning: options.onWarning } : {}),
-    });
-    compileSchema(files, main, dialect);
+    compileSchema(files, main, dialect, options.onWarning);
   } catch (e) {
     throw new UserIdlError(`--idl ${path}: ${(e as Error).message}`);
   }

@@ -6,28 +6,24 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { main, parseDuration } from '../cli.js';
+import { parseDuration } from '../cli.js';
+import { cli } from './run-cli.js';
+
+/** Every file a run writes into its report folder. */
+const REPORT_FILES = [
+  'results.jsonl',
+  'report.json',
+  'junit.xml',
+  'report.tap',
+  'summary.md',
+  'report.html',
+];
 import type { RunReport } from '../runner/result.js';
 import { readReportDir } from '../report/merge.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const seed = Number(process.env.FC_SEED ?? 42);
 t.comment(`cli runs with seed ${seed} (FC_SEED=${seed})`);
-
-/** Runs main() with stdout captured. */
-async function cli(args: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((s: string | Uint8Array) => {
-    out += String(s);
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    return { code: await main(args), out };
-  } finally {
-    process.stdout.write = write;
-  }
-}
 
 const read = (dir: string) =>
   JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as RunReport;
@@ -46,15 +42,7 @@ void t.test('run: a small seeded run against both peers writes every report', as
     dir,
   ]);
   t.equal(code, 0, 'conformant (known failures allowed)');
-  for (const f of [
-    'results.jsonl',
-    'report.json',
-    'junit.xml',
-    'report.tap',
-    'summary.md',
-    'report.html',
-  ])
-    t.ok(existsSync(join(dir, f)), `${f} written`);
+  for (const f of REPORT_FILES) t.ok(existsSync(join(dir, f)), `${f} written`);
   const report = read(dir);
   t.equal(report.seed, seed);
   t.equal(report.exitCode, 0);
@@ -357,15 +345,7 @@ void t.test('a harness error still writes every report, with exit 2', async (t) 
   t.equal(r.code, 2, 'exit 2');
   t.match(r.out, /harness errors \(1\):\n +corpus case .*broken: our codec cannot compile its IDL/);
   t.match(r.out, /^incomplete: /m);
-  for (const f of [
-    'results.jsonl',
-    'report.json',
-    'junit.xml',
-    'report.tap',
-    'summary.md',
-    'report.html',
-  ])
-    t.ok(existsSync(join(dir, f)), `${f} written`);
+  for (const f of REPORT_FILES) t.ok(existsSync(join(dir, f)), `${f} written`);
   const report = readReportDir(dir);
   t.equal(report.exitCode, 2);
   t.match(report.harnessErrors, [/broken/]);

@@ -7,27 +7,12 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { main } from '../cli.js';
+import { cli } from './run-cli.js';
 import { readReportDir } from '../report/merge.js';
 import type { RunReport } from '../runner/result.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const workflow = readFileSync(join(root, 'examples', 'ci', 'thrift-conform.yml'), 'utf8');
-
-/** Runs main() with stdout captured. */
-async function cli(args: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((s: string | Uint8Array) => {
-    out += String(s);
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    return { code: await main(args), out };
-  } finally {
-    process.stdout.write = write;
-  }
-}
 
 /** Splits a shell command line into words (double-quoted words kept whole). */
 function words(line: string): string[] {
