@@ -67,7 +67,7 @@ export type {
   TypedefObject,
 } from './module.js';
 export type { EnumObject } from './schema/enum-object.js';
-export type { StructClass, StructValue } from './schema/struct-class.js';
+export type { StructClass, StructInstance, StructValue } from './schema/struct-class.js';
 export { equals } from './schema/equals.js';
 export { toPrimitive, fromPrimitive } from './schema/primitive.js';
 export { parse } from './idl/parser.js';

@@ -18,8 +18,19 @@ import { materialize, normalizerFor, setClassLookup, validatorFor } from './valu
 /** Passed instead of field values by decoders: builds an empty instance without checks. */
 export const RAW: unique symbol = Symbol('thrift-conform.raw');
 
-/** What every generated struct-like class carries. */
+/**
+ * What every generated struct-like class carries. `new User({ name: 'John' })` is a StructValue
+ * (default `T`), so `john.toPrimitive()` and `john.equals(other)` type-check without a cast; a
+ * typed view takes `T` (`new User<{ name: string }>({...})`), as the module's `fromPrimitive` does.
+ * The constructor throws ValidationError naming `Type.field` for an unknown, missing or ill-typed
+ * field.
+ */
 export interface StructClass {
+  new <T extends object = StructValue>(init?: Record<string, unknown>): T;
+  /**
+   * The same, untyped: what generic code infers from the class (`loads(User, bytes)` stays a
+   * StructInstance, so casting it to a shape of its fields needs no `unknown` first).
+   */
   new (init?: Record<string, unknown>): StructInstance;
   readonly __spec__: StructSpec;
   readonly name: string;
@@ -36,9 +47,9 @@ export type StructInstance = Record<string, unknown>;
 
 /**
  * What an instance of a generated class is: its fields by name and the methods every instance
- * has (`(john as StructValue).toPrimitive()` in TypeScript; `new` is typed StructInstance). A
- * field may not be named `toPrimitive` or `fromPrimitive`: the compiler refuses it, as thriftrw
- * does.
+ * has (`new User({ name: 'John' }).toPrimitive()`; `new` and `fromPrimitive` are typed
+ * StructValue). A field may not be named `toPrimitive` or `fromPrimitive`: the compiler refuses
+ * it, as thriftrw does.
  */
 export type StructValue = StructInstance & {
   /** The primitive form (`john.toPrimitive()`, as thriftrw's `to_primitive`): set fields only. */
