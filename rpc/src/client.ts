@@ -2,7 +2,10 @@
  * An envelope RPC client over TCP: several calls in flight on one connection, matched by seqid;
  * per-call timeouts; oneway calls (resolved once written). `call` resolves with `success`
  * (undefined for void), rejects with the declared exception instance the server sent, or with a
- * TApplicationException for an EXCEPTION message.
+ * TApplicationException for an EXCEPTION message, or with one of ours for an answer that is not
+ * a REPLY or EXCEPTION (INVALID_MESSAGE_TYPE), names another method (WRONG_METHOD_NAME) or has a
+ * seqid no call in flight has (BAD_SEQUENCE_ID: every waiting call fails, the connection closes;
+ * a late reply to a call that timed out is dropped).
  */
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
@@ -40,6 +43,9 @@ export interface ClientOptions {
 /** The default per-call timeout: long enough for a slow peer on a loaded 2-core machine. */
 export const DEFAULT_CALL_TIMEOUT_MS = 10_000;
 
+/** How many timed-out calls' seqids a client remembers, to drop their late replies. */
+const MAX_TIMED_OUT = 1024;
+
 /** A call that did not get its reply in time. */
 export class CallTimeoutError extends Error {
   override get name(): string {
@@ -65,6 +71,8 @@ interface Pending {
 export class ThriftClient {
   private seqid = 0;
   private readonly pending = new Map<number, Pending>();
+  /** Seqids of calls that timed out, whose late replies are dropped (at most MAX_TIMED_OUT). */
+  private readonly timedOut = new Set<number>();
   private readonly reader: MessageReader;
   private closed: Error | undefined;
   /** The byte tap (initially `options.onBytes`); may be set or cleared at any time. */
@@ -174,6 +182,10 @@ export class ThriftClient {
     return new Promise<Message>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(seqid);
+        this.timedOut.add(seqid);
+        // Keep the last MAX_TIMED_OUT only: a reply later than that is a wrong seqid.
+        if (this.timedOut.size > MAX_TIMED_OUT)
+          this.timedOut.delete(this.timedOut.values().next().value!);
         reject(
           new CallTimeoutError(
             `${this.service.__name__}.${fn.name} (seqid ${seqid}) got no reply within ${ms} ms`,
@@ -219,10 +231,28 @@ export class ThriftClient {
         return;
       }
       const p = this.pending.get(msg.seqid);
-      if (p === undefined) continue; // a late reply to a call that timed out
+      if (p === undefined) {
+        if (this.timedOut.delete(msg.seqid)) continue; // a late reply to a call that timed out
+        // A seqid no call of ours has: replies can no longer be matched to calls.
+        this.fail(
+          new TApplicationException(
+            ApplicationExceptionType.BAD_SEQUENCE_ID,
+            `reply '${msg.name}' has seqid ${msg.seqid}, which no call in flight has (${[...this.pending.keys()].join(', ') || 'none'}); the server must answer with the call's seqid`,
+          ),
+        );
+        this.socket.destroy();
+        return;
+      }
       this.pending.delete(msg.seqid);
       clearTimeout(p.timer);
-      if (msg.name !== p.fn.name && !(msg.body instanceof TApplicationException)) {
+      if (msg.messageType !== MessageType.REPLY && msg.messageType !== MessageType.EXCEPTION) {
+        p.reject(
+          new TApplicationException(
+            ApplicationExceptionType.INVALID_MESSAGE_TYPE,
+            `the answer to '${p.fn.name}' (seqid ${msg.seqid}) has message type ${msg.messageType}; a server answers with REPLY (2) or EXCEPTION (3)`,
+          ),
+        );
+      } else if (msg.name !== p.fn.name && !(msg.body instanceof TApplicationException)) {
         p.reject(
           new TApplicationException(
             ApplicationExceptionType.WRONG_METHOD_NAME,
