@@ -163,7 +163,7 @@ export async function runEnvelopeMatrix(options: EnvelopeMatrixOptions): Promise
 
     await Promise.all(
       readers.map(async (reader) => {
-        for (const transport of reader.abilities.transports) {
+        for (const transport of reader.abilities.transports.filter(enveloped)) {
           for (const envelope of envelopesOf(protocol)) {
             if (sides.includes('server')) {
               for (const c of SERVER_CASES) {
@@ -239,6 +239,11 @@ export async function runEnvelopeMatrix(options: EnvelopeMatrixOptions): Promise
     });
   }
   return { rows: out, results };
+}
+
+/** Whether a transport carries enveloped messages (framed, buffered); others have no envelope. */
+function enveloped(t: string): t is 'framed' | 'buffered' {
+  return t === 'framed' || t === 'buffered';
 }
 
 /** The envelope forms of a protocol: binary has two, compact one (shown as strict). */
@@ -526,7 +531,9 @@ function classifyCallOutcome(a: CallOutcome): { outcome: Outcome; detail: string
       outcome: 'refused',
       detail: `unknown EXCEPTION reply to '${a.unknownException.name}' seqid ${a.unknownException.seqid}`,
     };
-  return { outcome: 'refused', detail: `declared exception ${a.exception.type}` };
+  if ('exception' in a)
+    return { outcome: 'refused', detail: `declared exception ${a.exception.type}` };
+  return { outcome: 'refused', detail: `answered ${JSON.stringify(a).slice(0, 160)}` };
 }
 
 /** Whether an observation breaks its rule (a documented quirk never does; a crash or hang always). */
