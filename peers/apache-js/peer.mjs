@@ -30,7 +30,7 @@ import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PeerError, runChannel } from '../kit/node/channel.mjs';
-import { Dispatcher, OnewayLog } from '../kit/node/handler.mjs';
+import { Dispatcher, OnewayLog, opAnswer, opReceived } from '../kit/node/handler.mjs';
 import {
   ENVELOPES,
   PROTOCOLS,
@@ -85,6 +85,7 @@ const ABILITIES = {
     requiredFieldsChecked: false, // the generated read() does not check required fields
     setsOfUnhashable: false, // maps are plain objects: struct/container keys cannot be held
     typedefOfSet: true,
+    scriptedAnswers: true, // the answer/received ops (peers/README.md, "Scripted answers")
     accelerated: false,
   },
 };
@@ -729,7 +730,7 @@ async function opServe(req) {
   const name = param(req, 'service', 'string');
   const svc = ld.service(name);
   const impl = param(req, 'impl', 'string', null);
-  const dispatcher = new Dispatcher(name, impl, ONEWAY_LOG, values.toJson);
+  const dispatcher = new Dispatcher(name, impl, ONEWAY_LOG, values.toJson, values.fromJson);
   const server = thrift.createServer(svc.module.Processor, makeHandler(ld, svc, dispatcher), {
     transport,
     protocol,
@@ -927,6 +928,8 @@ runChannel(
     roundtrip: opRoundtrip,
     encode: opEncode,
     oneway_log: (req) => ({ calls: ONEWAY_LOG.take(param(req, 'clear', 'bool', false)) }),
+    answer: opAnswer,
+    received: opReceived,
     shutdown: () => ({}),
   },
   log,

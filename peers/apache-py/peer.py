@@ -93,6 +93,7 @@ ABILITIES = {
         "requiredFieldsChecked": False,  # neither encode nor decode checks required fields
         "setsOfUnhashable": False,  # generated structs are unhashable: set<struct>, map<struct,_> fail
         "typedefOfSet": True,
+        "scriptedAnswers": True,  # the answer/received ops (peers/README.md, "Scripted answers")
         "accelerated": HAVE_FASTBINARY,  # option "accelerated": true uses the C extension
     },
 }
@@ -699,6 +700,8 @@ OPS = {
     "roundtrip": op_roundtrip,
     "encode": op_encode,
     "oneway_log": op_oneway_log,
+    "answer": H.op_answer,
+    "received": H.op_received,
     "shutdown": op_shutdown,
 }
 

@@ -89,6 +89,7 @@ ABILITIES = {
         "requiredFieldsChecked": False,  # neither encode nor decode checks required fields
         "setsOfUnhashable": False,  # sets are read as lists (fine), but a map keyed by a list/set cannot be held
         "typedefOfSet": True,
+        "scriptedAnswers": True,  # the answer/received ops (peers/README.md, "Scripted answers")
         "accelerated": CYTHON,  # option "accelerated": true uses protocol.cybin and the Cython transports
     },
 }
@@ -585,6 +586,8 @@ OPS = {
     "roundtrip": op_roundtrip,
     "encode": op_encode,
     "oneway_log": op_oneway_log,
+    "answer": H.op_answer,
+    "received": H.op_received,
     "shutdown": op_shutdown,
 }
 

@@ -23,7 +23,7 @@ import { performance } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
 import { basename } from 'node:path';
 import { PeerError, runChannel } from '../kit/node/channel.mjs';
-import { Dispatcher, OnewayLog } from '../kit/node/handler.mjs';
+import { Dispatcher, OnewayLog, opAnswer, opReceived } from '../kit/node/handler.mjs';
 import {
   ClientConnection,
   MAX_MESSAGE_BYTES,
@@ -69,6 +69,7 @@ const ABILITIES = {
     requiredFieldsChecked: true, // FieldRequiredError on encode and decode
     setsOfUnhashable: false, // maps are plain objects: struct/container keys cannot be held
     typedefOfSet: true,
+    scriptedAnswers: true, // the answer/received ops (peers/README.md, "Scripted answers")
     accelerated: false,
   },
 };
@@ -553,7 +554,7 @@ async function opServe(req) {
   const transport = transportOf(req);
   const svc = ld.service(param(req, 'service', 'string'));
   const impl = param(req, 'impl', 'string', null);
-  const dispatcher = new Dispatcher(svc.name, impl, ONEWAY_LOG, values.toJson);
+  const dispatcher = new Dispatcher(svc.name, impl, ONEWAY_LOG, values.toJson, values.fromJson);
 
   /**
    * Answers one request message: a reply Buffer, null (oneway) or 'close'.
@@ -743,6 +744,8 @@ runChannel(
     roundtrip: opRoundtrip,
     encode: opEncode,
     oneway_log: (req) => ({ calls: ONEWAY_LOG.take(param(req, 'clear', 'bool', false)) }),
+    answer: opAnswer,
+    received: opReceived,
     shutdown: () => ({}),
   },
   log,

@@ -69,6 +69,7 @@ ABILITIES = {
         "requiredFieldsChecked": True,  # decode and encode reject a missing required field
         "setsOfUnhashable": False,  # set<list|set|map|struct> and map<struct,...> cannot be read
         "typedefOfSet": False,  # `typedef set<...> X` fails to link: TypeSpec.surface raises NotImplementedError
+        "scriptedAnswers": True,  # the answer/received ops (peers/README.md, "Scripted answers")
         "accelerated": False,
     },
 }
@@ -458,6 +459,8 @@ OPS = {
     "roundtrip": op_roundtrip,
     "encode": op_encode,
     "oneway_log": op_oneway_log,
+    "answer": H.op_answer,
+    "received": H.op_received,
     "shutdown": op_shutdown,
 }
 
