@@ -50,6 +50,7 @@ type GenericHandler struct {
 	service string // the name the serve request used
 	port    int
 	store   *kvStore
+	script  script // scripted answers and received calls (scripted.go)
 }
 
 type kvStore struct {
@@ -132,6 +133,9 @@ func (h *GenericHandler) Call(ctx context.Context, fname string, ret interface{}
 	var retv reflect.Value
 	if ret != nil {
 		retv = reflect.ValueOf(ret).Elem()
+	}
+	if done, e := h.scripted(fn, vals, retv); done {
+		return e
 	}
 	if h.store != nil {
 		if done, e := h.keyValue(fn, vals, retv); done {

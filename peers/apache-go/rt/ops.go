@@ -131,6 +131,10 @@ func (w *Worker) run(req map[string]interface{}, op string, inBatch bool) (resul
 		}
 		calls := Oneways.Take(clear)
 		return map[string]interface{}{"calls": calls}, nil
+	case "answer":
+		return OpAnswer(req)
+	case "received":
+		return OpReceived(req)
 	case "servers":
 		w.mu.Lock()
 		n := len(w.servers)
@@ -417,6 +421,7 @@ func (w *Worker) opServe(req map[string]interface{}) (map[string]interface{}, er
 	}
 	port := sock.Addr().(*net.TCPAddr).Port
 	h.port = port
+	registerHandler(port, h)
 	server := thrift.NewTSimpleServer4(reg.Processor(h), sock, transportFactory(tname), pf)
 	go func() {
 		if err := server.Serve(); err != nil {

@@ -218,12 +218,14 @@ func (s *supervisor) handle(raw []byte) ([]byte, string) {
 		return s.batch(raw, env), op
 	case "stop":
 		return s.stopServer(raw, env), op
+	case "answer", "received":
+		return s.toServer(raw, env, op), op
 	case "oneway_log":
 		result, err = s.onewayLog(raw)
 	case "shutdown":
 		result = map[string]interface{}{}
 	default:
-		err = perr("UnknownOp", "unknown op %q; known: [batch call encode hello load_idl oneway_log prepare roundtrip serve shutdown stop]", env.Op)
+		err = perr("UnknownOp", "unknown op %q; known: [answer batch call encode hello load_idl oneway_log prepare received roundtrip serve shutdown stop]", env.Op)
 	}
 	if err != nil {
 		return s.errResp(env.ID, err), op
@@ -559,6 +561,28 @@ func (s *supervisor) stopServer(raw []byte, env envelope) []byte {
 	}
 	delete(s.ports, port)
 	delete(w.servers, port)
+	return resp
+}
+
+// toServer forwards an op about one server (answer, received) to the worker that runs it.
+func (s *supervisor) toServer(raw []byte, env envelope, op string) []byte {
+	var port int
+	switch p := env.Port.(type) {
+	case float64:
+		port = int(p)
+	case nil:
+		return s.errResp(env.ID, perr("BadRequest", "%s: missing parameter 'port'", op))
+	default:
+		return s.errResp(env.ID, perr("BadRequest", "%s: parameter 'port' has the wrong type", op))
+	}
+	w := s.ports[port]
+	if w == nil || !w.alive {
+		return s.errResp(env.ID, perr("BadRequest", "no server on port %d; `serve` first and use the port it answers", port))
+	}
+	resp, err := w.roundtrip(raw)
+	if err != nil {
+		return s.errResp(env.ID, perr("InternalError", "worker: %v", err))
+	}
 	return resp
 }
 

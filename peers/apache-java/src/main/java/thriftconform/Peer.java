@@ -90,6 +90,7 @@ public final class Peer {
     f.put("requiredFieldsChecked", false); // read() checks all, but write() (validate) only the non-primitive ones
     f.put("setsOfUnhashable", true); // generated classes have equals/hashCode
     f.put("typedefOfSet", true);
+    f.put("scriptedAnswers", true); // the answer/received ops (peers/README.md, "Scripted answers")
     f.put("accelerated", false);
     f.put("unknownEnumValues", false); // a Java enum cannot hold a value the IDL does not declare: read as null
     a.put("features", f);
@@ -244,7 +245,7 @@ public final class Peer {
     return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(raw)).toString();
   }
 
-  static final List<String> OPS = List.of("batch", "call", "encode", "hello", "load_idl", "oneway_log", "prepare", "roundtrip", "serve", "shutdown", "stop");
+  static final List<String> OPS = List.of("answer", "batch", "call", "encode", "hello", "load_idl", "oneway_log", "prepare", "received", "roundtrip", "serve", "shutdown", "stop");
 
   /** Runs one request: {"ok": true, ...result} or {"ok": false, "error": {...}} (no id). */
   static Map<String, Object> handle(Map<String, Object> req, boolean inBatch) {
@@ -283,6 +284,8 @@ public final class Peer {
         return new LinkedHashMap<>();
       case "call": return opCall(req);
       case "oneway_log": return Rpc.onewayLog(boolParam(req, "clear", false));
+      case "answer": return Rpc.answer(req);
+      case "received": return Rpc.received(req);
       case "batch":
         if (inBatch) throw new PeerError("BadRequest", "batch: batches do not nest");
         return opBatch(req);

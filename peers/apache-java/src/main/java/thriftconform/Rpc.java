@@ -54,6 +54,10 @@ final class Rpc {
 
   static final List<Map<String, Object>> ONEWAY_LOG = new ArrayList<>();
   static final Map<Integer, TServer> SERVERS = new ConcurrentHashMap<>();
+  /** Largest number of scripted answers queued per server and function, and of received calls kept. */
+  static final int MAX_SCRIPTED = 10_000;
+  /** Every server's dispatcher, by port (the answer/received ops find it here). */
+  static final Map<Integer, Dispatcher> DISPATCHERS = new ConcurrentHashMap<>();
 
   /** The args struct the current server thread is handling (set by CapturingFunction). */
   static final ThreadLocal<TBase<?, ?>> CURRENT_ARGS = new ThreadLocal<>();
@@ -86,6 +90,10 @@ final class Rpc {
     final String serviceName;
     final Map<Object, Object> store; // impl keyvalue
     volatile int port;
+    // Scripted answers (peers/README.md, "Scripted answers"): guarded by `this`.
+    final Map<String, List<Map<String, Object>>> answers = new HashMap<>();
+    List<Map<String, Object>> received = new ArrayList<>();
+    boolean scripted;
 
     Dispatcher(Module m, Class<?> svc, String serviceName, String impl) {
       this.module = m;
@@ -140,6 +148,8 @@ final class Rpc {
 
     Outcome decide(FunctionInfo fn, Map<String, Object> args) {
       if (fn.oneway) record(fn, args);
+      Outcome s = scriptedOutcome(fn, args);
+      if (s != null) return s;
       if (store != null) {
         Outcome o = keyValue(fn, args);
         if (o != null) return o;
@@ -217,6 +227,83 @@ final class Rpc {
       Outcome o = new Outcome("fail");
       o.message = fn.name + ": no argument of the return type " + fn.returns + " is set, and no " + RAISE_ARG + " names a declared exception";
       return o;
+    }
+
+    /** Queues one scripted answer for `fn` (after dropping those still queued when `reset`). */
+    synchronized int queue(String fn, Map<String, Object> answer, boolean reset) throws PeerError {
+      List<Map<String, Object>> q = answers.computeIfAbsent(fn, k -> new ArrayList<>());
+      if (reset) q.clear();
+      if (q.size() >= MAX_SCRIPTED) throw new PeerError("BadRequest", "answer: " + MAX_SCRIPTED + " answers already queued for " + fn + " on port " + port + "; call it first");
+      q.add(answer);
+      scripted = true;
+      return q.size();
+    }
+
+    /** The calls received since the last read (emptied). */
+    synchronized List<Map<String, Object>> takeReceived() {
+      List<Map<String, Object>> out = received;
+      received = new ArrayList<>();
+      return out;
+    }
+
+    /** Records the call (once scripted) and turns the next queued answer for it, if any, into an outcome. */
+    private Outcome scriptedOutcome(FunctionInfo fn, Map<String, Object> args) {
+      Map<String, Object> answer;
+      synchronized (this) {
+        if (!scripted) return null;
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("function", fn.name);
+        entry.put("args", argsJson(fn, args));
+        entry.put("oneway", fn.oneway);
+        received.add(entry);
+        while (received.size() > MAX_SCRIPTED) received.remove(0);
+        List<Map<String, Object>> q = answers.get(fn.name);
+        if (q == null || q.isEmpty()) return null;
+        answer = q.remove(0);
+      }
+      if (answer.containsKey("none")) return new Outcome("void");
+      if (answer.containsKey("result")) {
+        if (fn.returns == null) return failure(fn.name + ": a scripted result for a void function");
+        try {
+          Outcome o = new Outcome("return");
+          o.value = Types.fromJson(fn.returns, answer.get("result"), "result");
+          return o;
+        } catch (Exception e) {
+          return failure(fn.name + ": the scripted result does not fit: " + e.getMessage());
+        }
+      }
+      @SuppressWarnings("unchecked")
+      Map<String, Object> ex = (Map<String, Object>) answer.get("exception");
+      Object name = ex.get("field");
+      for (FieldDesc ef : fn.exceptions) {
+        if (ef.name.equals(name)) {
+          Outcome o = new Outcome("raise");
+          o.field = ef;
+          Object v = ex.get("value");
+          o.valueJson = v != null ? v : new LinkedHashMap<>();
+          return o;
+        }
+      }
+      return failure(fn.name + ": the scripted exception '" + name + "' is not in its throws clause");
+    }
+
+    private static Outcome failure(String message) {
+      Outcome o = new Outcome("fail");
+      o.message = message;
+      return o;
+    }
+
+    private static Map<String, Object> argsJson(FunctionInfo fn, Map<String, Object> args) {
+      Map<String, Object> aj = new LinkedHashMap<>();
+      try {
+        for (FieldDesc p : fn.params) {
+          Object v = args.get(p.name);
+          if (v != null) aj.put(p.name, Types.toJson(p.type, v, p.name));
+        }
+      } catch (Exception e) {
+        aj = Types.one("$error", e.getClass().getSimpleName() + ": " + e.getMessage());
+      }
+      return aj;
     }
 
     private void record(FunctionInfo fn, Map<String, Object> args) {
@@ -386,6 +473,7 @@ final class Rpc {
     TServerSocket sock = new TServerSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
     int port = sock.getServerSocket().getLocalPort();
     d.port = port;
+    DISPATCHERS.put(port, d);
     ExecutorService pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
       Thread t = new Thread(r, "server-" + port + "-conn");
       t.setDaemon(true);
@@ -531,6 +619,47 @@ final class Rpc {
       throw new PeerError("DecodeError", e.getMessage(), e);
     }
     return out;
+  }
+
+  private static Dispatcher dispatcherOf(Map<String, Object> req) throws PeerError {
+    Object p = req.get("port");
+    if (!(p instanceof Long)) throw new PeerError("BadRequest", "parameter 'port' must be an integer (a port `serve` answered)");
+    Dispatcher d = DISPATCHERS.get((int) (long) (Long) p);
+    if (d == null) throw new PeerError("BadRequest", "no server on port " + p + "; `serve` first and use the port it answers");
+    return d;
+  }
+
+  /** The `answer` op: {port, function, answer, reset?} -> {queued} (peers/README.md, "Scripted answers"). */
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> answer(Map<String, Object> req) throws PeerError {
+    Dispatcher d = dispatcherOf(req);
+    Object fn = req.get("function");
+    if (!(fn instanceof String) || ((String) fn).isEmpty()) throw new PeerError("BadRequest", "parameter 'function' must be a function name");
+    Object reset = req.getOrDefault("reset", false);
+    if (!(reset instanceof Boolean)) throw new PeerError("BadRequest", "parameter 'reset' must be true or false");
+    Object a = req.get("answer");
+    String one = "answer: expected one of {\"result\": v}, {\"exception\": {\"field\": f, \"value\": {...}}}, {\"none\": true}";
+    if (!(a instanceof Map) || ((Map<String, Object>) a).size() != 1) throw new PeerError("BadRequest", one);
+    Map<String, Object> m = (Map<String, Object>) a;
+    if (m.containsKey("exception")) {
+      Object e = m.get("exception");
+      boolean ok = e instanceof Map && ((Map<String, Object>) e).get("field") instanceof String;
+      if (ok) {
+        Object v = ((Map<String, Object>) e).get("value");
+        ok = v == null || v instanceof Map;
+      }
+      if (!ok) throw new PeerError("BadRequest", "answer.exception: expected {\"field\": \"<name in throws>\", \"value\": {...}}");
+    } else if (m.containsKey("none")) {
+      if (!Boolean.TRUE.equals(m.get("none"))) throw new PeerError("BadRequest", one);
+    } else if (!m.containsKey("result")) {
+      throw new PeerError("BadRequest", "answer: unknown kind '" + m.keySet().iterator().next() + "'; expected result, exception or none");
+    }
+    return Types.one("queued", (long) d.queue((String) fn, m, (Boolean) reset));
+  }
+
+  /** The `received` op: {port} -> {calls: [{function, args, oneway}]}, then forgotten. */
+  static Map<String, Object> received(Map<String, Object> req) throws PeerError {
+    return Types.one("calls", dispatcherOf(req).takeReceived());
   }
 
   static Map<String, Object> onewayLog(boolean clear) {
