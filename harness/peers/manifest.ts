@@ -78,7 +78,7 @@ export class ManifestError extends Error {
 
 const NAME_RE = /^[a-z0-9][a-z0-9.-]*$/;
 const PROTOCOLS = ['binary', 'compact'] as const;
-const TRANSPORTS = ['framed', 'buffered'] as const;
+const TRANSPORTS = ['framed', 'buffered', 'tchannel'] as const;
 const ENVELOPES = ['strict', 'nonstrict'] as const;
 const DIALECTS = ['thriftrw', 'apache'] as const;
 

@@ -5,10 +5,16 @@
 import type { Json } from './json-values.js';
 import type { PeerManifest } from './manifest.js';
 
+/**
+ * A transport a peer speaks Thrift over: framed and buffered carry enveloped messages;
+ * `tchannel` is Thrift over TChannel (no envelope: arg1 names the function).
+ */
+export type Transport = 'framed' | 'buffered' | 'tchannel';
+
 /** What a peer says it can do (its `hello` answer). */
 export interface Abilities {
   readonly protocols: readonly ('binary' | 'compact')[];
-  readonly transports: readonly ('framed' | 'buffered')[];
+  readonly transports: readonly Transport[];
   readonly envelopes: {
     readonly read: readonly ('strict' | 'nonstrict')[];
     readonly write: readonly ('strict' | 'nonstrict')[];
@@ -28,14 +34,35 @@ export interface PeerInfo {
 /** Connection settings of `serve` and `call`. */
 export interface WireSettings {
   readonly protocol?: 'binary' | 'compact';
-  readonly transport?: 'framed' | 'buffered';
+  readonly transport?: Transport;
   readonly envelope?: 'strict' | 'nonstrict';
+  /** TChannel only: the TChannel service name (default: the Thrift service's name). */
+  readonly tchannelService?: string;
+  /** TChannel `call` only: application headers (arg2), echoed back by the peers' servers. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** TChannel `call` only: the call's TTL in milliseconds. */
+  readonly ttlMs?: number;
+}
+
+/** The application headers a TChannel reply carried (arg2), on `result` and `exception`. */
+export interface ReplyHeaders {
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** What a peer's client got back from a call. */
 export type CallOutcome =
-  | { readonly result: Json }
-  | { readonly exception: { readonly type: string; readonly field: string; readonly value: Json } }
+  | ({ readonly result: Json } & ReplyHeaders)
+  | ({
+      readonly exception: { readonly type: string; readonly field: string; readonly value: Json };
+    } & ReplyHeaders)
+  | {
+      /** A TChannel error frame (or the error code the library gives its own failure). */
+      readonly tchannelError: {
+        readonly code: number;
+        readonly type: string;
+        readonly message: string;
+      };
+    }
   | { readonly applicationException: { readonly type: number; readonly message: string } }
   | {
       readonly unknownException: {
