@@ -257,6 +257,25 @@ export const SERVER_CASES: readonly ServerCase[] = [
     }),
     { endsStream: true },
   ),
+  {
+    side: 'server',
+    kind: 'server-message-across-frames',
+    what: 'a CALL of echo cut 3 bytes short in one frame, its last 3 bytes (the rest of "ping" and the stop byte) in a second frame',
+    applies: (_p, _e, t) => t === 'framed',
+    wire: (p, e) => {
+      const whole = normalCall(p, e);
+      const cut = whole.length - 3;
+      return concat(
+        onTheWire('framed', whole.subarray(0, cut)),
+        onTheWire('framed', whole.subarray(cut)),
+      );
+    },
+    endsStream: false,
+    rule: () => ({
+      spec: 'must-refuse',
+      specRef: `${RPC_MESSAGE.replace('"Message"', '"Framed vs. unframed transport"')}: "the full request and response (the TMessage and the following struct) are first written to a buffer", "the complete frame is first read in a buffer before the message is passed to a processor": a frame holds a whole message, so the first frame's message is cut short`,
+    }),
+  },
   serverCase(
     'server-name-too-long',
     'a CALL of echo whose name length says 64 bytes more than the message holds (framed: more than the frame)',
