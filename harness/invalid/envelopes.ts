@@ -148,8 +148,9 @@ export async function runEnvelopeMatrix(options: EnvelopeMatrixOptions): Promise
             group: 'envelopes',
             kind: c.kind,
             what: `${c.side === 'server' ? 'to a server' : "as a server's answer"}, ${transport}, ${protocol === 'compact' ? 'compact' : `${envelope} envelope`}: ${c.what}`,
-            spec: o.rule.spec,
-            specRef: o.rule.specRef,
+            // The row's rule is the rule for a reader of every envelope form; a cell's own rule
+            // (a strict-only reader's, say) decides whether that cell violates it.
+            ...rowRule(c, protocol),
             bytesHex: hex(given),
             type: `${SERVICE}.${FUNCTION}`,
           },
@@ -223,9 +224,25 @@ export async function runEnvelopeMatrix(options: EnvelopeMatrixOptions): Promise
     await Promise.all(ourServers.splice(0).map((s) => s.close()));
   }
 
+  // Readers ran at once: put rows, cells and results in a fixed order (ours first, then the
+  // peers as given; rows by protocol, transport, envelope form and case), so runs compare.
+  const readerOrder = [OURS, ...options.peers.map((p) => p.name)];
+  const byReader = (a: { reader: string }, b: { reader: string }): number =>
+    readerOrder.indexOf(a.reader) - readerOrder.indexOf(b.reader);
+  const kinds = [...SERVER_CASES, ...CLIENT_CASES].map((c) => c.kind);
+  const rowKey = (name: string): string => {
+    const [protocol, , , kind, form] = name.split('/');
+    const k = String(kinds.indexOf(kind!)).padStart(3, '0');
+    const [transport, envelope] = form!.split('-');
+    return `${protocol === 'binary' ? 0 : 1}${transport === 'framed' ? 0 : 1}${envelope === 'strict' ? 0 : 1}/${k}`;
+  };
+  const ordered = [...rows.values()].sort((a, b) =>
+    rowKey(a.row.name) < rowKey(b.row.name) ? -1 : 1,
+  );
+  results.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const out: MatrixRow[] = [];
-  for (const { row, cells } of rows.values()) {
-    const matrixCells: MatrixCell[] = cells.map((o) => ({
+  for (const { row, cells } of ordered) {
+    const matrixCells: MatrixCell[] = [...cells].sort(byReader).map((o) => ({
       reader: o.reader,
       outcome: o.outcome,
       detail: (o.quirk ? `${o.detail} (documented choice: ${o.quirk})` : o.detail).slice(0, 200),
@@ -239,6 +256,13 @@ export async function runEnvelopeMatrix(options: EnvelopeMatrixOptions): Promise
     });
   }
   return { rows: out, results };
+}
+
+/** A case's rule for a reader of every envelope form (the row's rule). */
+function rowRule(c: ServerCase | ClientCase, protocol: WireProtocol): Rule {
+  return c.side === 'server'
+    ? c.rule(protocol, { readsEnvelopes: ['strict', 'nonstrict'] })
+    : c.rule(protocol);
 }
 
 /** Whether a transport carries enveloped messages (framed, buffered); others have no envelope. */

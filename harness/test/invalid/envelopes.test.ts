@@ -78,6 +78,15 @@ void t.test('our ThriftServer and ThriftClient against every envelope case', asy
       t.equal(c.violates, want.violates ?? false, `${form} ${kind}: violates`);
     }
   }
+  t.equal(
+    m.rows[0]!.name,
+    'binary/invalid/envelopes/server-wrong-version/framed-strict/Env.echo#0',
+    'rows in a fixed order',
+  );
+  t.equal(
+    m.rows.at(-1)!.name,
+    'compact/invalid/envelopes/client-unknown-exception-type/buffered-strict/Env.echo#0',
+  );
   // The forms: binary strict and non-strict, compact, each framed and buffered.
   t.same(formsOf(m, 'server-unknown-method').sort(), [
     'binary/buffered-nonstrict',
@@ -187,6 +196,15 @@ void t.test('two real peers (Apache 0.17 Python and Go) against the whole set', 
         t.equal(c.outcome, outcome, `${peer} ${form} ${kind}: ${c.detail}`);
       }
   }
+  t.ok(
+    m.rows.every((r) => r.cells.map((c) => c.reader).join() === 'apache-py,apache-go'),
+    'cells in the order the peers were given, whatever order they finished in',
+  );
+  t.same(
+    m.results.map((r) => r.name),
+    [...m.results.map((r) => r.name)].sort(),
+    'results sorted by name',
+  );
   // The documented quirk is the peer's choice, not a violation.
   const quirk = cell(m, 'binary/framed-nonstrict', 'server-nonstrict-call', 'apache-py');
   t.equal(quirk.violates, false, 'serverRejectsNonStrict is a documented choice');
