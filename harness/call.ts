@@ -1,9 +1,11 @@
 /**
- * `thrift-conform call`: the seed's tcurl for Thrift over TCP — call one method of a running
- * server from the shell, with JSON arguments checked against the IDL, and print the result as
- * JSON.
+ * `thrift-conform call`: the seed's tcurl for Thrift over TCP or TChannel — call one method of a
+ * running server from the shell, with JSON arguments checked against the IDL, and print the
+ * result as JSON.
  *
  *   thrift-conform call --idl service.thrift -p 127.0.0.1:4040 KeyValue::get '{"key": "hello"}'
+ *   thrift-conform call --transport tchannel --service keyvalue -H trace=1 \
+ *     --idl service.thrift -p 127.0.0.1:4040 KeyValue::get '{"key": "hello"}'
  *
  * The JSON mapping, both ways (arguments in, results and exceptions out):
  * - bool: true/false; byte, i8, i16, i32: numbers (range-checked);
@@ -15,8 +17,10 @@
  * - list and set: arrays; map: an object when its keys are strings, else an array of [key, value];
  * - struct, union, exception: an object of the fields that are set.
  * Exit codes: 0 the result (JSON, `null` for void and oneway); 1 a declared exception (printed as
- * `{"exception": "<field>", "type": "<Exception>", "value": {...}}`); 2 a transport error, a
- * TApplicationException or bad arguments, with a message that says what and where.
+ * `{"exception": "<field>", "type": "<Exception>", "value": {...}}`; over TChannel, a call res
+ * with code 0x01); 2 a transport error, a TApplicationException, a TChannel error frame (the
+ * message names its code, e.g. `BadRequest (0x06)`) or bad arguments, with a message that says
+ * what and where.
  */
 import { compile } from '../codec/src/index.js';
 import type {
@@ -28,6 +32,7 @@ import type {
 } from '../codec/src/index.js';
 import { classFor } from '../codec/src/index.js';
 import { ThriftClient } from '../rpc/src/client.js';
+import { TChannelClient } from '../rpc/src/tchannel/client.js';
 import type { TransportKind } from '../rpc/src/transport.js';
 import { loadUserIdl } from './runner/user-idl.js';
 
@@ -205,12 +210,16 @@ export interface CallOptions {
   /** The arguments as JSON text (an object of the arguments by name). Default `{}`. */
   readonly args?: string;
   /** Default framed. */
-  readonly transport?: TransportKind;
+  readonly transport?: TransportKind | 'tchannel';
+  /** TChannel: the service name to call (default the Thrift service's name). */
+  readonly service?: string;
+  /** TChannel: application headers (arg2); framed and buffered have none (an error). */
+  readonly headers?: Readonly<Record<string, string>>;
   /** Default strict (the compact protocol has one envelope form). */
   readonly envelope?: 'strict' | 'nonstrict';
-  /** Default binary. */
+  /** Default binary (TChannel's Thrift is always binary). */
   readonly protocol?: Protocol;
-  /** Default 10 s. */
+  /** Default 10 s (over TChannel: the ttl sent). */
   readonly timeoutMs?: number;
   /** Receives the output (JSON text or a message), line by line. */
   readonly out: (line: string) => void;
@@ -271,20 +280,47 @@ export async function callMethod(options: CallOptions): Promise<number> {
       throw new CallArgumentError(`the arguments are not JSON: ${(e as Error).message}`);
     }
     args = structFromCallJson(fn.request.__spec__, json, `${m[1]}::${m[2]}(args)`);
+    const tchannel = options.transport === 'tchannel';
+    if (!tchannel && Object.keys(options.headers ?? {}).length > 0)
+      throw new CallArgumentError(
+        `the ${options.transport ?? 'framed'} transport has no application headers: -H is for --transport tchannel`,
+      );
+    if (!tchannel && options.service !== undefined)
+      throw new CallArgumentError(
+        '--service names a TChannel service: it is for --transport tchannel',
+      );
+    if (tchannel && (options.protocol ?? 'binary') !== 'binary')
+      throw new CallArgumentError('Thrift over TChannel is binary: leave --protocol out');
+    if (tchannel && options.envelope === 'nonstrict')
+      throw new CallArgumentError('Thrift over TChannel has no envelope: leave --envelope out');
   } catch (e) {
     out(`thrift-conform call: ${(e as Error).message}`);
     return 2;
   }
   const fn = service.__functions__.get(fnName)!;
-  let client: ThriftClient | undefined;
+  let client: ThriftClient | TChannelClient | undefined;
   try {
-    client = await ThriftClient.connect(mod, service, options.port, options.host, {
-      transport: options.transport ?? 'framed',
-      strict: (options.envelope ?? 'strict') === 'strict',
-      protocol: options.protocol ?? 'binary',
-      timeoutMs: options.timeoutMs ?? 10_000,
-    });
-    const result = await client.call(fnName, args as Record<string, unknown>);
+    let result: unknown;
+    if (options.transport === 'tchannel') {
+      const tc = await TChannelClient.connect(mod, service, options.port, options.host, {
+        serviceName: options.service ?? service.__name__,
+        callerName: 'thrift-conform-call',
+        timeoutMs: options.timeoutMs ?? 10_000,
+      });
+      client = tc;
+      result = (
+        await tc.call(fnName, args as Record<string, unknown>, { headers: { ...options.headers } })
+      ).result;
+    } else {
+      const tc = await ThriftClient.connect(mod, service, options.port, options.host, {
+        transport: options.transport ?? 'framed',
+        strict: (options.envelope ?? 'strict') === 'strict',
+        protocol: options.protocol ?? 'binary',
+        timeoutMs: options.timeoutMs ?? 10_000,
+      });
+      client = tc;
+      result = await tc.call(fnName, args as Record<string, unknown>);
+    }
     const success = fn.response.__spec__.fields.find((f) => f.id === 0);
     out(JSON.stringify(success === undefined ? null : toCallJson(success.type, result)));
     return 0;

@@ -1,6 +1,7 @@
-// `thrift-conform call` (the seed's tcurl over TCP): the JSON mapping both ways; arguments checked
-// against the IDL with the field path in the error; against our own KeyValue server (binary and
-// compact) and a real
+// `thrift-conform call` (the seed's tcurl over TCP and TChannel): the JSON mapping both ways;
+// arguments checked against the IDL with the field path in the error; against our own KeyValue
+// server (binary and compact, and over TChannel with application headers and error frames) and a
+// real
 // peer's (apache-py, both transports and envelopes): put, get, a missing key raising
 // NotFoundError (exit 1), a server that is not there (exit 2).
 import t from 'tap';
@@ -11,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { compile, load } from '../../codec/src/index.js';
 import type { ServiceObject, StructClass, StructSpec } from '../../codec/src/index.js';
 import { ThriftServer } from '../../rpc/src/server.js';
+import { TChannelServer } from '../../rpc/src/tchannel/server.js';
 import { CallArgumentError, callMethod, fromCallJson, toCallJson } from '../call.js';
 import type { CallOptions } from '../call.js';
 import { ProcessPeer } from '../peers/process.js';
@@ -145,6 +147,88 @@ void t.test('against our own KeyValue server', async (t) => {
   const closed = await call({ host, port: 1, method: 'KeyValue::get', args: '{"key":"a"}' });
   t.equal(closed.code, 2, 'nothing listening: exit 2');
   t.match(closed.out, /KeyValue::get on 127\.0\.0\.1:1 failed: .*ECONNREFUSED/);
+});
+
+void t.test('over TChannel, against our own TChannel server', async (t) => {
+  const kv = load(KV_IDL);
+  const NotFoundError = kv.NotFoundError as StructClass;
+  const values = new Map<string, string>();
+  const server = new TChannelServer({ serviceName: 'keyvalue' }).register(
+    kv,
+    kv.KeyValue as ServiceObject,
+    {
+      get({ key }, request) {
+        // 'headers' answers with the application headers the call carried.
+        if (key === 'headers') return JSON.stringify(request.headers);
+        const value = values.get(key as string);
+        if (value === undefined) throw new NotFoundError({ key });
+        return value;
+      },
+      put({ key, value }) {
+        values.set(key as string, value as string);
+      },
+    },
+  );
+  const port = await server.listen(0);
+  t.teardown(() => server.close());
+  const o = { host: '127.0.0.1', port, transport: 'tchannel' as const, service: 'keyvalue' };
+  t.same(
+    await call({ ...o, method: 'KeyValue::put', args: '{"key":"hello","value":"world"}' }),
+    { code: 0, out: 'null' },
+    'put',
+  );
+  t.same(
+    await call({ ...o, method: 'KeyValue::get', args: '{"key":"hello"}' }),
+    { code: 0, out: '"world"' },
+    'get',
+  );
+  const missing = await call({ ...o, method: 'KeyValue::get', args: '{"key":"nope"}' });
+  t.equal(missing.code, 1, 'a declared exception (call res code 0x01): exit 1');
+  t.same(JSON.parse(missing.out), {
+    exception: 'notFound',
+    type: 'NotFoundError',
+    value: { key: 'nope' },
+  });
+  const h = await call({
+    ...o,
+    method: 'KeyValue::get',
+    args: '{"key":"headers"}',
+    headers: { trace: 'on', who: 'me' },
+  });
+  t.same(JSON.parse(JSON.parse(h.out) as string), { trace: 'on', who: 'me' }, '-H headers arrive');
+  const { service: _service, ...noService } = o;
+  void _service;
+  const wrong = await call({ ...noService, method: 'KeyValue::get', args: '{"key":"hello"}' });
+  t.equal(wrong.code, 2, 'the default service name (KeyValue) is not served here: exit 2');
+  t.match(
+    wrong.out,
+    /KeyValue::get on 127\.0\.0\.1:\d+ failed: TChannelError: BadRequest \(0x06\): no service 'KeyValue' here; this server is 'keyvalue'/,
+  );
+  const framedHeaders = await call({
+    host: '127.0.0.1',
+    port,
+    method: 'KeyValue::get',
+    args: '{"key":"x"}',
+    headers: { a: 'b' },
+  });
+  t.equal(framedHeaders.code, 2);
+  t.match(
+    framedHeaders.out,
+    /the framed transport has no application headers: -H is for --transport tchannel/,
+  );
+  const compact = await call({
+    ...o,
+    protocol: 'compact',
+    method: 'KeyValue::get',
+    args: '{"key":"x"}',
+  });
+  t.match(compact.out, /Thrift over TChannel is binary: leave --protocol out/);
+  const refused = await call({ ...o, port: 1, method: 'KeyValue::get', args: '{"key":"a"}' });
+  t.equal(refused.code, 2, 'nothing listening: exit 2');
+  t.match(
+    refused.out,
+    /failed: TChannelError: NetworkError \(0x07\): could not connect to 127\.0\.0\.1:1/,
+  );
 });
 
 void t.test("against a real peer's server, every transport and envelope it reads", async (t) => {
