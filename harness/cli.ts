@@ -59,10 +59,14 @@ usage:
   thrift-conform call --idl FILE -p HOST:PORT Service::method ['{JSON args}']
                                       call one method of a running server (the seed's
                                       tcurl): the result as JSON; exit 1 for a declared
-                                      exception, 2 for a transport error; options
-                                      --transport framed|buffered, --envelope
+                                      exception, 2 for a transport error or a TChannel
+                                      error frame; options --transport
+                                      framed|buffered|tchannel, --envelope
                                       strict|nonstrict, --protocol binary|compact,
-                                      --timeout 10s, -I DIR, --dialect
+                                      --service NAME (TChannel service; default the
+                                      Thrift service), -H key=value (TChannel
+                                      application header, repeatable), --timeout 10s
+                                      (TChannel: the ttl), -I DIR, --dialect
   thrift-conform check-peer DIR       drive every op of the peer in DIR and say, op by op, what
                                       it gets wrong (for writing a peer: see peers/README.md)
   thrift-conform setup [--peers a,b] [--peer-dir DIR]
@@ -362,6 +366,8 @@ async function call(args: string[]): Promise<number> {
       envelope: { type: 'string', default: 'strict' },
       protocol: { type: 'string', default: 'binary' },
       timeout: { type: 'string', default: '10s' },
+      service: { type: 'string' },
+      header: { type: 'string', multiple: true, short: 'H' },
     },
   });
   if (
@@ -374,10 +380,14 @@ async function call(args: string[]): Promise<number> {
   const hp = /^(.+):(\d{1,5})$/.exec(o.peer);
   if (hp === null || Number(hp[2]) > 65535)
     throw new UsageError(`-p takes HOST:PORT (e.g. 127.0.0.1:4040), not ${o.peer}`);
-  if (o.transport !== 'framed' && o.transport !== 'buffered')
-    throw new UsageError(
-      `--transport must be framed or buffered, not ${o.transport} (TChannel is not implemented yet)`,
-    );
+  if (o.transport !== 'framed' && o.transport !== 'buffered' && o.transport !== 'tchannel')
+    throw new UsageError(`--transport must be framed, buffered or tchannel, not ${o.transport}`);
+  const headers: Record<string, string> = {};
+  for (const h of o.header ?? []) {
+    const eq = h.indexOf('=');
+    if (eq <= 0) throw new UsageError(`-H takes key=value (e.g. -H trace=on), not ${h}`);
+    headers[h.slice(0, eq)] = h.slice(eq + 1);
+  }
   if (o.envelope !== 'strict' && o.envelope !== 'nonstrict')
     throw new UsageError(`--envelope must be strict or nonstrict, not ${o.envelope}`);
   if (o.protocol !== 'binary' && o.protocol !== 'compact')
@@ -398,6 +408,8 @@ async function call(args: string[]): Promise<number> {
     transport: o.transport,
     envelope: o.envelope,
     protocol: o.protocol,
+    ...(o.service !== undefined ? { service: o.service } : {}),
+    headers,
     timeoutMs: parseDuration(o.timeout, '--timeout'),
     out: (line) => process.stdout.write(line + '\n'),
   });
