@@ -212,18 +212,27 @@ async function opServe(req) {
 }
 
 /**
- * A tchannel error as the `call` answer: its TChannel code (an error frame's, or the code
- * tchannel classifies its own error as: timeout, lost connection), or TransportError when
- * tchannel gives it none.
+ * A tchannel error as the `call` answer. An error frame from the server, or a failure tchannel
+ * gives a TChannel code of its own (its timeout, a lost connection): `tchannelError`. Its
+ * Thrift arg scheme failing to write our request or to read the reply (thriftrw's error, wrapped
+ * as `tchannel-thrift-handler.stringify-error.*` / `parse-error.*`): EncodeError / DecodeError,
+ * as the other peers answer them. Anything else: TransportError.
  * @param {any} err
  * @returns {object}
  */
 function errorAnswer(err) {
-  const type = err?.codeName ?? TChannelErrors.classify(err);
-  const code = err?.errorCode ?? (type ? ERROR_CODES[type] : undefined);
+  const type = String(err?.type ?? '');
+  const cause = err?.cause?.message ? ` (${err.cause.message})` : '';
+  const text = `${String(err?.message ?? '').split('\n')[0]}${cause}`;
+  if (!err?.isErrorFrame && type.startsWith('tchannel-thrift-handler.stringify-error'))
+    throw new PeerError('EncodeError', text, err);
+  if (!err?.isErrorFrame && type.startsWith('tchannel-thrift-handler.parse-error'))
+    throw new PeerError('DecodeError', text, err);
+  const name = err?.codeName ?? TChannelErrors.classify(err);
+  const code = err?.errorCode ?? (name ? ERROR_CODES[name] : undefined);
   if (code === undefined)
-    throw new PeerError('TransportError', `${err?.type ?? err?.name}: ${err?.message}`, err);
-  return { tchannelError: { code, type, message: String(err.message ?? '') } };
+    throw new PeerError('TransportError', `${type || err?.name}: ${text}`, err);
+  return { tchannelError: { code, type: name, message: String(err.message ?? '') } };
 }
 
 /**
