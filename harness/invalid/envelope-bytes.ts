@@ -132,13 +132,7 @@ export function applicationExceptionStruct(
 
 /** Concatenates byte arrays. */
 export function concat(...parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return new Uint8Array(Buffer.concat(parts));
 }
 
 /** `bytes` as the transport sends them: framed (a 4-byte big-endian length first) or buffered (as is). */

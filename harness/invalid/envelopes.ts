@@ -377,36 +377,48 @@ async function runServerCase(
   const started = Date.now();
   const target = { port, transport, protocol, boundMs: bound };
   const r = await probe(target, given, c.endsStream && transport === 'buffered');
-  let outcome = r.outcome;
-  let detail = r.detail;
   // A crash shows as the process gone, or as the server no longer answering a normal call.
-  const died = reader.peer?.exitReason?.();
-  if (died !== undefined) {
-    outcome = 'crashed';
-    detail = `${died} (after: ${r.detail})`;
-  } else {
+  let seen: { outcome: Outcome; detail: string } = r;
+  if (reader.peer?.exitReason?.() === undefined) {
     const check = await probe(target, onTheWire(transport, normalCall(protocol, 'strict', 8)));
-    if (check.outcome !== 'accepted') {
-      outcome = 'crashed';
-      detail = `the server stopped serving: a normal call on a new connection got "${check.detail}" (after: ${r.detail})`;
-    }
+    if (check.outcome !== 'accepted')
+      seen = {
+        outcome: 'crashed',
+        detail: `the server stopped serving: a normal call on a new connection got "${check.detail}" (after: ${r.detail})`,
+      };
   }
-  const quirk = quirkOf(reader, c.kind, envelope, outcome);
-  const stderr =
-    (outcome === 'crashed' || outcome === 'hung') && mark !== undefined
-      ? reader.peer?.stderrSince?.(mark)
-      : undefined;
+  const last = lastWords(reader, mark, seen);
+  const quirk = quirkOf(reader, c.kind, envelope, last.outcome);
   return {
     reader: reader.name,
-    outcome,
-    detail,
+    ...last,
     givenHex: hex(given),
     fromReaderHex: r.gotHex,
     rule: c.rule(protocol, reader.traits),
     ...(quirk !== undefined ? { quirk } : {}),
     durationMs: Date.now() - started,
-    ...(stderr ? { stderr } : {}),
   };
+}
+
+/**
+ * What a reader did, made `crashed` when its process died meanwhile, with what it printed since
+ * `mark` when it crashed or hung (a peer's stderr, for a person).
+ */
+function lastWords(
+  reader: Reader,
+  mark: number | undefined,
+  seen: { outcome: Outcome; detail: string },
+): { outcome: Outcome; detail: string; stderr?: string } {
+  const died = reader.peer?.exitReason?.();
+  const r =
+    died === undefined
+      ? seen
+      : { outcome: 'crashed' as const, detail: `${died} (after: ${seen.detail})` };
+  const stderr =
+    (r.outcome === 'crashed' || r.outcome === 'hung') && mark !== undefined
+      ? reader.peer?.stderrSince?.(mark)
+      : undefined;
+  return { outcome: r.outcome, detail: r.detail, ...(stderr ? { stderr } : {}) };
 }
 
 async function runClientCase(
@@ -425,37 +437,27 @@ async function runClientCase(
   const port = await raw.listen();
   const mark = reader.peer?.stderrMark?.();
   const started = Date.now();
-  let outcome: Outcome;
-  let detail: string;
+  let seen: { outcome: Outcome; detail: string };
   try {
-    ({ outcome, detail } =
+    seen =
       reader.peer === undefined
         ? await ourClientCall(module, Env, port, protocol, transport, bound)
-        : await peerClientCall(reader, raw, port, protocol, transport, bound));
+        : await peerClientCall(reader, raw, port, protocol, transport, bound);
   } finally {
     await raw.close();
   }
-  const died = reader.peer?.exitReason?.();
-  if (died !== undefined) {
-    outcome = 'crashed';
-    detail = `${died} (after: ${detail})`;
-  }
-  const stderr =
-    (outcome === 'crashed' || outcome === 'hung') && mark !== undefined
-      ? reader.peer?.stderrSince?.(mark)
-      : undefined;
+  if (raw.problems.length > 0)
+    seen = {
+      ...seen,
+      detail: `${seen.detail}; the raw server could not read the request: ${raw.problems[0]}`,
+    };
   return {
     reader: reader.name,
-    outcome,
-    detail:
-      raw.problems.length > 0
-        ? `${detail}; the raw server could not read the request: ${raw.problems[0]}`
-        : detail,
+    ...lastWords(reader, mark, seen),
     givenHex: raw.sent.join(''),
     fromReaderHex: raw.received.join(''),
     rule: c.rule(protocol),
     durationMs: Date.now() - started,
-    ...(stderr ? { stderr } : {}),
   };
 }
 
