@@ -5,8 +5,10 @@
  * anywhere in 1..32767, every base type, containers nested two deep (struct, enum and container
  * keys where the peers can read them), default values and constants (base, enum, container and
  * struct-valued, and defaults naming a constant), forward and cyclic references (cycles only
- * through optional fields, containers or non-first union members, so every type has finite
- * values), names that are keywords in peer languages (names.ts), extra services (void, oneway,
+ * through optional fields, containers or union members other than the union's anchor — one member,
+ * anywhere in the union, that names only earlier types — so every type has finite values; unions
+ * may recurse through each other, `union A { 1: B b, 2: i32 x }` / `union B { 1: A a, 2: string
+ * s }`), in the apache dialect fields and parameters without ids (feature `implicitFieldIds`), names that are keywords in peer languages (names.ts), extra services (void, oneway,
  * throws, extends), and a service `Echo` with one function per struct and union of the main file
  * (`Foo echoFoo(1: Foo v)`), which the peers' generic handlers answer by echoing. `idlArb` spreads
  * the definitions over up to three files joined by `include "./x.thrift"`. The same seed gives
@@ -27,7 +29,9 @@ export interface ProgramArbOptions {
    * Peer features (a peer's `hello` abilities) the document must stay within; a feature is off
    * only when `false`. Used: `uuid`, `oneway`, `serviceInheritance`, `includes` (idlArb),
    * `typedefOfSet` (no `typedef set<…>`), `setsOfUnhashable` (no set<struct|container> and no
-   * struct or container map keys).
+   * struct or container map keys), `implicitFieldIds` (apache dialect only: about one field or
+   * parameter in twenty is written without an id, so it gets Apache's implicit id -1, -2, … in
+   * declaration order within its field list).
    */
   readonly features?: Readonly<Record<string, boolean>>;
   /** Names never to generate, beyond Thrift's keywords (from the peers' manifests: `avoidNames`). */
@@ -46,6 +50,8 @@ export interface IdlArbOptions extends ProgramArbOptions {
 export interface GeneratedIdl {
   readonly main: string;
   readonly files: Readonly<Record<string, ast.Program>>;
+  /** `apache` when the files are in the apache dialect (compile them so); absent for thriftrw. */
+  readonly dialect?: 'apache';
 }
 
 const LOC: SourceLocation = { file: 'generated.thrift', line: 1, column: 1 };
@@ -109,6 +115,8 @@ interface EnumPlan {
 interface FieldPlan {
   readonly name: string;
   readonly id: number;
+  /** Written without an id (apache dialect: Apache's implicit negative id). */
+  readonly implicit: boolean;
   readonly optional: boolean;
   readonly withDefault: boolean;
 }
@@ -117,11 +125,16 @@ interface StructPlan {
   readonly file: number;
   readonly kind: Kind;
   readonly fields: readonly FieldPlan[];
+  /**
+   * A union's anchor: the member that names only earlier types, so a value can always end there
+   * (the others may recurse, through this union or others). 0 for other kinds.
+   */
+  readonly anchor: number;
 }
 interface FunctionPlan {
   readonly name: string;
   readonly shape: 'void' | 'oneway' | 'returns';
-  readonly params: readonly { name: string; id: number }[];
+  readonly params: readonly { name: string; id: number; implicit: boolean }[];
   readonly throws: boolean;
 }
 interface Plan {
@@ -143,6 +156,8 @@ interface Settings {
   readonly inheritance: boolean;
   readonly typedefOfSet: boolean;
   readonly unhashable: boolean;
+  /** Some fields without ids (apache dialect and `features.implicitFieldIds` not false). */
+  readonly implicitIds: boolean;
 }
 
 function settingsOf(options: IdlArbOptions, multiFile: boolean): Settings {
@@ -159,6 +174,7 @@ function settingsOf(options: IdlArbOptions, multiFile: boolean): Settings {
     inheritance: f.serviceInheritance !== false,
     typedefOfSet: f.typedefOfSet !== false,
     unhashable: f.setsOfUnhashable !== false,
+    implicitIds: options.dialect === 'apache' && f.implicitFieldIds !== false,
   };
 }
 
@@ -217,6 +233,21 @@ const idsArb = (n: number) =>
     maxLength: n,
   });
 
+/** The share of fields and parameters written without an id, when implicit ids are on. */
+const IMPLICIT_ID_SHARE = 20;
+
+/**
+ * Per field, whether it is written without an id: about one in IMPLICIT_ID_SHARE when implicit ids
+ * are on, none (and no randomness drawn, so other settings' documents stay as they were) when off.
+ */
+const implicitArb = (s: Settings, n: number): fc.Arbitrary<boolean[]> =>
+  s.implicitIds
+    ? fc.array(
+        fc.integer({ min: 1, max: IMPLICIT_ID_SHARE }).map((x) => x === 1),
+        { minLength: n, maxLength: n },
+      )
+    : fc.constant(Array.from({ length: n }, () => false));
+
 /** Which file a definition goes to: mostly the main one (0). */
 const fileArb = (s: Settings) =>
   s.nFiles === 1
@@ -273,7 +304,9 @@ function planArb(s: Settings): fc.Arbitrary<Plan> {
                 kind: i === 0 ? fc.constant<Kind>('struct') : fc.constantFrom<Kind>(
                   'struct', 'struct', 'union', 'exception'), // prettier-ignore
                 names: namesArb(s, n, 'field', false),
+                anchor: fc.integer({ min: 0, max: n - 1 }),
                 ids: idsArb(n),
+                implicit: implicitArb(s, n),
                 optional: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
                 withDefault: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
               })
@@ -281,9 +314,11 @@ function planArb(s: Settings): fc.Arbitrary<Plan> {
                 name,
                 file: r.file,
                 kind: r.kind,
+                anchor: r.kind === 'union' ? r.anchor : 0,
                 fields: r.names.map((fname, fi) => ({
                   name: fname,
                   id: r.ids[fi]!,
+                  implicit: r.implicit[fi]!,
                   optional: r.optional[fi]!,
                   withDefault: r.kind !== 'union' && r.withDefault[fi]! && fi % 2 === 0,
                 })),
@@ -298,8 +333,10 @@ function planArb(s: Settings): fc.Arbitrary<Plan> {
                 ? fc.constantFrom<FunctionPlan['shape']>('returns', 'void', 'oneway')
                 : fc.constantFrom<FunctionPlan['shape']>('returns', 'void'),
               params: fc
-                .tuple(namesArb(s, n, 'field', false), idsArb(n))
-                .map(([ns, ids]) => ns.map((pn, i) => ({ name: pn, id: ids[i]! }))),
+                .tuple(namesArb(s, n, 'field', false), idsArb(n), implicitArb(s, n))
+                .map(([ns, ids, imp]) =>
+                  ns.map((pn, i) => ({ name: pn, id: ids[i]!, implicit: imp[i]! })),
+                ),
               throws: fc.boolean(),
             }),
           );
@@ -460,13 +497,29 @@ function typedArb(s: Settings, plan: Plan): fc.Arbitrary<Typed> {
     const fields = plan.structs.map((st, si) =>
       fc.tuple(
         ...st.fields.map((f, fi) => {
-          // Required fields and a union's first member only use earlier structs: finite values.
-          const free = st.kind === 'union' ? fi > 0 : f.optional;
-          return typeArb(typedefs, {
+          // Required fields and a union's anchor only use earlier structs: finite values.
+          const free = st.kind === 'union' ? fi !== st.anchor : f.optional;
+          const t = typeArb(typedefs, {
             file: st.file,
             structsBelow: free ? Infinity : si,
             typedefsBelow: n,
           });
+          // A union's other members often name a union (itself or another): unions that recurse
+          // through each other, as real IDL has them (expression trees, JSON-like values).
+          const visible = plan.structs.flatMap((u, ui) =>
+            u.kind === 'union' && u.file >= st.file ? [ui] : [],
+          );
+          // another union when there is one (the union itself is among the named types anyway)
+          const others = visible.filter((ui) => ui !== si);
+          const unions = others.length > 0 ? others : visible;
+          if (st.kind !== 'union' || !free || unions.length === 0) return t;
+          return fc.oneof(
+            { arbitrary: t, weight: 2 },
+            {
+              arbitrary: fc.constantFrom(...unions).map((i): Ty => ({ k: 'struct', i })),
+              weight: 1,
+            },
+          );
         }),
       ),
     );
@@ -698,8 +751,8 @@ function constArbs(s: Settings, plan: Plan, typed: Typed) {
       cvArb(types[fi]!, from, depth + 1).map((c) => ({ name: st.fields[fi]!.name, c }));
     let entries: fc.Arbitrary<{ name: string; c: CV }[]>;
     if (st.kind === 'union') {
-      // Deep down, only the first member (it never leads back to this union).
-      const members = depth >= 2 ? [0] : st.fields.map((_, fi) => fi);
+      // Deep down, only the anchor (it never leads back to this union).
+      const members = depth >= 2 ? [st.anchor] : st.fields.map((_, fi) => fi);
       entries = fc.oneof(...members.map((fi) => entry(fi).map((e) => [e])));
     } else {
       entries = fc
@@ -799,7 +852,7 @@ function named(name: string): ast.NamedTypeRef {
   return { kind: 'NamedType', name, loc: LOC };
 }
 function field(
-  id: number,
+  id: number | undefined,
   name: string,
   type: ast.TypeRef,
   requiredness: ast.Requiredness,
@@ -919,7 +972,7 @@ function build(s: Settings, plan: Plan, typed: Typed, valued: Valued): Generated
   plan.structs.forEach((st, si) => {
     const fields = st.fields.map((f, fi) =>
       field(
-        f.id,
+        f.implicit ? undefined : f.id,
         f.name,
         typeRef(typed.fields[si]![fi]!, st.file),
         st.kind === 'union'
@@ -951,7 +1004,7 @@ function build(s: Settings, plan: Plan, typed: Typed, valued: Valued): Generated
         oneway: fn.shape === 'oneway',
         returnType: types.ret === undefined ? undefined : typeRef(types.ret, 0),
         parameters: fn.params.map((p, pi) =>
-          field(p.id, p.name, typeRef(types.params[pi]!, 0), 'default'),
+          field(p.implicit ? undefined : p.id, p.name, typeRef(types.params[pi]!, 0), 'default'),
         ),
         exceptions:
           exc === undefined
@@ -976,7 +1029,7 @@ function build(s: Settings, plan: Plan, typed: Typed, valued: Valued): Generated
     );
     files[FILE_NAMES[f]!] = { kind: 'Program', file: FILE_NAMES[f]!, headers: includes, definitions: ds }; // prettier-ignore
   });
-  return { main: FILE_NAMES[0], files };
+  return { main: FILE_NAMES[0], files, ...(s.dialect === 'apache' ? { dialect: 'apache' as const } : {}) }; // prettier-ignore
 }
 
 function generatedArb(s: Settings): fc.Arbitrary<GeneratedIdl> {

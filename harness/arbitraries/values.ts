@@ -218,12 +218,22 @@ export function structRank(spec: StructSpec): number {
   return rank.get(spec)!;
 }
 
-/** Returns an arbitrary of instances of a struct-like spec. */
+/**
+ * Returns an arbitrary of instances of a struct-like spec. Values of cyclic types end: past
+ * `maxDepth` optional struct fields are left unset, containers are empty and each union takes a
+ * member that leads to its smallest values, so a value is at most `maxDepth` plus the type's
+ * {@link structRank} levels deep. Throws Error naming the type when it has no finite value (a
+ * union whose every member recurses, a required field that leads back to its struct).
+ */
 export function structArb(
   spec: StructSpec,
   options: ValueArbOptions = {},
   depth = 0,
 ): fc.Arbitrary<object> {
+  if (structRank(spec) === Infinity)
+    throw new Error(
+      `${spec.name} has no finite value: every member of a union on its way recurses, or a required field leads back to it; give the union a member that does not, or make the field optional`,
+    );
   const C = classFor(spec);
   const maxDepth = options.maxDepth ?? 4;
   const deep = depth >= maxDepth;

@@ -40,7 +40,7 @@ export interface CompiledSchema {
   readonly echo: ServiceObject;
   /** The struct and union classes of the main file that have an echo function, by name. */
   readonly classes: ReadonlyMap<string, StructClass>;
-  /** The dialect it was compiled by, when not `thriftrw` (a user's IDL; generated ones are thriftrw). */
+  /** The dialect it was compiled by, when not `thriftrw` (a user's IDL, or a generated one made for apache-dialect peers). */
   readonly dialect?: Dialect;
   /** A user's IDL (`--idl`), not generated: checked as it is, never edited by the reducer. */
   readonly user?: true;
@@ -111,7 +111,15 @@ export function caseArb(options: CaseArbOptions): fc.Arbitrary<GeneratedCase> {
     profiles.length === 1
       ? idlArb(profiles[0]!.idl)
       : fc.oneof(...profiles.map((p) => ({ arbitrary: idlArb(p.idl), weight: p.weight })));
-  return idls.chain((idl) => valuesOf(compileSchema(printIdl(idl), idl.main), n, bounds));
+  // Apache-dialect schemas: fields of default requiredness always set (as for a user's IDL).
+  return idls.chain((idl) =>
+    idl.dialect === 'apache'
+      ? valuesOf(compileSchema(printIdl(idl), idl.main, 'apache'), n, {
+          ...bounds,
+          setDefaultFields: true,
+        })
+      : valuesOf(compileSchema(printIdl(idl), idl.main), n, bounds),
+  );
 }
 
 /**

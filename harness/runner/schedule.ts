@@ -28,6 +28,7 @@ const FEATURE_TEXT: Readonly<Record<string, string>> = {
   includes: 'included files',
   typedefOfSet: 'a typedef of a set',
   setsOfUnhashable: 'a set of structs or containers (or a map keyed by them)',
+  implicitFieldIds: 'fields without ids (implicit ids -1, -2, …)',
 };
 
 /** The features the generator knows how to avoid (the others are not decided per schema). */
@@ -99,6 +100,7 @@ export function schemaNeeds(files: Readonly<Record<string, string>>): SchemaNeed
   const fields = (file: string, fs: readonly ast.Field[]) => {
     for (const f of fs) {
       names.add(f.name);
+      if (f.id === undefined) features.add('implicitFieldIds');
       typeUses(file, f.type);
     }
   };
@@ -183,7 +185,11 @@ export interface Profile {
 }
 
 /** The features and names of one peer, as generator options. */
-function profileOf(p: Peer): { features: Record<string, boolean>; avoid: Set<string> } {
+function profileOf(p: Peer): {
+  dialect: 'thriftrw' | 'apache';
+  features: Record<string, boolean>;
+  avoid: Set<string>;
+} {
   const features: Record<string, boolean> = {};
   for (const k of SCHEDULED_FEATURES) features[k] = p.info.abilities.features[k] === true;
   const avoid = new Set<string>();
@@ -192,15 +198,18 @@ function profileOf(p: Peer): { features: Record<string, boolean>; avoid: Set<str
     for (const rule of m.avoidNames) for (const n of rule.names) avoid.add(n);
     for (const n of KEYWORD_NAMES) if (avoidRuleFor(m, n) !== undefined) avoid.add(n);
   }
-  return { features, avoid };
+  return { dialect: p.info.abilities.dialect, features, avoid };
 }
 
 /**
  * The generator profiles of a set of peers: most schemas (COMMON_SHARE) within what every
  * selected peer can take, so each peer is given most of a run; the rest within one peer's
- * abilities at a time (one profile per distinct peer profile), so what only some peers can do is
- * still exercised and no peer's gaps narrow the others' coverage. With no peers, one profile
- * with everything on; with one distinct profile, just it.
+ * abilities at a time (one profile per distinct peer profile, in the peer's IDL dialect: an
+ * apache-dialect peer's profile has fields with Apache's default requiredness and, with
+ * `implicitFieldIds`, fields without ids), so what only some peers can do is still exercised and
+ * no peer's gaps narrow the others' coverage. The common profile is in the thriftrw dialect unless
+ * every peer takes the apache one. With no peers, one thriftrw profile with everything on; with
+ * one distinct profile, just it.
  */
 export function generatorProfiles(
   peers: readonly Peer[],
@@ -210,18 +219,19 @@ export function generatorProfiles(
   const seen = new Map<string, IdlArbOptions>();
   const common = { features: {} as Record<string, boolean>, avoid: new Set<string>() };
   for (const k of SCHEDULED_FEATURES) common.features[k] = true;
+  let commonDialect: 'thriftrw' | 'apache' = 'apache';
   for (const p of peers) {
-    const { features, avoid } = profileOf(p);
+    const { dialect, features, avoid } = profileOf(p);
+    if (dialect === 'thriftrw') commonDialect = 'thriftrw';
     for (const k of SCHEDULED_FEATURES) common.features[k] = common.features[k]! && features[k]!;
     for (const n of avoid) common.avoid.add(n);
-    const key = JSON.stringify([features, [...avoid].sort()]);
-    if (!seen.has(key))
-      seen.set(key, { dialect: 'thriftrw', features, avoidNames: avoid, ...base });
+    const key = JSON.stringify([dialect, features, [...avoid].sort()]);
+    if (!seen.has(key)) seen.set(key, { dialect, features, avoidNames: avoid, ...base });
   }
   const own = [...seen.values()];
   if (own.length === 1) return [{ idl: own[0]!, weight: 1 }];
   const commonIdl: IdlArbOptions = {
-    dialect: 'thriftrw',
+    dialect: commonDialect,
     features: common.features,
     avoidNames: common.avoid,
     ...base,

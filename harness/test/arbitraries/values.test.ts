@@ -1,12 +1,14 @@
 // The value generator: unknownEnumValues gives enum positions values the enum does not define
 // (and only then); fields with defaults are sometimes left to their default; generated values
-// of generated IDLs round-trip in our codec. Prints its seed.
+// of generated IDLs round-trip in our codec; values of cyclic types (unions recursing through
+// each other, a deliberately deep cycle) are finite and bounded in depth, and a type with no
+// finite value is refused by name. Prints its seed.
 import t from 'tap';
 import fc from 'fast-check';
 import { compile, print } from '../../../codec/src/index.js';
 import type { StructClass, StructSpec } from '../../../codec/src/index.js';
 import { programArb } from '../../arbitraries/idl.js';
-import { structArb, valueArb } from '../../arbitraries/values.js';
+import { structArb, structRank, valueArb } from '../../arbitraries/values.js';
 
 const seed = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
 t.comment(`fast-check seed ${seed} (replay with FC_SEED=${seed})`);
@@ -79,3 +81,121 @@ void t.test('values of generated IDLs round-trip in our codec', async (t) => {
   );
   t.equal(n, 100);
 });
+
+/** Struct-like levels of a value (containers between them do not count). */
+function depthOf(v: unknown): number {
+  if (v instanceof Map)
+    return Math.max(0, ...[...v].map(([k, x]) => Math.max(depthOf(k), depthOf(x))));
+  if (v instanceof Set || Array.isArray(v)) return Math.max(0, ...[...v].map(depthOf));
+  if (v !== null && typeof v === 'object' && !(v instanceof Uint8Array))
+    return 1 + Math.max(0, ...Object.values(v).map(depthOf));
+  return 0;
+}
+
+/** The largest finite structRank among the struct-likes a module declares. */
+function maxRank(m: ReturnType<typeof compile>): number {
+  const ranks = Object.values(m.__types__)
+    .filter((x): x is StructClass => typeof x === 'function' && '__spec__' in x)
+    .map((C) => structRank(C.__spec__))
+    .filter((r) => Number.isFinite(r));
+  return Math.max(0, ...ranks);
+}
+
+void t.test('values of generated cyclic types are finite and bounded in depth', async (t) => {
+  // Generated IDLs with unions that recurse (through themselves, each other, or structs' optional
+  // fields and containers): every struct-like has a finite value (its rank), and every value is
+  // finite and bounded: the generator stops after maxDepth + the largest rank struct levels, and
+  // a default the constructor fills in (a constant of the IDL) adds at most 2 + the largest rank.
+  const maxDepth = 3;
+  let recursive = 0;
+  let deepest = 0;
+  for (const dialect of ['thriftrw', 'apache'] as const) {
+    fc.assert(
+      fc.property(
+        programArb({ dialect, maxStructs: 6 }).chain((p) => {
+          const m = compile(print(p), { file: 'generated.thrift', dialect });
+          const classes = Object.values(m.__types__).filter(
+            (x): x is StructClass => typeof x === 'function' && '__spec__' in x,
+          );
+          return fc
+            .constantFrom(...classes)
+            .chain((C) =>
+              structArb(C.__spec__, { maxDepth, setDefaultFields: dialect === 'apache' }).map(
+                (v) => ({ m, C, v }),
+              ),
+            );
+        }),
+        ({ m, C, v }) => {
+          for (const x of Object.values(m.__types__))
+            if (typeof x === 'function' && '__spec__' in x)
+              if (structRank((x as StructClass).__spec__) === Infinity) return false;
+          const unions = Object.values(m.__types__).filter(
+            (x) => typeof x === 'function' && (x as StructClass).__spec__?.variant === 'union',
+          ) as StructClass[];
+          if (
+            unions.some((u) =>
+              u.__spec__.fields.some((f) => f.type.kind === 'struct' && f.type.variant === 'union'),
+            )
+          )
+            recursive++;
+          const d = depthOf(v);
+          deepest = Math.max(deepest, d);
+          return (
+            d <= maxDepth + 2 * maxRank(m) + 2 &&
+            (m.loads(C, m.dumps(v)) as { equals(o: unknown): boolean }).equals(v)
+          );
+        },
+      ),
+      { seed, numRuns: 300 },
+    );
+  }
+  t.ok(recursive > 30, `${recursive}/600 values are of IDLs with a union naming a union`);
+  t.comment(`deepest value: ${deepest} levels (maxDepth ${maxDepth})`);
+});
+
+void t.test(
+  'a deliberately deep cycle of unions ends, past maxDepth, on its anchors',
+  async (t) => {
+    // U0 … U11: each may recurse to itself, to U0 or to the next; only U11 has a member that ends
+    // (a string), so the smallest value of U0 is 12 unions deep.
+    const n = 12;
+    const idl = Array.from({ length: n }, (_, i) =>
+      i < n - 1
+        ? `union U${i} { 1: U${i} self, 2: U0 first, 3: U${i + 1} next }`
+        : `union U${i} { 1: U0 back, 2: U${i} self, 3: string s }`,
+    ).join('\n');
+    const m = compile(idl, { file: 'deep.thrift' });
+    const U0 = m.U0 as StructClass;
+    t.equal(structRank(U0.__spec__), n, 'the smallest value of U0 is 12 unions deep');
+    const maxDepth = 2;
+    const values = fc.sample(structArb(U0.__spec__, { maxDepth }), { seed, numRuns: 200 });
+    const depths = values.map(depthOf);
+    t.ok(
+      depths.every((d) => d >= n && d <= maxDepth + n),
+      `200 values, ${Math.min(...depths)} to ${Math.max(...depths)} unions deep (bound ${maxDepth + n})`,
+    );
+    t.ok(
+      values.every((v) => (m.loads(U0, m.dumps(v)) as { equals(o: unknown): boolean }).equals(v)),
+      'and they round-trip in our codec',
+    );
+  },
+);
+
+void t.test(
+  'a type with no finite value is refused by name, not by a stack overflow',
+  async (t) => {
+    const m = compile(
+      `union A { 1: B b, 2: A a }
+union B { 1: A a }
+struct S { 1: required S next }`,
+      { file: 'inf.thrift' },
+    );
+    for (const name of ['A', 'B', 'S']) {
+      const C = m[name] as StructClass;
+      t.equal(structRank(C.__spec__), Infinity, `${name} has no finite value`);
+      t.throws(() => structArb(C.__spec__), {
+        message: new RegExp(`^${name} has no finite value`),
+      });
+    }
+  },
+);

@@ -1,6 +1,7 @@
 // Scheduling: what a schema needs is read off its IDL; a peer is given a schema only when its
 // abilities and name rules cover it, with a stable reason when not; every schema generated from a
-// peer's profile fits that peer (so each selected peer gets schemas it can take).
+// peer's profile fits that peer (so each selected peer gets schemas it can take); fields without
+// ids are a feature, and apache-dialect peers get profiles in their dialect.
 import t from 'tap';
 import fc from 'fast-check';
 import { idlArb, printIdl } from '../../arbitraries/idl.js';
@@ -187,5 +188,61 @@ struct S {
     t.ok(holdsUndeclaredEnum(S.__spec__, { m: new Map([[5, new In({})]]) }), 'a map key');
     t.ok(holdsUndeclaredEnum(S.__spec__, { i: new In({ e: -3 }) }), 'a nested struct');
     t.notOk(holdsUndeclaredEnum(S.__spec__, {}), 'nothing set');
+  },
+);
+
+void t.test(
+  'fields without ids: read off the IDL, given only to peers that take them',
+  async (t) => {
+    const needs = schemaNeeds({
+      'main.thrift': `struct S {
+  1: required i32 a
+  string b
+}
+service Svc { void f(1: i32 x, i64 y) }`,
+    });
+    t.ok(needs.features.has('implicitFieldIds'), 'a field or a parameter without an id');
+    t.notOk(
+      schemaNeeds({ 'main.thrift': 'struct S { 1: required i32 a }' }).features.has(
+        'implicitFieldIds',
+      ),
+      'not when every field has one',
+    );
+    const apache = (name: string, implicitFieldIds: boolean) => {
+      const p = fakePeer(name, { ...ALL, implicitFieldIds });
+      (p.info.abilities as { dialect: string }).dialect = 'apache';
+      return p;
+    };
+    t.equal(
+      whyNot(apache('no-ids', false), { ...needs, dialect: 'apache' }),
+      'no implicitFieldIds (fields without ids (implicit ids -1, -2, …))',
+    );
+    t.equal(whyNot(apache('ids', true), { ...needs, dialect: 'apache' }), undefined);
+    // Profiles: each peer's own in its dialect (fields without ids when it takes them); the
+    // common one in the thriftrw dialect while a thriftrw-dialect peer is selected.
+    const profiles = generatorProfiles(
+      [apache('ids', true), fakePeer('rw', { ...ALL, implicitFieldIds: false })],
+      {},
+    );
+    t.same(
+      profiles.map((p) => [p.idl.dialect, p.idl.features?.implicitFieldIds]),
+      [
+        ['thriftrw', false],
+        ['apache', true],
+        ['thriftrw', false],
+      ],
+    );
+    const sets = fc.sample(idlArb(profiles[1]!.idl), { seed, numRuns: 100 });
+    t.ok(
+      sets.every((g) => g.dialect === 'apache'),
+      'the apache profile makes apache-dialect IDL',
+    );
+    const withIds = sets.filter((g) => schemaNeeds(printIdl(g)).features.has('implicitFieldIds'));
+    t.ok(withIds.length > 10, `${withIds.length}/100 of them with fields without ids`);
+    t.same(
+      generatorProfiles([apache('a', true), apache('b', false)], {}).map((p) => p.idl.dialect),
+      ['apache', 'apache', 'apache'],
+      'apache peers only: the common profile is apache too',
+    );
   },
 );
