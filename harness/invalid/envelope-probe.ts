@@ -16,7 +16,7 @@ import {
 } from './envelope-bytes.js';
 
 /** How long a hung server is watched after our side ends the stream, in ms. */
-const AFTER_END_MS = 1000;
+const AFTER_END_MS = 500;
 
 /** What a server did with one case's bytes. */
 export interface ProbeResult {
@@ -46,7 +46,7 @@ export interface ProbeTarget {
  * buffered message cut short: the server then sees the end of the stream). Resolves with:
  * accepted (a REPLY, or any other non-EXCEPTION answer), refused (an EXCEPTION message, or the
  * connection closed without a whole answer), crashed (no connection could be made), hung
- * (nothing within the bound; the detail says whether the server closed within 1 s of our side
+ * (nothing within the bound; the detail says whether the server closed within 0.5 s of our side
  * then ending the stream). Never rejects.
  */
 export function probe(

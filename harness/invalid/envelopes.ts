@@ -35,7 +35,7 @@ export interface EnvelopeMatrixOptions {
   readonly peers: readonly Peer[];
   /** The protocols to run (default both); a peer gets only the ones its abilities name. */
   readonly protocols?: readonly WireProtocol[];
-  /** How long one read may take before its reader is `hung`, in ms (default 3,000). */
+  /** How long one read may take before its reader is `hung`, in ms (default 2,000: a loopback answer takes milliseconds). */
   readonly boundMs?: number;
   /** Progress lines for a person (default: none). */
   readonly log?: (line: string) => void;
@@ -52,7 +52,7 @@ export interface EnvelopeMatrix {
 }
 
 /** The default time bound of one read. */
-export const DEFAULT_ENVELOPE_BOUND_MS = 3000;
+export const DEFAULT_ENVELOPE_BOUND_MS = 2000;
 
 /** The reader name of our own ThriftServer / ThriftClient. */
 export const OURS = 'ours';
