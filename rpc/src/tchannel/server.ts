@@ -86,7 +86,7 @@ export interface TChannelServerLimits {
   readonly maxInFlight: number;
   /** A connection with no call running and no byte moving either way for this long is closed (default 120,000 ms). */
   readonly idleTimeoutMs: number;
-  /** A frame, or a call's fragments, must be whole within this long of their first byte (default 30,000 ms). */
+  /** While bytes of an unfinished frame or call are held, a whole frame must arrive at least this often (default 30,000 ms). */
   readonly readTimeoutMs: number;
   /** The longest a handler may run, whatever the ttl (default 60,000 ms); then Timeout. */
   readonly handlerTimeoutMs: number;
@@ -373,7 +373,13 @@ export class TChannelServer {
       return this.drop(c);
     }
     try {
-      for (const f of c.reader.push(chunk)) {
+      const frames = c.reader.push(chunk);
+      // A whole frame is progress: the read clock starts again for what is still unfinished.
+      if (frames.length > 0) {
+        clearTimeout(c.readTimer);
+        c.readTimer = undefined;
+      }
+      for (const f of frames) {
         this.onFrame(c, f);
         if (c.closing) return;
       }
@@ -396,7 +402,7 @@ export class TChannelServer {
       c.readTimer = setTimeout(() => {
         this.report(
           new ServerLimitError(
-            `closed connection ${c.number}: a frame or a call's fragments were not whole within ${this.limits.readTimeoutMs} ms (readTimeoutMs) of their first byte (${c.held} bytes held); raise readTimeoutMs for slower clients`,
+            `closed connection ${c.number}: no whole frame arrived for ${this.limits.readTimeoutMs} ms (readTimeoutMs) while ${c.held} bytes of an unfinished frame or call were held; raise readTimeoutMs for slower clients`,
             'readTimeoutMs',
           ),
         );
