@@ -14,7 +14,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Protocol } from '../../codec/src/index.js';
 import type { Json } from '../peers/json-values.js';
-import type { AnyProperty, Wire } from './check.js';
+import type { AnyProperty, RpcWire } from './check.js';
 import { PROPERTIES, SCHEMA_PROPERTIES } from './check.js';
 import type { ByteDiffSpan, ValueDiff } from './result.js';
 
@@ -28,7 +28,7 @@ export interface BundleCase {
   /** A property, or a schema check: `load-idl` (the peer could not load the IDL at all), `idl-roundtrip`. */
   readonly property: AnyProperty;
   readonly protocol: Protocol;
-  readonly wire?: Wire;
+  readonly wire?: RpcWire;
   /** The generated type of the value. */
   readonly type: string;
   /** The main IDL file (in `idl/`). */
@@ -109,7 +109,7 @@ export function writeBundle(dir: string, b: BundleContent): void {
     '',
     c.summary ?? '',
     '',
-    `- peer: ${c.peer}; property: ${c.property}${c.wire ? `; ${c.wire.transport}, ${c.wire.envelope} envelope` : ''}`,
+    `- peer: ${c.peer}; property: ${c.property}${c.wire ? `; ${c.wire.envelope === undefined ? c.wire.transport : `${c.wire.transport}, ${c.wire.envelope} envelope`}` : ''}`,
     `- type: ${c.type} (IDL in idl/${c.main}); value in value.json`,
     ...(c.seed !== undefined
       ? [

@@ -17,7 +17,12 @@
 import { ThriftError, parse, print } from '../../codec/src/index.js';
 import type { Protocol } from '../../codec/src/index.js';
 import type { StructClass, StructSpec } from '../../codec/src/index.js';
+import type { ServiceObject, ThriftModule } from '../../codec/src/index.js';
 import { ConnectionClosedError, ThriftClient } from '../../rpc/src/client.js';
+import { TChannelClient } from '../../rpc/src/tchannel/client.js';
+import { ErrorCode, TChannelError } from '../../rpc/src/tchannel/errors.js';
+import { TChannelServer } from '../../rpc/src/tchannel/server.js';
+import type { TChannelHandler } from '../../rpc/src/tchannel/server.js';
 import { ThriftServer } from '../../rpc/src/server.js';
 import type { BytesTap } from '../../rpc/src/transport.js';
 import type { Handler } from '../../rpc/src/server.js';
@@ -31,7 +36,7 @@ import type { EquivalencePolicy } from '../diff/semantic.js';
 import { fromPeerJson, toPeerJson } from '../peers/json-values.js';
 import type { Json } from '../peers/json-values.js';
 import { PeerError, isPeerAnswer } from '../peers/peer.js';
-import type { Peer } from '../peers/peer.js';
+import type { Peer, Transport } from '../peers/peer.js';
 import type { CompiledSchema } from './cases.js';
 import type { CodecUnderTest } from './codec.js';
 import { OUR_CODEC } from './codec.js';
@@ -76,6 +81,23 @@ export interface Wire {
   readonly envelope: 'strict' | 'nonstrict';
 }
 
+/** Thrift over TChannel: no envelope (arg1 names the function), binary only. */
+export interface TChannelWire {
+  readonly transport: 'tchannel';
+  readonly envelope?: undefined;
+}
+
+/** A wire setting of the RPC properties: an enveloped transport, or TChannel. */
+export type RpcWire = Wire | TChannelWire;
+
+/** The TChannel wire. */
+export const TCHANNEL_WIRE: TChannelWire = Object.freeze({ transport: 'tchannel' });
+
+/** `framed strict` / `tchannel`: a wire setting as people read it (`sep` between). Never throws. */
+export function wireText(wire: RpcWire, sep = ' '): string {
+  return wire.envelope === undefined ? wire.transport : `${wire.transport}${sep}${wire.envelope}`;
+}
+
 /** The outcome of one check: a classified comparison and its evidence. */
 export interface CheckOutcome {
   readonly verdict: Exclude<Verdict, 'known-failure'>;
@@ -116,7 +138,7 @@ export function wireFor(
   property: Property,
   k: number,
   protocol: Protocol = 'binary',
-): Wire | undefined {
+): RpcWire | undefined {
   const combos = wiresFor(peer, property, protocol);
   return combos.length === 0 ? undefined : combos[k % combos.length];
 }
@@ -126,23 +148,34 @@ export function wireFor(
  * its server) or writes (its client → our server) on each transport. Empty for the properties
  * that do not use the wire.
  */
-export function wiresFor(peer: Peer, property: Property, protocol: Protocol = 'binary'): Wire[] {
+export function wiresFor(peer: Peer, property: Property, protocol: Protocol = 'binary'): RpcWire[] {
   if (!needsWire(property)) return [];
-  const combos: Wire[] = [];
+  const combos: RpcWire[] = [];
+  const transports = peer.info.abilities.transports;
   for (const envelope of envelopesFor(peer, property, protocol))
-    for (const transport of peer.info.abilities.transports)
-      // TChannel has no envelope: the RPC properties do not run over it yet.
+    for (const transport of transports)
       if (transport !== 'tchannel') combos.push({ transport, envelope });
+  // TChannel (no envelope, binary only) for our two echo properties.
+  if (transports.includes('tchannel') && protocol === 'binary' && TCHANNEL_PROPERTIES.has(property))
+    combos.push(TCHANNEL_WIRE);
   return combos;
 }
+
+/** The properties that run over TChannel (a user's own services do not yet). */
+const TCHANNEL_PROPERTIES: ReadonlySet<Property> = new Set([
+  'our-client-peer-server',
+  'peer-client-our-server',
+]);
 
 /** Whether `peer` declares it can take `wire` for `property`. */
 export function peerSupports(
   peer: Peer,
   property: Property,
-  wire: Wire,
+  wire: RpcWire,
   protocol: Protocol = 'binary',
 ): boolean {
+  if (wire.transport === 'tchannel')
+    return wiresFor(peer, property, protocol).includes(TCHANNEL_WIRE);
   return (
     peer.info.abilities.transports.includes(wire.transport) &&
     envelopesFor(peer, property, protocol).includes(wire.envelope)
@@ -193,7 +226,10 @@ export function outcomeFields(
 
 /** Our echo servers for one schema, one per transport, started when first asked for. */
 export class OurServers {
-  readonly #servers = new Map<string, Promise<{ server: ThriftServer; port: number }>>();
+  readonly #servers = new Map<
+    string,
+    Promise<{ server: ThriftServer | TChannelServer; port: number }>
+  >();
   /** `tapFor`: a byte tap for each server, by transport (replay's trace); default none. */
   constructor(
     readonly schema: CompiledSchema,
@@ -204,10 +240,23 @@ export class OurServers {
    * The port of our echo server on `transport` in `protocol` (default binary; started the first
    * time). Rejects if it cannot listen.
    */
-  port(transport: Wire['transport'], protocol: Protocol = 'binary'): Promise<number> {
+  port(transport: Transport, protocol: Protocol = 'binary'): Promise<number> {
     const key = `${transport}/${protocol}`;
     let s = this.#servers.get(key);
-    if (s === undefined) {
+    if (s === undefined && transport === 'tchannel') {
+      // TChannel service name: the Thrift service's (the default of the peers' clients). No
+      // byte tap: the trace reads enveloped messages, not TChannel frames.
+      const handler: TChannelHandler = {};
+      for (const name of this.schema.echo.__functions__.keys()) handler[name] = (args) => args.v;
+      const server = new TChannelServer({ serviceName: this.schema.echo.__name__ }).register(
+        this.schema.mod,
+        this.schema.echo,
+        handler,
+      );
+      s = server.listen().then((port) => ({ server, port }));
+      this.#servers.set(key, s);
+    }
+    if (s === undefined && transport !== 'tchannel') {
       const handler: Handler = {};
       for (const name of this.schema.echo.__functions__.keys()) handler[name] = (req) => req.v;
       const server = new ThriftServer({
@@ -218,7 +267,7 @@ export class OurServers {
       s = server.listen().then((port) => ({ server, port }));
       this.#servers.set(key, s);
     }
-    return s.then((x) => x.port);
+    return s!.then((x) => x.port);
   }
 
   /** Closes every server. Never rejects. */
@@ -235,7 +284,7 @@ export class OurServers {
 /** One schema loaded on one peer: its handle, the peer's echo servers and our clients to them. */
 export class PeerSession {
   readonly #ports = new Map<string, Promise<number>>();
-  readonly #clients = new Map<string, Promise<ThriftClient>>();
+  readonly #clients = new Map<string, Promise<EchoClient>>();
 
   private constructor(
     readonly peer: Peer,
@@ -253,7 +302,7 @@ export class PeerSession {
    * The port of the peer's echo server on `transport` in `protocol` (default binary; asks the
    * peer to serve the first time).
    */
-  peerPort(transport: Wire['transport'], protocol: Protocol = 'binary'): Promise<number> {
+  peerPort(transport: Transport, protocol: Protocol = 'binary'): Promise<number> {
     const key = `${transport}/${protocol}`;
     let p = this.#ports.get(key);
     if (p === undefined) {
@@ -265,10 +314,17 @@ export class PeerSession {
   }
 
   /** Our client to the peer's echo server for `wire` in `protocol` (default binary; connects the first time). */
-  client(wire: Wire, protocol: Protocol = 'binary'): Promise<ThriftClient> {
-    const key = `${wire.transport}/${wire.envelope}/${protocol}`;
+  client(wire: RpcWire, protocol: Protocol = 'binary'): Promise<EchoClient> {
+    const key = `${wireText(wire, '/')}/${protocol}`;
     let c = this.#clients.get(key);
-    if (c === undefined) {
+    if (c === undefined && wire.transport === 'tchannel') {
+      c = this.peerPort('tchannel').then((port) =>
+        TChannelEchoClient.connect(this.schema.mod, this.schema.echo, port),
+      );
+      this.#clients.set(key, c);
+      c.catch(() => this.#clients.delete(key));
+    }
+    if (c === undefined && wire.transport !== 'tchannel') {
       c = this.peerPort(wire.transport, protocol).then((port) =>
         ThriftClient.connect(this.schema.mod, this.schema.echo, port, '127.0.0.1', {
           transport: wire.transport,
@@ -280,12 +336,12 @@ export class PeerSession {
       this.#clients.set(key, c);
       c.catch(() => this.#clients.delete(key));
     }
-    return c;
+    return c!;
   }
 
   /** Forgets (and closes) the client for `wire` in `protocol`, e.g. after the peer closed its connection. */
-  dropClient(wire: Wire, protocol: Protocol = 'binary'): void {
-    const key = `${wire.transport}/${wire.envelope}/${protocol}`;
+  dropClient(wire: RpcWire, protocol: Protocol = 'binary'): void {
+    const key = `${wireText(wire, '/')}/${protocol}`;
     const c = this.#clients.get(key);
     this.#clients.delete(key);
     c?.then((x) => x.close()).catch(() => undefined);
@@ -691,7 +747,7 @@ export async function checkValue(
   property: Property,
   type: string,
   v: object,
-  wire?: Wire,
+  wire?: RpcWire,
 ): Promise<CheckOutcome> {
   const C: StructClass | undefined = ctx.schema.classes.get(type);
   if (C === undefined) throw new Error(`the schema has no echoable type ${type}`);
@@ -805,7 +861,7 @@ export async function checkValue(
       echoFunctionName(type),
       { v: toPeerJson(spec, v) },
       port,
-      { ...wire, protocol },
+      wire.transport === 'tchannel' ? { transport: 'tchannel' } : { ...wire, protocol },
     );
     if ('result' in out)
       return outcome(t0, { spec, wanted: v, got: fromPeerJson(spec, out.result) }, ctx);
@@ -829,7 +885,7 @@ async function callPeerServer(
   type: string,
   v: object,
   t0: number,
-  wire: Wire | undefined,
+  wire: RpcWire | undefined,
 ): Promise<CheckOutcome> {
   if (wire === undefined) throw new Error('our-client-peer-server needs a wire setting');
   const peer = session.peer;
@@ -840,7 +896,10 @@ async function callPeerServer(
     return outcome(t0, { spec, wanted: v, got }, ctx);
   } catch (e) {
     // A peer that closed the connection (a peer without TApplicationException does on a failed call) gets a new one.
-    if (e instanceof ConnectionClosedError) {
+    if (
+      e instanceof ConnectionClosedError ||
+      (e instanceof TChannelError && e.code === ErrorCode.NetworkError)
+    ) {
       session.dropClient(wire, ctx.protocol ?? 'binary');
       // What it printed explains the closed connection; a container's log arrives a little later.
       await settledStderr(peer, from);
@@ -848,5 +907,45 @@ async function callPeerServer(
     return outcome(t0, { spec, wanted: v, peerError: e }, ctx, {
       stderr: stderrSince(peer, from),
     });
+  }
+}
+
+/** Our client to a peer's echo server: a ThriftClient, or a TChannelClient behind the same `call`. */
+export type EchoClient = Pick<ThriftClient, 'call' | 'close'> & { onBytes?: BytesTap | undefined };
+
+/** Our TChannelClient to a peer's echo server, answering `call` with the result as ThriftClient does. */
+class TChannelEchoClient {
+  private constructor(private readonly client: TChannelClient) {}
+
+  /**
+   * Connects to the peer's echo server (TChannel service: the Thrift service's name, the peers'
+   * default); rejects with TChannelError when it cannot connect within 10 s.
+   */
+  static async connect(
+    mod: ThriftModule,
+    echo: ServiceObject,
+    port: number,
+  ): Promise<TChannelEchoClient> {
+    return new TChannelEchoClient(
+      await TChannelClient.connect(mod, echo, port, '127.0.0.1', { timeoutMs: 10_000 }),
+    );
+  }
+
+  /** The connection's byte tap (replay's trace); may be set at any time. */
+  get onBytes(): BytesTap | undefined {
+    return this.client.onBytes;
+  }
+  set onBytes(tap: BytesTap | undefined) {
+    this.client.onBytes = tap;
+  }
+
+  /** Calls `method`; resolves with its result, rejects with the declared exception or a TChannelError. */
+  async call(method: string, args: Record<string, unknown> = {}): Promise<unknown> {
+    return (await this.client.call(method, args)).result;
+  }
+
+  /** Closes the connection. Never throws. */
+  close(): void {
+    this.client.close();
   }
 }

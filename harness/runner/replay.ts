@@ -27,8 +27,9 @@ import {
   OurServers,
   peerSupports,
   wireFor,
+  wireText,
 } from './check.js';
-import type { CheckOutcome, PeerSession, Wire } from './check.js';
+import type { CheckOutcome, PeerSession, RpcWire } from './check.js';
 import { OUR_CODEC } from './codec.js';
 import { bundleValue } from './run.js';
 import { renderTrace, Trace } from './trace.js';
@@ -133,13 +134,19 @@ async function runCheck(x: Setup): Promise<CheckOutcome> {
  */
 async function tapOurClient(
   session: PeerSession,
-  wire: Wire,
+  wire: RpcWire,
   property: string,
   trace: Trace,
   protocol: Protocol,
 ): Promise<void> {
   if (property !== 'our-client-peer-server') return;
   try {
+    if (wire.transport === 'tchannel') {
+      trace.note(
+        'our client speaks TChannel: its frames are not traced (the trace reads enveloped messages)',
+      );
+      return;
+    }
     const client = await session.client(wire, protocol);
     client.onBytes = trace.clientTap(wire.transport);
   } catch (e) {
@@ -188,9 +195,7 @@ export async function replayBundle(dir: string, options: ReplayOptions = {}): Pr
     throw new ReplayError(`${b.dir}: unknown peer ${c.peer} (add it with --peer-dir DIR)`);
 
   out(`replaying ${c.name}`);
-  out(
-    `  ${c.peer} ${c.property}${c.wire ? ` (${c.wire.transport}, ${c.wire.envelope})` : ''}, type ${c.type}`,
-  );
+  out(`  ${c.peer} ${c.property}${c.wire ? ` (${wireText(c.wire, ', ')})` : ''}, type ${c.type}`);
   const trace = options.trace === true ? new Trace() : undefined;
   const untap = trace ? tapControlChannels(trace.controlTap(c.peer)) : () => false;
   const servers = new OurServers(

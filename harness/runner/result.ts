@@ -49,7 +49,8 @@ export interface CaseResult {
   readonly name: string;
   readonly peer: string;
   readonly protocol: 'binary' | 'compact';
-  readonly transport?: 'framed' | 'buffered';
+  /** The transport of an RPC check; `tchannel` has no envelope. */
+  readonly transport?: 'framed' | 'buffered' | 'tchannel';
   readonly envelope?: 'strict' | 'nonstrict';
   /** Which property: `codec-roundtrip`, `peer-roundtrip`, `our-client-peer-server`, `peer-client-our-server`, … */
   readonly property: string;

@@ -21,7 +21,7 @@ import type { Bundle, BundleCase } from './bundle.js';
 import { bundleSlug, writeBundle } from './bundle.js';
 import type { CaseArbOptions, CompiledSchema, GeneratedCase } from './cases.js';
 import { caseArb, compileSchema } from './cases.js';
-import type { AnyProperty, CheckOutcome, Property, SchemaProperty, Wire } from './check.js';
+import type { AnyProperty, CheckOutcome, Property, RpcWire, SchemaProperty } from './check.js';
 import {
   checkIdlRoundtrip,
   checkValue,
@@ -38,6 +38,7 @@ import {
   openSession,
   PeerSession,
   wireFor,
+  wireText,
 } from './check.js';
 import { PeerKeeper } from './keeper.js';
 import { userCaseArb } from './user-idl.js';
@@ -220,15 +221,18 @@ export function failureKind(fingerprint: string): string {
   return `${parts[0]}:${parts[parts.length - 1]}`;
 }
 
-/** A case's name (`binary/framed/strict/peer:some-peer/our-client-peer-server/s3/Foo#7`). */
+/**
+ * A case's name (`binary/framed/strict/peer:some-peer/our-client-peer-server/s3/Foo#7`; over
+ * TChannel, which has no envelope, `binary/tchannel/peer:some-peer/…`).
+ */
 export function caseName(
   peer: string,
   property: string,
-  wire: Wire | undefined,
+  wire: RpcWire | undefined,
   where: string,
   protocol: Protocol = 'binary',
 ): string {
-  const w = wire ? `${wire.transport}/${wire.envelope}/` : '';
+  const w = wire ? `${wireText(wire, '/')}/` : '';
   return `${protocol}/${w}peer:${peer}/${property}/${where}`;
 }
 
@@ -237,7 +241,7 @@ interface Where {
   /** The protocol of the check (binary when absent). */
   readonly protocol?: Protocol;
   readonly si?: number;
-  readonly wire?: Wire;
+  readonly wire?: RpcWire;
   readonly type: string;
   readonly value: object;
   readonly schema: CompiledSchema;
@@ -404,7 +408,8 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
       name,
       peer,
       protocol: w.protocol ?? 'binary',
-      ...(w.wire ? { transport: w.wire.transport, envelope: w.wire.envelope } : {}),
+      ...(w.wire ? { transport: w.wire.transport } : {}),
+      ...(w.wire?.envelope !== undefined ? { envelope: w.wire.envelope } : {}),
       property,
       ...outcomeFields(o),
       idl: w.schema.files,
@@ -423,10 +428,10 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     readonly label: (
       peer: string,
       property: Property,
-      wire: Wire | undefined,
+      wire: RpcWire | undefined,
       protocol: Protocol,
     ) => string;
-    readonly wireOf: (peer: Peer, property: Property, protocol: Protocol) => Wire | undefined;
+    readonly wireOf: (peer: Peer, property: Property, protocol: Protocol) => RpcWire | undefined;
   }
 
   /**
