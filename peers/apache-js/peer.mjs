@@ -85,6 +85,7 @@ const ABILITIES = {
     requiredFieldsChecked: false, // the generated read() does not check required fields
     setsOfUnhashable: false, // maps are plain objects: struct/container keys cannot be held
     typedefOfSet: true,
+    implicitFieldIds: true, // fields without ids load and get -1, -2, …
     scriptedAnswers: true, // the answer/received ops (peers/README.md, "Scripted answers")
     accelerated: false,
   },

@@ -89,6 +89,7 @@ ABILITIES = {
         "requiredFieldsChecked": False,  # neither encode nor decode checks required fields
         "setsOfUnhashable": False,  # sets are read as lists (fine), but a map keyed by a list/set cannot be held
         "typedefOfSet": True,
+        "implicitFieldIds": True,  # fields without ids load and get -1, -2, …
         "scriptedAnswers": True,  # the answer/received ops (peers/README.md, "Scripted answers")
         "accelerated": CYTHON,  # option "accelerated": true uses protocol.cybin and the Cython transports
     },

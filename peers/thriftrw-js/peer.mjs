@@ -69,6 +69,7 @@ const ABILITIES = {
     requiredFieldsChecked: true, // FieldRequiredError on encode and decode
     setsOfUnhashable: false, // maps are plain objects: struct/container keys cannot be held
     typedefOfSet: true,
+    implicitFieldIds: false, // a field without an id: "TypeError: Cannot read properties of null (reading 'value')"
     scriptedAnswers: true, // the answer/received ops (peers/README.md, "Scripted answers")
     accelerated: false,
   },

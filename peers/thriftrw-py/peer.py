@@ -69,6 +69,7 @@ ABILITIES = {
         "requiredFieldsChecked": True,  # decode and encode reject a missing required field
         "setsOfUnhashable": False,  # set<list|set|map|struct> and map<struct,...> cannot be read
         "typedefOfSet": False,  # `typedef set<...> X` fails to link: TypeSpec.surface raises NotImplementedError
+        "implicitFieldIds": False,  # 'Field "a" of "S" does not have an explicit field ID'
         "scriptedAnswers": True,  # the answer/received ops (peers/README.md, "Scripted answers")
         "accelerated": False,
     },

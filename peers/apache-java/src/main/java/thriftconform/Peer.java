@@ -90,6 +90,7 @@ public final class Peer {
     f.put("requiredFieldsChecked", false); // read() checks all, but write() (validate) only the non-primitive ones
     f.put("setsOfUnhashable", true); // generated classes have equals/hashCode
     f.put("typedefOfSet", true);
+    f.put("implicitFieldIds", true); // fields without ids load and get -1, -2, …
     f.put("scriptedAnswers", true); // the answer/received ops (peers/README.md, "Scripted answers")
     f.put("accelerated", false);
     f.put("unknownEnumValues", false); // a Java enum cannot hold a value the IDL does not declare: read as null
