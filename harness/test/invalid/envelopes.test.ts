@@ -108,11 +108,13 @@ void t.test('our ThriftServer and ThriftClient against every envelope case', asy
     'the bytes sent',
   );
   t.equal(r.gotHex, '', 'nothing came back');
+  t.match(r.idl?.['envelopes.thrift'], /service Env/, 'a failure carries the IDL');
   const ok = m.results.find(
     (x) => x.name === 'compact/buffered/strict/peer:ours/invalid/envelopes/client-wrong-seqid',
   )!;
   t.equal(ok.verdict, 'identical', 'a silent rule is never failed');
   t.equal(ok.fingerprint, undefined);
+  t.equal(ok.idl, undefined, 'a passing cell does not repeat the IDL');
   t.match(ok.gotHex, /^8221/, 'gotHex: the request our client sent (compact CALL)');
   t.match(ok.wantedHex, /^8241/, 'wantedHex: the answer it was given (compact REPLY)');
 });
