@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { load } from '../../../codec/src/index.js';
 import type { ServiceObject } from '../../../codec/src/index.js';
 import { TChannelClient } from '../../src/tchannel/client.js';
-import { ErrorCode, TChannelError } from '../../src/tchannel/errors.js';
+import type { TChannelError } from '../../src/tchannel/errors.js';
+import { ErrorCode } from '../../src/tchannel/errors.js';
 import {
   ArgsAssembler,
   decodeCallFrame,
@@ -78,6 +79,16 @@ const answer = (id: number, value: string, maxFrameSize?: number) =>
     maxFrameSize,
   );
 
+/** The key of a one-frame get call req. */
+const keyOf = (f: Frame): string =>
+  (
+    kv.loads(
+      getFn.request,
+      new ArgsAssembler().add(decodeCallFrame(f.payload, f.type, f.id), 'call req')![2]!,
+    ) as { key: string }
+  ).key;
+
+/** The TChannelError `p` rejects with (throws when it resolves). */
 async function rejection(p: Promise<unknown>): Promise<TChannelError> {
   return p.then(
     () => {
@@ -155,12 +166,7 @@ void t.test('init refused, or never answered', async (t) => {
 void t.test('error frames: for one call, and for the connection', async (t) => {
   const { port } = await fake(t, (f, s) => {
     if (f.type !== FrameType.CallReq) return;
-    const key = (
-      kv.loads(
-        getFn.request,
-        new ArgsAssembler().add(decodeCallFrame(f.payload, f.type, f.id), 'x')![2]!,
-      ) as { key: string }
-    ).key;
+    const key = keyOf(f);
     if (key === 'busy')
       s.write(encodeFrame(FrameType.Error, f.id, encodeError(ErrorCode.Busy, 'try later')));
     if (key === 'fatal')
@@ -190,12 +196,7 @@ void t.test('a bad frame or a corrupted answer from the server', async (t) => {
   const { port } = await fake(t, (f, s) => {
     if (f.type === FrameType.Error) got = f;
     if (f.type !== FrameType.CallReq) return;
-    const key = (
-      kv.loads(
-        getFn.request,
-        new ArgsAssembler().add(decodeCallFrame(f.payload, f.type, f.id), 'x')![2]!,
-      ) as { key: string }
-    ).key;
+    const key = keyOf(f);
     if (key === 'corrupt') {
       const [g] = answer(f.id, 'fine');
       g![g!.length - 3] = g![g!.length - 3]! ^ 1;
