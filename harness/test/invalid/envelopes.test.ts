@@ -4,6 +4,8 @@
 // then checked against the library's source (cited beside it); outcomes that depend on timing
 // inside a library are not asserted.
 import t from 'tap';
+import { connect, createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runEnvelopeMatrix } from '../../invalid/envelopes.js';
@@ -11,7 +13,8 @@ import type { EnvelopeMatrix } from '../../invalid/envelopes.js';
 import type { MatrixCell, MatrixRow } from '../../invalid/model.js';
 import { ProcessPeer } from '../../peers/process.js';
 import { defaultProcessPeers } from '../../peers/registry.js';
-import type { Peer } from '../../peers/peer.js';
+import type { Peer, PeerInfo } from '../../peers/peer.js';
+import { PeerError } from '../../peers/peer.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const BOUND_MS = 2000;
@@ -228,4 +231,91 @@ void t.test('two real peers (Apache 0.17 Python and Go) against the whole set', 
     (r) => r.name === 'binary/invalid/envelopes/client-wrong-seqid/framed-strict/Env.echo#0',
   )!;
   t.ok(row.disagree, 'one client accepts what the other refuses: the row is marked');
+});
+
+/**
+ * A stand-in peer whose server stops listening after its first connection (a server that dies)
+ * and whose client sends nothing and waits until its connection is closed (a client that hangs).
+ */
+function brokenPeer(): Peer {
+  const info: PeerInfo = {
+    name: 'broken',
+    version: '0',
+    abilities: {
+      protocols: ['binary'],
+      transports: ['framed'],
+      envelopes: { read: ['strict'], write: ['strict'] },
+      dialect: 'apache',
+      features: {},
+    },
+  };
+  const never = (): Promise<never> => Promise.reject(new Error('not used'));
+  return {
+    name: 'broken',
+    info,
+    loadIdl: () => Promise.resolve('m1'),
+    serve: async () => {
+      const server = createServer((socket) => {
+        server.close();
+        socket.destroy();
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return (server.address() as AddressInfo).port;
+    },
+    call: (_m, _s, _f, _a, port) =>
+      new Promise((_resolve, reject) => {
+        const socket = connect({ port, host: '127.0.0.1' });
+        socket.on('error', () => undefined);
+        socket.on('close', () => reject(new PeerError('broken', 'TransportError', 'closed')));
+      }),
+    roundtrip: never,
+    encode: never,
+    onewayLog: never,
+    stop: () => Promise.resolve(),
+    stderr: () => '',
+  };
+}
+
+void t.test('a server that stops serving is crashed; a client that waits is hung', async (t) => {
+  const m = await runEnvelopeMatrix({
+    peers: [brokenPeer()],
+    ours: false,
+    boundMs: 300,
+    protocols: ['binary'],
+  });
+  const first = cell(m, 'binary/framed-strict', 'server-wrong-version', 'broken');
+  t.equal(first.outcome, 'crashed');
+  t.match(
+    first.detail,
+    /the server stopped serving: a normal call on a new connection got "could not connect/,
+  );
+  t.equal(
+    cell(m, 'binary/framed-strict', 'server-unknown-method', 'broken').outcome,
+    'crashed',
+    'and stays so',
+  );
+  const client = cell(m, 'binary/framed-strict', 'client-wrong-seqid', 'broken');
+  t.equal(client.outcome, 'hung');
+  t.match(
+    client.detail,
+    /no answer within 300 ms \(after the connection was closed: PeerError: broken: TransportError: closed\)/,
+  );
+  t.ok(client.violates, 'a hang breaks any rule, even a silent one');
+  const r = m.results.find(
+    (x) => x.name === 'binary/framed/strict/peer:broken/invalid/envelopes/client-wrong-seqid',
+  )!;
+  t.equal(r.verdict, 'peer-error');
+  t.equal(r.fingerprint, 'invalid:client-wrong-seqid:hung');
+  const nonstrict = m.rows.find((x) => x.kind === 'server-nonstrict-call')!;
+  t.equal(nonstrict.spec, 'must-accept', "the row's rule is for a reader of both forms");
+  const sides = await runEnvelopeMatrix({
+    peers: [],
+    sides: ['client'],
+    protocols: ['compact'],
+    boundMs: 300,
+  });
+  t.ok(
+    sides.rows.every((x) => x.kind.startsWith('client-') && x.protocol === 'compact'),
+    'sides and protocols select',
+  );
 });
