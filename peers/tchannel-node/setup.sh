@@ -1,9 +1,11 @@
 #!/bin/bash
 # tchannel-node set-up: npm tchannel 4.0.1 and its dependencies (thriftrw 3.12.0 among them),
 # pinned in package-lock.json, into peers/tchannel-node/node_modules (git-ignored).
-#  - tchannel 4.0.1 depends on `metrics`, which is gone from the npm registry (only tchannel's
-#    benchmarks require it): package.json points it, through `overrides`, at the local stand-in
-#    metrics-stub/, so `npm ci` can resolve the tree.
+#  - tchannel 4.0.1 depends on `metrics` ^0.1.21, which is gone from the npm registry (only
+#    tchannel's benchmarks require it): package.json depends on the local stand-in metrics-stub/
+#    (`file:`, version 0.1.21), which satisfies tchannel's range, so `npm ci` resolves the tree.
+#    (An npm `overrides` entry does the same with npm 11, but Debian's npm 9.2 cannot read a lock
+#    with a `file:` override: "Invalid comparator: file:./metrics-stub".)
 #  - farmhash and sse4_crc32 are native modules (tchannel's checksums). Where npm skips install
 #    scripts they are not built by `npm ci`; `npm rebuild` builds them (node-gyp, or
 #    prebuild-install's binaries for farmhash).
