@@ -114,7 +114,9 @@ export async function runEnvelopeMatrix(options: EnvelopeMatrixOptions): Promise
     if (options.ours !== false) readers.push(ourReader());
     for (const peer of options.peers) {
       const abilities = peer.manifest?.abilities ?? peer.info.abilities;
-      if (!abilities.protocols.includes(protocol)) continue;
+      // Only framed and buffered carry envelopes (a TChannel-only peer has none to test).
+      if (!abilities.protocols.includes(protocol) || !abilities.transports.some(enveloped))
+        continue;
       const reader: Reader = {
         name: peer.name,
         peer,
