@@ -40,7 +40,7 @@ export interface TChannelClientOptions {
   readonly callerName?: string;
   /** Default ttl of a call, and the time to connect and finish the init handshake (default 10,000 ms). */
   readonly timeoutMs?: number;
-  /** Checksum type of calls: 0 none, 1 crc32, 3 crc32c (default 3, as npm tchannel sends). */
+  /** Checksum type of calls: 0 none, 1 crc32, 2 farmhash (as npm tchannel computes it), 3 crc32c (default 3, as npm tchannel and tchannel-py send). */
   readonly checksumType?: number;
   /** Largest frame sent or accepted (default and at most 65,535). */
   readonly maxFrameSize?: number;

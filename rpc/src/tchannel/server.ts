@@ -19,7 +19,6 @@ import { classFor } from '../../../codec/src/index.js';
 import type { ServiceFunction, ServiceObject, ThriftModule } from '../../../codec/src/index.js';
 import { describe, ServerLimitError } from '../server.js';
 import type { BytesTap } from '../transport.js';
-import { ChecksumType, COMPUTED_CHECKSUMS } from './checksum.js';
 import { ErrorCode, TChannelProtocolError } from './errors.js';
 import {
   ArgsAssembler,
@@ -489,11 +488,6 @@ export class TChannelServer {
       return refuse(
         ErrorCode.Busy,
         `${c.incoming.size + c.running.size} calls are in flight on this connection, the limit (maxInFlight) is ${this.limits.maxInFlight}; retry later or raise maxInFlight`,
-      );
-    if (!COMPUTED_CHECKSUMS.includes(frame.checksumType))
-      return refuse(
-        ErrorCode.BadRequest,
-        `checksum type ${frame.checksumType} (${frame.checksumType === ChecksumType.Farmhash32 ? 'farmhash Fingerprint32' : 'unknown'}) is not supported by this server: send none (0), crc32 (1) or crc32c (3)`,
       );
     const m: Incoming = {
       head,

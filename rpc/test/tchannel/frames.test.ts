@@ -259,7 +259,7 @@ void t.test('a checksum covers the args and is verified', async (t) => {
 void t.test('args larger than a frame go in continuation frames', async (t) => {
   const big = Uint8Array.from({ length: 200 * 1024 }, (_, i) => (i * 7) & 0xff);
   const args = [Uint8Array.from(ascii('KeyValue::put')), Uint8Array.of(0, 0), big];
-  for (const checksumType of [0, 1, 3]) {
+  for (const checksumType of [0, 1, 2, 3]) {
     const frames = encodeCall(
       { kind: 'req', ttl: 5, service: 's', headers: { as: 'thrift' }, checksumType },
       9,

@@ -1,7 +1,7 @@
 // TChannelServer under hostile bytes, over raw sockets: each bad frame (too short, too large, a
 // size larger than what is left, nh huge, an unknown frame type, a call before init, a
 // continuation of nothing) is answered with a fatal error frame (0xFF) and closes only its
-// connection; a call with a wrong checksum, a checksum we cannot compute, a wrong arg scheme or
+// connection; a call with a wrong checksum (crc32c or farmhash), a wrong arg scheme or
 // args past maxArgsSize is answered BadRequest and the connection goes on; unfinished frames
 // and extra connections are limited; a cancel frame answers Cancelled. Another connection is
 // served all along.
@@ -259,7 +259,7 @@ void t.test('an unknown frame type, a continuation of nothing, a duplicate id', 
 });
 
 void t.test(
-  'a wrong checksum, farmhash, a wrong arg scheme: BadRequest, the connection goes on',
+  'a wrong checksum (crc32c, farmhash), a wrong arg scheme: BadRequest, the connection goes on',
   async (t) => {
     const { port, stillServes } = await serve(t);
     const r = await raw(port);
@@ -277,7 +277,7 @@ void t.test(
     );
     const farm = f!.slice();
     // header 16, flags 1, ttl 4, tracing 25, service~1 3, nh 1, as=thrift 10, cn=raw 7: csumtype
-    farm[16 + 1 + 4 + 25 + 3 + 1 + 10 + 7] = 2; // farmhash Fingerprint32
+    farm[16 + 1 + 4 + 25 + 3 + 1 + 10 + 7] = 2; // farmhash, with the crc32c value left in csum
     farm.set([0, 0, 0, 4], 4); // id 4
     r.socket.write(farm);
     isError(
@@ -285,7 +285,7 @@ void t.test(
       await r.next(),
       4,
       ErrorCode.BadRequest,
-      /checksum type 2 \(farmhash Fingerprint32\) is not supported by this server: send none \(0\), crc32 \(1\) or crc32c \(3\)/,
+      /call req id 4: farmhash Fingerprint32 checksum mismatch: the frame says 0x[0-9a-f]{8}, its args give 0x[0-9a-f]{8}; the args were corrupted, or the sender computes farmhash Fingerprint32 differently/,
     );
     for (const g of call(6, 'k', { as: 'json' })) r.socket.write(g);
     isError(
