@@ -214,7 +214,9 @@ export class TChannelClient {
   /**
    * Sends raw args (arg1 = `endpoint`, arg2, arg3) with ttl `ttlMs` and resolves with the
    * answer's head and args: for callers that handle the arg scheme themselves. Waits `waitMs`
-   * (default `ttlMs`) for the answer. Rejects like `call`.
+   * (default `ttlMs`) for the answer. Rejects like `call`, and with RangeError or
+   * UnsupportedChecksumError when the call cannot be written (a header too long, a bad checksum
+   * type).
    */
   send(
     endpoint: string,
@@ -226,23 +228,28 @@ export class TChannelClient {
   ): Promise<{ head: CallHead; args: Uint8Array[] } | undefined> {
     if (this.closed) return Promise.reject(this.closed);
     const id = this.takeId();
-    const frames = encodeCall(
-      {
-        kind: 'req',
-        ttl: ttlMs,
-        service: this.options.serviceName ?? this.service.__name__,
-        headers: {
-          ...transportHeaders,
-          as: 'thrift',
-          cn: this.options.callerName ?? 'thrift-conform',
-          re: transportHeaders.re ?? 'c',
+    let frames: Uint8Array[];
+    try {
+      frames = encodeCall(
+        {
+          kind: 'req',
+          ttl: ttlMs,
+          service: this.options.serviceName ?? this.service.__name__,
+          headers: {
+            ...transportHeaders,
+            as: 'thrift',
+            cn: this.options.callerName ?? 'thrift-conform',
+            re: transportHeaders.re ?? 'c',
+          },
+          checksumType: this.options.checksumType ?? ChecksumType.Crc32c,
         },
-        checksumType: this.options.checksumType ?? ChecksumType.Crc32c,
-      },
-      id,
-      [Buffer.from(endpoint, 'utf8'), arg2, arg3],
-      this.options.maxFrameSize ?? MAX_FRAME_SIZE,
-    );
+        id,
+        [Buffer.from(endpoint, 'utf8'), arg2, arg3],
+        this.options.maxFrameSize ?? MAX_FRAME_SIZE,
+      );
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);

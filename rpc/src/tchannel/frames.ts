@@ -172,6 +172,7 @@ export class PayloadCursor {
     readonly where = 'the frame',
   ) {}
 
+  /** Bytes not yet read. */
   get left(): number {
     return this.bytes.length - this.at;
   }
@@ -188,11 +189,13 @@ export class PayloadCursor {
     if (this.left < n) this.fail(field, `needs ${n} bytes but only ${this.left} remain`);
   }
 
+  /** Reads one byte; throws TChannelProtocolError naming `field` when none is left. */
   u8(field: string): number {
     this.need(field, 1);
     return this.bytes[this.at++]!;
   }
 
+  /** Reads a big-endian uint16; throws TChannelProtocolError naming `field` when it is not there. */
   u16(field: string): number {
     this.need(field, 2);
     const v = (this.bytes[this.at]! << 8) | this.bytes[this.at + 1]!;
@@ -200,6 +203,7 @@ export class PayloadCursor {
     return v;
   }
 
+  /** Reads a big-endian uint32; throws TChannelProtocolError naming `field` when it is not there. */
   u32(field: string): number {
     this.need(field, 4);
     const b = this.bytes;
@@ -210,7 +214,7 @@ export class PayloadCursor {
     return v;
   }
 
-  /** `n` bytes (a view), after checking they are there. */
+  /** `n` bytes (a view), after checking they are there; throws TChannelProtocolError naming `field`. */
   take(field: string, n: number): Uint8Array {
     if (this.left < n) this.fail(field, `length ${n} but only ${this.left} bytes remain`);
     const v = this.bytes.subarray(this.at, this.at + n);
@@ -218,7 +222,7 @@ export class PayloadCursor {
     return v;
   }
 
-  /** A UTF-8 string of `n` bytes. */
+  /** A UTF-8 string of `n` bytes; throws TChannelProtocolError when they are missing or not UTF-8. */
   text(field: string, n: number): string {
     const start = this.at;
     const raw = this.take(field, n);
@@ -230,7 +234,7 @@ export class PayloadCursor {
     }
   }
 
-  /** Fails when bytes are left over. */
+  /** Throws TChannelProtocolError when bytes are left over. */
   end(): void {
     if (this.left !== 0) this.fail('end', `${this.left} bytes follow the last field`);
   }
@@ -239,22 +243,27 @@ export class PayloadCursor {
 /** Header pairs as read (in order; duplicates are refused where the spec says so). */
 export type Headers = Record<string, string>;
 
-/** Writes a payload. */
+/** Writes a payload piece by piece; `done()` joins the pieces. */
 export class PayloadWriter {
   private readonly parts: Uint8Array[] = [];
+  /** Bytes written so far. */
   length = 0;
 
+  /** Appends `b` (kept, not copied, until `done`). */
   bytes(b: Uint8Array): this {
     this.parts.push(b);
     this.length += b.length;
     return this;
   }
+  /** Appends one byte. */
   u8(v: number): this {
     return this.bytes(Uint8Array.of(v & 0xff));
   }
+  /** Appends a big-endian uint16. */
   u16(v: number): this {
     return this.bytes(Uint8Array.of((v >>> 8) & 0xff, v & 0xff));
   }
+  /** Appends a big-endian uint32. */
   u32(v: number): this {
     return this.bytes(Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff));
   }
@@ -268,6 +277,7 @@ export class PayloadWriter {
       );
     return (lengthBytes === 1 ? this.u8(b.length) : this.u16(b.length)).bytes(b);
   }
+  /** The payload: every piece joined. */
   done(): Uint8Array {
     return concat(this.parts);
   }
