@@ -183,12 +183,7 @@ export class MessageScanner extends ScanState {
             at,
           );
         }
-        if ((first & 0xff00) !== 0) {
-          throw new InvalidDataError(
-            `bad envelope header 0x${(first >>> 0).toString(16)}: unused bits set`,
-            at,
-          );
-        }
+        // The third byte is unused and ignored (thrift-binary-protocol.md).
         checkMessageType(first & 0xff, at + 3);
         this.advance(4);
         this.stage = Stage.StrictName;

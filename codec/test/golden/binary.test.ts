@@ -52,3 +52,21 @@ for (const v of MESSAGE_VECTORS) {
     t.ok(mod.equals(msg.body, value), 'body value');
   });
 }
+
+// The strict envelope's third byte is unused: "unused is an ignored byte"
+// (thrift-binary-protocol.md). A reader takes the message whatever that byte holds.
+void t.test('message: the strict envelope ignores its unused byte', async (t) => {
+  const first = MESSAGE_VECTORS.find((v) => v.strict && v.kind === 'request')!;
+  const want = bytesOf(first.lines);
+  const odd = Uint8Array.from(want);
+  t.equal(odd[0], 0x80, 'byte 0: 0x80, the strict bit and the version high byte');
+  t.equal(odd[1], 0x01, 'byte 1: version 1');
+  t.equal(odd[2], 0x00, 'byte 2: unused');
+  odd[2] = 0xa5; // byte 2 set to anything: still the same message
+  const msg = mod.loads.message(KeyValue, odd);
+  const base = mod.loads.message(KeyValue, want);
+  t.equal(msg.name, base.name);
+  t.equal(msg.seqid, base.seqid);
+  t.equal(msg.messageType, base.messageType);
+  t.ok(mod.equals(msg.body, base.body), 'same body');
+});

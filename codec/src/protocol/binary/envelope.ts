@@ -55,13 +55,9 @@ export function readEnvelopeHeader(r: BinaryReader): EnvelopeHeader {
         at,
       );
     }
+    // The third byte is unused and ignored (thrift-binary-protocol.md: "unused is an ignored
+    // byte"); Apache's readers mask it out too.
     type = first & 0xff;
-    if ((first & 0x0000ff00) !== 0) {
-      throw new InvalidDataError(
-        `bad envelope header 0x${(first >>> 0).toString(16)}: unused bits set`,
-        at,
-      );
-    }
     name = r.string();
     strict = true;
   } else {
