@@ -93,7 +93,7 @@ ABILITIES = {
         "requiredFieldsChecked": False,  # neither encode nor decode checks required fields
         "setsOfUnhashable": False,  # generated structs are unhashable: set<struct>, map<struct,_> fail
         "typedefOfSet": True,
-        "implicitFieldIds": True,  # fields without ids load (-1, -2, …); thrift_spec is () then: accelerated drops every field
+        "implicitFieldIds": False,  # they load, but thrift_spec is () then: values cannot be described, accelerated drops every field
         "scriptedAnswers": True,  # the answer/received ops (peers/README.md, "Scripted answers")
         "accelerated": HAVE_FASTBINARY,  # option "accelerated": true uses the C extension
     },
