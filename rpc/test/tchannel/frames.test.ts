@@ -1,8 +1,11 @@
 // TChannel frames against golden bytes built from uber/tchannel docs/protocol.md (annotated byte
 // by byte, checked both ways: our encoder writes them, our decoder reads them back), the
 // fragmentation of large args over continuation frames, and the decoders' refusals: every size
-// checked against what is left, with the field and the byte offset in the message.
+// checked against what is left, with the field and the byte offset in the message. Properties:
+// any args in any frame size and stream cuts reassemble; any bytes decode or throw
+// TChannelProtocolError (seed printed).
 import t from 'tap';
+import fc from 'fast-check';
 import { ChecksumType } from '../../src/tchannel/checksum.js';
 import { TChannelProtocolError } from '../../src/tchannel/errors.js';
 import {
@@ -19,6 +22,7 @@ import {
   FrameType,
   MAX_FRAME_SIZE,
 } from '../../src/tchannel/frames.js';
+import { decodeAppHeaders } from '../../src/tchannel/thrift-args.js';
 
 const ascii = (s: string) => [...new TextEncoder().encode(s)];
 const zeros = (n: number) => new Array<number>(n).fill(0);
@@ -365,3 +369,101 @@ void t.test('decoders check every size against what is left', async (t) => {
     },
   );
 });
+
+// Properties (the seed is printed; rerun one with TCHANNEL_SEED=<seed>).
+const SEED = Number(process.env.TCHANNEL_SEED ?? Date.now() % 2 ** 31);
+
+void t.test(
+  'property: any args, frame size and cuts of the stream reassemble exactly',
+  async (t) => {
+    t.comment(`seed ${SEED}`);
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 70_000 }), { minLength: 3, maxLength: 3 }),
+        fc.integer({ min: 120, max: MAX_FRAME_SIZE }),
+        fc.constantFrom(0, 1, 2, 3),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        (sizes, maxFrameSize, checksumType, cuts) => {
+          const args = sizes.map((n, k) =>
+            Uint8Array.from({ length: n }, (_, i) => (i * 31 + k) & 0xff),
+          );
+          const frames = encodeCall(
+            { kind: 'res', code: 1, headers: { as: 'thrift' }, checksumType },
+            5,
+            args,
+            maxFrameSize,
+          );
+          if (!frames.every((f) => f.length <= maxFrameSize)) return false;
+          const bytes = Buffer.concat(frames);
+          const reader = new FrameReader();
+          const asm = new ArgsAssembler();
+          let out: Uint8Array[] | undefined;
+          let at = 0;
+          for (const cut of [
+            ...cuts.map((c) => c % (bytes.length + 1)).sort((a, b) => a - b),
+            bytes.length,
+          ]) {
+            for (const f of reader.push(bytes.subarray(at, Math.max(at, cut))))
+              out = asm.add(decodeCallFrame(f.payload, f.type, f.id), 'call res');
+            at = Math.max(at, cut);
+          }
+          return (
+            out !== undefined &&
+            out.every((a, i) => Buffer.from(a).equals(args[i]!)) &&
+            reader.pending === 0
+          );
+        },
+      ),
+      { seed: SEED, numRuns: 60 },
+    );
+    t.pass('reassembled every time');
+  },
+);
+
+void t.test(
+  'property: any bytes decode or throw TChannelProtocolError, never anything else',
+  async (t) => {
+    t.comment(`seed ${SEED}`);
+    const decoders: ((b: Uint8Array) => unknown)[] = [
+      (b) => decodeInit(b, FrameType.InitReq, 1),
+      (b) => decodeCallFrame(b, FrameType.CallReq, 1),
+      (b) => decodeCallFrame(b, FrameType.CallRes, 1),
+      (b) => decodeCallFrame(b, FrameType.CallReqContinue, 1),
+      (b) => decodeError(b, 1),
+      (b) => decodeAppHeaders(b),
+    ];
+    // Random bytes, and valid payloads with a few bytes changed.
+    const valid = [INIT_REQ, CALL_REQ, CALL_RES, ERROR].map((f) => f.subarray(16));
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 200 }),
+          fc
+            .tuple(
+              fc.constantFrom(...valid),
+              fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), {
+                minLength: 1,
+                maxLength: 4,
+              }),
+            )
+            .map(([v, flips]) => {
+              const b = v.slice();
+              for (const [i, x] of flips) b[i % b.length] = x;
+              return b;
+            }),
+        ),
+        (bytes) =>
+          decoders.every((d) => {
+            try {
+              d(bytes);
+              return true;
+            } catch (e) {
+              return e instanceof TChannelProtocolError;
+            }
+          }),
+      ),
+      { seed: SEED, numRuns: 2000 },
+    );
+    t.pass('only TChannelProtocolError');
+  },
+);
