@@ -178,13 +178,19 @@ def make_handler(ld, dispatcher, fspec, fn):
     return handle
 
 
-def op_serve(req):
+def tchannel_target(req):
+    """The loaded module, the Thrift service, its name and the TChannel service name of a
+    serve/call request (BadRequest/Unsupported/UnknownService as peers/README.md says)."""
     ld = RW.loaded(req)
     check_protocol(req)
     check_transport(req)
     svc = ld.service(peerkit.param(req, "service", str))
     name = svc.service_spec.name
-    service_name = peerkit.param(req, "tchannelService", str, name)
+    return ld, svc, name, peerkit.param(req, "tchannelService", str, name)
+
+
+def op_serve(req):
+    ld, svc, name, service_name = tchannel_target(req)
     impl = peerkit.param(req, "impl", str, None)
     dispatcher = H.Dispatcher(name, impl, RW.ONEWAY_LOG)
     wrapped = getattr(TChannelThriftModule(service_name, ld.module), name)
@@ -221,16 +227,11 @@ def error_answer(e: TChannelError) -> dict:
 
 
 def op_call(req):
-    ld = RW.loaded(req)
-    check_protocol(req)
-    check_transport(req)
-    svc = ld.service(peerkit.param(req, "service", str))
-    name = svc.service_spec.name
+    ld, svc, name, service_name = tchannel_target(req)
     fspec = ld.function(svc, peerkit.param(req, "function", str))
     fn = ld.function_info(fspec)
     if fn.oneway:
         raise PeerError("Unsupported", f"{PEER_NAME}: tchannel has no oneway calls (OneWayNotSupportedError)")
-    service_name = peerkit.param(req, "tchannelService", str, name)
     headers = string_map(req, "headers")
     ttl_ms = peerkit.param(req, "ttlMs", int, DEFAULT_TTL_MS)
     repeat = max(1, peerkit.param(req, "repeat", int, 1))
@@ -261,7 +262,7 @@ def op_call(req):
                     answer = error_answer(e)
                     continue
                 except Exception as e:  # noqa: BLE001 - a declared exception is raised by read_body
-                    answer = exception_answer(result_desc, e)
+                    answer = exception_answer(result_desc, fspec.name, e)
                     continue
                 answer = {"result": None if fn.returns is None else V.to_json(fn.returns, resp.body, "result"), "headers": dict(resp.headers or {})}
         finally:
@@ -274,12 +275,13 @@ def op_call(req):
     return run_on_loop(send)
 
 
-def exception_answer(result_desc: V.StructDesc, e: Exception) -> dict:
-    """A declared exception raised by the client as the `call` answer; anything else is re-raised."""
+def exception_answer(result_desc: V.StructDesc, function: str, e: Exception) -> dict:
+    """A declared exception raised by the client as the `call` answer. Anything else came from
+    reading the reply (thriftrw could not decode it): DecodeError."""
     for f in result_desc.fields:
         if f.id != 0 and f.type.struct is not None and isinstance(e, f.type.struct.cls):
             return {"exception": {"type": f.type.struct.name, "field": f.name, "value": V.struct_to_json(f.type.struct, e)}}
-    raise e
+    raise PeerError("DecodeError", f"reply to {function}: {type(e).__name__}: {e}", e) from e
 
 
 def netio_host(host: str) -> str:
