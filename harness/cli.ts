@@ -26,7 +26,7 @@ import type { Backend, PeerRegistry } from './peers/registry.js';
 import { formatTerminalSummary, runReporter, writeReportFolder } from './report/index.js';
 import { BundleError, listBundles, promoteBundle, readBundle } from './runner/bundle.js';
 import type { Bundle } from './runner/bundle.js';
-import { PROPERTIES, SCHEMA_PROPERTIES } from './runner/check.js';
+import { LEGACY_INVALID_PROPERTY, PROPERTIES, SCHEMA_PROPERTIES } from './runner/check.js';
 import { loadKnownFailuresFor, parseKnownFlaky, readerOf } from './runner/known-failures.js';
 import type { CaseResult, KnownFailureEntry, PeerSummary, RunReport } from './runner/result.js';
 import { DEFAULT_RUNS, runCases } from './runner/run.js';
@@ -103,6 +103,7 @@ command line wins):
                          e.g. '*peer:some-peer/*' or '*/our-client-peer-server/*')
   --skip GLOB            do not run cases whose name matches (repeatable)
   --properties a,b       run only these checks (see "checks" below)
+  --invalid              run only the invalid-input matrix (the same as --properties invalid-input)
   --idl FILE             your own IDL instead of generated schemas (repeatable): random values
                          of every struct and union of FILE (edge values first), through every
                          check and peer; includes are read next to the file, then from -I
@@ -132,7 +133,10 @@ checks (the "property" of each result):
   peer-roundtrip         the peer decodes our bytes and encodes them again
   our-client-peer-server our client calls the peer's echo server (every transport/envelope)
   peer-client-our-server the peer's client calls our echo server
-  rejects-invalid        an empty union or a missing required field must be refused
+  invalid-input          bytes made invalid or edge from each value's (unions, required fields,
+                         wire types, duplicates, lengths, values; docs/invalid.md), read by our
+                         codec and each peer, judged by the spec's rule: the matrix in the
+                         reports (its old name rejects-invalid is still taken)
 
 exit codes: 0 conformant (known failures allowed), 1 mismatches, peer errors or stale
 known-failures entries, 2 the harness could not run or finish (arguments, configuration, a
@@ -450,6 +454,7 @@ const RUN_OPTIONS = {
   run: { type: 'string', multiple: true },
   skip: { type: 'string', multiple: true },
   properties: { type: 'string' },
+  invalid: { type: 'boolean' },
   'known-flaky': { type: 'string' },
   idl: { type: 'string', multiple: true },
   'include-dir': { type: 'string', multiple: true, short: 'I' },
@@ -622,8 +627,16 @@ async function run(args: string[]): Promise<number> {
         throw new UsageError(`--${k} takes a case-name glob (e.g. '*peer:some-peer/*'), not ''`);
     return list;
   };
+  // --invalid is --properties invalid-input; rejects-invalid is its old name.
   const properties =
-    typeof o.properties === 'string' ? o.properties.split(',').filter(Boolean) : undefined;
+    o.invalid === true && o.properties === undefined
+      ? ['invalid-input']
+      : typeof o.properties === 'string'
+        ? o.properties
+            .split(',')
+            .filter(Boolean)
+            .map((p) => (p === LEGACY_INVALID_PROPERTY ? 'invalid-input' : p))
+        : undefined;
   const allProperties: readonly string[] = [...SCHEMA_PROPERTIES, ...PROPERTIES];
   if (properties !== undefined) {
     const bad = properties.filter((p) => !allProperties.includes(p));
@@ -881,6 +894,7 @@ async function run(args: string[]): Promise<number> {
     schemas: (outcome?.schemas ?? 0) + (outcome?.corpusCases ?? 0),
     ...(harnessErrors.length > 0 ? { harnessErrors } : {}),
     ...(stoppedEarly !== undefined ? { stoppedEarly } : {}),
+    ...(outcome?.invalidMatrix !== undefined ? { invalidMatrix: outcome.invalidMatrix } : {}),
     exitCode: harnessErrors.length > 0 ? 2 : failed || stale.length > 0 ? 1 : 0,
   };
   try {

@@ -240,6 +240,8 @@ export function maskFingerprint(
   if (head === 'bytes' && parts[1] === 'malformed' && parts.length >= 4)
     return ['bytes', 'malformed', parts[2], maskPath(parts.slice(3).join(':'))].join(':');
   if (head === 'bytes' && parts.length === 2) return fingerprint;
+  // invalid:<kind>:<outcome> names no generated name (an IDL may declare a type named `unknown`).
+  if (head === 'invalid') return fingerprint;
   if (head === 'bytes' && parts.length >= 3)
     return ['bytes', maskPath(parts.slice(1, -1).join(':')), parts[parts.length - 1]].join(':');
   const names = namesOf(idl);

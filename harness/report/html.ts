@@ -20,6 +20,7 @@ import type { Cause, Causes } from './causes.js';
 import { causesOf } from './json.js';
 import { hexWindowOf } from './hexdump.js';
 import { SCRIPT, STYLE } from './html-assets.js';
+import { MATRIX_STYLE, matrixHtml } from './matrix.js';
 import { hexTable } from './html-hex.js';
 import {
   VERDICTS,
@@ -450,7 +451,7 @@ export function formatHtml(report: RunReport, options: HtmlOptions = {}): string
   const cards = c.causes.map((x, i) => causeCard(x, i)).join('\n');
   const data = { causes: c.causes.map((x, i) => causeData(x, i, opts)) };
   const failing = c.causes.reduce((n, x) => n + x.count, 0);
-  const csp = `default-src 'none'; style-src ${sha256(STYLE)}; script-src ${sha256(SCRIPT)}; img-src data:; base-uri 'none'; form-action 'none'`;
+  const csp = `default-src 'none'; style-src ${sha256(STYLE + MATRIX_STYLE)}; script-src ${sha256(SCRIPT)}; img-src data:; base-uri 'none'; form-action 'none'`;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -458,13 +459,14 @@ export function formatHtml(report: RunReport, options: HtmlOptions = {}): string
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <title>${esc(`${report.tool.name}: ${headline(report)}`)}</title>
-<style>${STYLE}</style>
+<style>${STYLE + MATRIX_STYLE}</style>
 </head>
 <body>
 <main>
 ${header(report)}
 ${filters(report)}
 ${matrix(report)}
+${matrixHtml(report.invalidMatrix)}
 ${staleSection(report)}
 ${knownFailuresSection(report)}
 ${peersSection(report)}

@@ -9,6 +9,7 @@
  * Kept under a byte budget (GitHub takes 65,536 characters a comment). Data only ever appears in
  * code spans and fenced code blocks, so no HTML, Markdown or @mention in it takes effect.
  */
+import { matrixMarkdown } from './matrix.js';
 import type { RunReport, ShrunkCase, Verdict } from '../runner/result.js';
 import type { Cause } from './causes.js';
 import { causesOf } from './json.js';
@@ -194,6 +195,8 @@ export function formatMarkdown(report: RunReport, options: MarkdownOptions = {})
   }
   const known = knownFailuresTable(report);
   if (known !== undefined) head.push(known);
+  const invalid = matrixMarkdown(report.invalidMatrix);
+  if (invalid !== '') head.push(invalid.trim());
   const causes = causesOf(report).causes;
   let out = head.join('\n\n') + '\n';
   if (causes.length === 0) return out;

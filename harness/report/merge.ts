@@ -29,6 +29,7 @@
  * - `command`: the first shard's command without `--shard …`, then a shell comment saying which
  *   shards were merged (and which are missing, and whether the shards' commands differed).
  */
+import { mergeMatrices } from '../invalid/matrix.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CaseResult, KnownFailureUse, PeerSummary, RunReport } from '../runner/result.js';
@@ -254,6 +255,8 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
 
   const flaky = sumUses(ordered, 'knownFlaky');
   const shardName = (r: RunReport) => `shard ${shardOf(r).index}/${count}`;
+  // The invalid-input matrices add up (harness/invalid/matrix.ts).
+  const invalidMatrix = mergeMatrices(ordered.map((r) => r.invalidMatrix));
   const harnessErrors = ordered.flatMap((r) =>
     (r.harnessErrors ?? []).map((e) => `${shardName(r)}: ${e}`),
   );
@@ -285,6 +288,7 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
       : {}),
     ...(harnessErrors.length > 0 ? { harnessErrors } : {}),
     ...(stopped.length > 0 ? { stoppedEarly: stopped.join('; ') } : {}),
+    ...(invalidMatrix !== undefined ? { invalidMatrix } : {}),
   };
   return merged;
 }

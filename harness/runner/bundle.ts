@@ -15,7 +15,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import type { Protocol } from '../../codec/src/index.js';
 import type { Json } from '../peers/json-values.js';
 import type { AnyProperty, RpcWire } from './check.js';
-import { PROPERTIES, SCHEMA_PROPERTIES } from './check.js';
+import { LEGACY_INVALID_PROPERTY, PROPERTIES, SCHEMA_PROPERTIES } from './check.js';
 import type { ByteDiffSpan, ValueDiff } from './result.js';
 
 /** case.json: what identifies and replays one case. */
@@ -170,6 +170,8 @@ export function readBundle(dir: string): Bundle {
   }
   for (const k of ['name', 'peer', 'property', 'type', 'main'] as const)
     if (typeof c[k] !== 'string') throw new BundleError(`${caseFile}: "${k}" must be a string`);
+  // A bundle of the property's old name replays as invalid-input.
+  if ((c.property as string) === LEGACY_INVALID_PROPERTY) c = { ...c, property: 'invalid-input' };
   const known: readonly string[] = [...SCHEMA_PROPERTIES, ...PROPERTIES];
   if (!known.includes(c.property))
     throw new BundleError(

@@ -6,15 +6,16 @@
  *   peer-roundtrip          the peer decodes our bytes and encodes them again; both compared to ours
  *   our-client-peer-server  our client calls the peer's echo server with v and must get v back
  *   peer-client-our-server  the peer's client calls our echo server with v and must get v back
- *   rejects-invalid         bytes made invalid from v's (a union with no field set, a struct
- *                           without a required field) must be refused by the reader: the peer's
- *                           decoder, or for `ours` the codec under test's
+ *   invalid-input           bytes made invalid (or edge) from v's (harness/invalid/: unions,
+ *                           required fields, wire types, duplicates, lengths, values) read by
+ *                           the peer's decoder, or for `ours` the codec under test's, judged by
+ *                           the spec's rule for each (formerly rejects-invalid)
  *
  * A `PeerSession` holds what one schema needs on one peer (the loaded IDL, the peer's echo servers,
  * our clients); `OurServers` are our echo servers for the peers' clients. The RPC properties use
  * our codec's message functions as shipped; the `CodecUnderTest` seam covers the first two.
  */
-import { ThriftError, parse, print } from '../../codec/src/index.js';
+import { parse, print } from '../../codec/src/index.js';
 import type { Protocol } from '../../codec/src/index.js';
 import type { StructClass, StructSpec } from '../../codec/src/index.js';
 import type { ServiceObject, ThriftModule } from '../../codec/src/index.js';
@@ -28,7 +29,6 @@ import type { BytesTap } from '../../rpc/src/transport.js';
 import type { Handler } from '../../rpc/src/server.js';
 import { echoFunctionName } from '../arbitraries/idl.js';
 import { THRIFT_KEYWORDS } from '../arbitraries/names.js';
-import { annotate } from '../diff/annotate.js';
 import { classify } from '../diff/classify.js';
 import { messageKind } from '../diff/text.js';
 import type { ClassifyInput } from '../diff/classify.js';
@@ -39,8 +39,8 @@ import { PeerError, isPeerAnswer } from '../peers/peer.js';
 import type { Peer, Transport } from '../peers/peer.js';
 import type { CompiledSchema } from './cases.js';
 import type { CodecUnderTest } from './codec.js';
-import { OUR_CODEC } from './codec.js';
 import type { ByteDiffSpan, CaseResult, ValueDiff, Verdict } from './result.js';
+import { checkInvalidValue } from '../invalid/check.js';
 
 /** The properties, in the order they run for each value. */
 export const PROPERTIES = [
@@ -48,14 +48,16 @@ export const PROPERTIES = [
   'peer-roundtrip',
   'our-client-peer-server',
   'peer-client-our-server',
-  'rejects-invalid',
+  'invalid-input',
 ] as const;
 /** One property (see the module comment). */
 export type Property = (typeof PROPERTIES)[number];
 /** The properties that need a peer. */
 export const PEER_PROPERTIES: readonly Property[] = PROPERTIES.slice(1);
-/** The properties our codec is checked with alone (rejects-invalid only for some types). */
-export const OUR_PROPERTIES: readonly Property[] = ['codec-roundtrip', 'rejects-invalid'];
+/** The properties our codec is checked with alone. */
+export const OUR_PROPERTIES: readonly Property[] = ['codec-roundtrip', 'invalid-input'];
+/** The name `invalid-input` had before it grew into the matrix (still read in bundles and `--properties`). */
+export const LEGACY_INVALID_PROPERTY = 'rejects-invalid';
 
 /** Whether `property` runs over RPC and so needs a wire setting (transport and envelope). */
 export function needsWire(property: Property): boolean {
@@ -556,133 +558,33 @@ export function checkIdlRoundtrip(
   return done({ verdict: 'identical', summary: 'identical', fingerprint: 'identical' });
 }
 
-/** Invalid bytes made from a valid value's, and what makes them invalid. */
-export interface InvalidVariant {
-  readonly bytes: Uint8Array;
-  /** For a person: `union U with no field set`, `S without its required field a (id 1)`. */
-  readonly what: string;
-  /** For fingerprints: `union-empty`, `required-missing`. */
-  readonly kind: 'union-empty' | 'required-missing';
-}
-
 /**
- * Whether `rejects-invalid` applies to values of `spec`: a union, or a struct with a required
- * field that has no default (a reader may fill a missing field from its default). Never throws.
+ * invalid-input: the cases made from `v` (harness/invalid/), read by the reader (the peer, or the
+ * codec under test): the first that breaks its spec rule (of fingerprint `ctx.invalidFingerprint`
+ * when given), else `identical`. The run reads a few picked cases per value itself (run.ts); this
+ * reads them all, for shrinking and replay. Never rejects.
  */
-export function invalidApplies(spec: StructSpec): boolean {
-  return (
-    spec.variant === 'union' ||
-    spec.fields.some((f) => f.requiredness === 'required' && f.defaultValue === undefined)
-  );
-}
-
-/**
- * Invalid bytes from `bytes` (a valid encoding of a value of `spec`): for a union, a union with no
- * field set (the STOP byte alone); for a struct, the bytes with its first required field without
- * a default cut out (located by the independent byte annotator). Undefined when neither applies
- * or the field is not in the bytes. Never throws.
- */
-export function invalidVariant(
-  spec: StructSpec,
-  bytes: Uint8Array,
-  protocol: Protocol = 'binary',
-): InvalidVariant | undefined {
-  if (spec.variant === 'union')
-    return {
-      bytes: Uint8Array.of(0),
-      what: `union ${spec.name} with no field set`,
-      kind: 'union-empty',
-    };
-  const f = spec.fields.find((x) => x.requiredness === 'required' && x.defaultValue === undefined);
-  if (f === undefined) return undefined;
-  const node = annotate(spec, bytes, { protocol }).root?.fields.find((x) => x.id === f.id);
-  if (node === undefined) return undefined;
-  const out = new Uint8Array(bytes.length - (node.value.end - node.headerStart));
-  out.set(bytes.subarray(0, node.headerStart), 0);
-  out.set(bytes.subarray(node.value.end), node.headerStart);
-  return {
-    bytes: out,
-    what: `${spec.name} without its required field ${f.name} (id ${f.id})`,
-    kind: 'required-missing',
-  };
-}
-
-/** rejects-invalid: the reader (the peer's decoder, or the codec under test's) must refuse. */
-async function checkRejectsInvalid(
+async function checkInvalid(
   ctx: CheckContext,
   C: StructClass,
   v: object,
   t0: number,
 ): Promise<CheckOutcome> {
-  const spec = C.__spec__;
-  // The invalid bytes come from our shipped encoder (not the codec under test), so that a faulty
-  // encoder cannot make a valid variant that a peer rightly accepts.
-  const session = ctx.session;
-  const reader = session?.peer.name ?? `our codec (${ctx.codec.name})`;
-  const p = ctx.protocol ?? 'binary';
-  const valid = OUR_CODEC.encode(ctx.schema.mod, C, v, p);
-  const inv = invalidVariant(spec, valid, p);
-  if (inv === undefined) {
-    // The value's encoding holds no required field to cut out: the value (or our encoder) left a
-    // required field unset. A result of this case, never the end of the run.
-    const f = spec.fields.find(
-      (x) => x.requiredness === 'required' && x.defaultValue === undefined,
-    );
-    return {
-      verdict: 'mismatch',
-      summary: `rejects-invalid cannot apply: the bytes our codec wrote for this ${spec.name} (0x${Buffer.from(valid).toString('hex').slice(0, 40)}) hold no required field ${f?.name ?? '?'} to cut out, though the value must set it`,
-      fingerprint: 'not-applicable:required-field-not-written',
-      wantedHex: Buffer.from(valid).toString('hex'),
-      byteDiff: [],
-      valueDiff: [],
-      durationMs: performance.now() - t0,
-    };
-  }
-  const wantedHex = Buffer.from(inv.bytes).toString('hex');
-  const base = { wantedHex, byteDiff: [], valueDiff: [] };
-  try {
-    if (session !== undefined)
-      await session.peer.roundtrip(session.handle, spec.name, inv.bytes, p);
-    else ctx.codec.decode(ctx.schema.mod, C, inv.bytes, p);
-  } catch (e) {
-    // A refusal is the peer's reader answering DecodeError; a dead or hung peer, or any other
-    // error, is a peer error — but for EncodeError: the reader took the bytes and only the writer
-    // refused what it read, so the reader accepted them.
-    if (session !== undefined && e instanceof PeerError && e.type === 'EncodeError')
-      return {
-        verdict: 'mismatch',
-        summary: `${reader} accepts ${inv.what} (0x${wantedHex.slice(0, 40)}) when reading (only re-encoding what it read failed: ${e.message.split('\n')[0]}): a reader must refuse it`,
-        fingerprint: `accepts-invalid:${inv.kind}`,
-        ...base,
-        durationMs: performance.now() - t0,
-      };
-    if (session !== undefined && !(e instanceof PeerError && e.type === 'DecodeError'))
-      return outcome(t0, { spec, wanted: v, peerError: e }, ctx);
-    // Our codec refuses with a ThriftError (ProtocolError, ValidationError); a TypeError or a
-    // RangeError is a crash, not a refusal.
-    if (session === undefined && !(e instanceof ThriftError))
-      return {
-        verdict: 'peer-error',
-        summary: `our codec (${ctx.codec.name}) crashed reading ${inv.what} instead of refusing it: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`,
-        fingerprint: `peer-error:crash:${e instanceof Error ? e.name : 'thrown'}`,
-        ...base,
-        durationMs: performance.now() - t0,
-      };
-    const message = e instanceof Error ? e.message : String(e);
+  const { answer, cases } = await checkInvalidValue(ctx, C, v, ctx.invalidFingerprint);
+  const done = { byteDiff: [], valueDiff: [], durationMs: performance.now() - t0 };
+  if (answer === undefined)
     return {
       verdict: 'identical',
-      summary: `refused, as it must be: ${message.split('\n')[0]}`,
+      summary: `every one of the ${cases} invalid-input cases of this value is read as its spec rule says`,
       fingerprint: 'identical',
-      ...base,
-      durationMs: performance.now() - t0,
+      ...done,
     };
-  }
   return {
-    verdict: 'mismatch',
-    summary: `${reader} accepts ${inv.what} (0x${wantedHex.slice(0, 40)}): a reader must refuse it`,
-    fingerprint: `accepts-invalid:${inv.kind}`,
-    ...base,
-    durationMs: performance.now() - t0,
+    verdict: answer.verdict,
+    summary: answer.summary,
+    fingerprint: answer.fingerprint,
+    wantedHex: Buffer.from(answer.case.bytes).toString('hex'),
+    ...done,
   };
 }
 
@@ -697,6 +599,8 @@ export interface CheckContext extends CheckPolicy {
   readonly session?: PeerSession;
   /** Our echo servers (for peer-client-our-server). */
   readonly servers?: OurServers;
+  /** invalid-input: the fingerprint to look for (shrinking, replay); default the first violation. */
+  readonly invalidFingerprint?: string;
 }
 
 /**
@@ -755,7 +659,7 @@ export async function checkValue(
   const { mod } = ctx.schema;
   const protocol = ctx.protocol ?? 'binary';
   const t0 = performance.now();
-  if (property === 'rejects-invalid') return checkRejectsInvalid(ctx, C, v, t0);
+  if (property === 'invalid-input') return checkInvalid(ctx, C, v, t0);
   if (property === 'codec-roundtrip') {
     let bytes: Uint8Array;
     try {

@@ -61,8 +61,8 @@ export class ReplayError extends Error {
 function needsPeer(b: Bundle): boolean {
   const { peer, property } = b.case;
   if (property === 'codec-roundtrip' || property === 'idl-roundtrip') return false;
-  // rejects-invalid of our codec is recorded under the codec's name.
-  return !(property === 'rejects-invalid' && peer === OUR_CODEC.name);
+  // invalid-input of our codec is recorded under the codec's name.
+  return !(property === 'invalid-input' && peer === OUR_CODEC.name);
 }
 
 /** What one replay runs with. */
@@ -116,6 +116,10 @@ async function runCheck(x: Setup): Promise<CheckOutcome> {
         strictBytes: x.strictBytes,
         protocol: c.protocol ?? 'binary',
         ...(session ? { session } : {}),
+        // invalid-input looks for the case kind and outcome the bundle recorded.
+        ...(property === 'invalid-input' && c.fingerprint?.startsWith('invalid:') === true
+          ? { invalidFingerprint: c.fingerprint }
+          : {}),
       },
       property,
       c.type,

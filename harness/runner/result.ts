@@ -2,6 +2,7 @@
  * The data model of a run's results: what the runner produces, what every reporter reads and
  * what `merge` combines across shards. Plain JSON-able data (bytes as hex strings), versioned.
  */
+import type { InvalidMatrix } from '../invalid/matrix.js';
 
 /** How one comparison came out (DESIGN.md: classify every difference). */
 export type Verdict =
@@ -187,6 +188,8 @@ export interface RunReport {
   readonly harnessErrors?: readonly string[];
   /** Why the run stopped before its planned end, e.g. the time budget (not an error). */
   readonly stoppedEarly?: string;
+  /** The invalid-input matrix: per protocol and case kind, what each reader did (harness/invalid/matrix.ts). */
+  readonly invalidMatrix?: InvalidMatrix;
   /** 0 = conformant, 1 = mismatches, 2 = the harness could not run. */
   readonly exitCode: 0 | 1 | 2;
 }

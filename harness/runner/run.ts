@@ -25,7 +25,6 @@ import type { AnyProperty, CheckOutcome, Property, RpcWire, SchemaProperty } fro
 import {
   checkIdlRoundtrip,
   checkValue,
-  invalidApplies,
   isFailing,
   loadFailure,
   outcomeFields,
@@ -41,6 +40,17 @@ import {
   wireText,
 } from './check.js';
 import { PeerKeeper } from './keeper.js';
+import {
+  invalidCaseName,
+  invalidCasesFor,
+  matrixRow,
+  readCasesOurs,
+  readCasesPeer,
+} from '../invalid/check.js';
+import type { InvalidAnswer } from '../invalid/check.js';
+import { MatrixBuilder } from '../invalid/matrix.js';
+import type { InvalidMatrix } from '../invalid/matrix.js';
+import type { MatrixCell } from '../invalid/model.js';
 import { userCaseArb } from './user-idl.js';
 import type { UserSchema } from './user-idl.js';
 import type { PeerHealth } from './keeper.js';
@@ -182,6 +192,8 @@ export interface RunOutcome {
   readonly stoppedEarly?: string;
   /** Per peer: restarts, values not run (the `not-run` results) and why it last died. */
   readonly peerHealth: Readonly<Record<string, PeerHealth & { readonly notRun: number }>>;
+  /** The invalid-input matrix (harness/invalid/matrix.ts), when any case of it ran. */
+  readonly invalidMatrix?: InvalidMatrix;
 }
 
 /**
@@ -216,7 +228,7 @@ export interface GeneratorOptions {
 /** `meaning:Foo.bar:missing` → `meaning:missing`: the kind of failure, without names (they shrink). */
 export function failureKind(fingerprint: string): string {
   const parts = fingerprint.split(':');
-  if (parts[0] === 'peer-error') return fingerprint;
+  if (parts[0] === 'peer-error' || parts[0] === 'invalid') return fingerprint;
   if (parts[0] === 'bytes' && parts[1] === 'malformed') return parts.slice(0, 3).join(':');
   return `${parts[0]}:${parts[parts.length - 1]}`;
 }
@@ -268,6 +280,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     options.replayCommand ??
     ((dir: string) => `npm run conform -- replay ${relative(process.cwd(), dir) || '.'}`);
   const results: CaseResult[] = [];
+  const matrix = new MatrixBuilder();
   const where = new Map<CaseResult, Where>();
   const casesPerPeer: Record<string, number> = { [codec.name]: 0 };
   const notGiven: Record<string, Record<string, number>> = {};
@@ -482,18 +495,64 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
       schema,
     });
     const pj = { ...judge, protocol };
-    const invalid = items.map((it) => invalidApplies(schema.classes.get(it.type)!.__spec__));
+    // invalid-input: a few cases per value (harness/invalid/), each read by every reader; every
+    // reader's cell of a case is kept here (by reader: a rerun replaces) for the matrix.
+    const invalid = items.map((it) =>
+      invalidCasesFor(
+        schema,
+        schema.classes.get(it.type)!,
+        it.value,
+        protocol,
+        it.label('', 'invalid-input', undefined, protocol),
+      ),
+    );
+    const invalidCells = invalid.map((cases) => cases.map(() => new Map<string, MatrixCell>()));
+    /** The pending results of `answers` (one reader, value i), their cells kept for the matrix. */
+    const invalidPending = (
+      i: number,
+      reader: string,
+      answers: readonly InvalidAnswer[],
+      w: Where,
+      label: string,
+    ): Pending[] =>
+      answers.flatMap((a) => {
+        const name = invalidCaseName(label, a.case, a.index);
+        if (!selected(name, 'invalid-input')) return [];
+        invalidCells[i]![a.index]!.set(reader, a.cell);
+        const o: CheckOutcome = {
+          verdict: a.verdict,
+          summary: a.summary,
+          fingerprint: a.fingerprint,
+          wantedHex: Buffer.from(a.case.bytes).toString('hex'),
+          byteDiff: [],
+          valueDiff: [],
+          durationMs: a.durationMs,
+        };
+        return [{ r: resultOf(reader, 'invalid-input', o, w, name, path), w }];
+      });
     const ours: Pending[][] = [];
     for (const [i, it] of items.entries()) {
       const w0 = baseOf(it);
       const list: Pending[] = [];
       let ran = false;
       for (const property of OUR_PROPERTIES) {
-        if (property === 'rejects-invalid' && !invalid[i]) continue;
+        if (property === 'invalid-input') {
+          const label = it.label(codec.name, property, undefined, protocol);
+          const C = schema.classes.get(it.type)!;
+          const mine = invalidPending(
+            i,
+            codec.name,
+            readCasesOurs(codec, schema, C, it.value, invalid[i]!, protocol),
+            w0,
+            label,
+          );
+          if (mine.length > 0) ran = true;
+          list.push(...mine);
+          continue;
+        }
         if (!selected(it.label(codec.name, property, undefined, protocol), property)) continue;
         ran = true;
-        // The reference peer is a second opinion for codec-roundtrip only: with a session,
-        // rejects-invalid would ask the peer instead of our codec.
+        // The reference peer is a second opinion for codec-roundtrip only.
         const ref = property === 'codec-roundtrip' ? referenceOf(sessions) : {};
         const o = await checkValue({ schema, codec, ...ref, ...pj }, property, it.type, it.value);
         const label = it.label(codec.name, property, undefined, protocol);
@@ -513,10 +572,10 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
         );
         const skipped = skip.filter(Boolean).length;
         countNotGiven(peer, UNDECLARED_ENUM_REASON, skipped);
-        const fresh = () => items.map(() => new Map<Property, Pending>());
+        const fresh = () => items.map(() => new Map<Property, Pending | Pending[]>());
         const ranFor = new Set<number>();
         const one = async (
-          slots: Map<Property, Pending>[],
+          slots: Map<Property, Pending | Pending[]>[],
           s: PeerSession,
           i: number,
           property: Property,
@@ -524,7 +583,17 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
           if (skip[i]) return;
           const it = items[i]!;
           const wire = it.wireOf(peer, property, protocol);
-          if (property === 'rejects-invalid' ? !invalid[i] : needsWire(property) && !wire) return;
+          if (property === 'invalid-input') {
+            if (invalid[i]!.length === 0) return;
+            const label = it.label(peer.name, property, undefined, protocol);
+            const C = schema.classes.get(it.type)!;
+            const answers = await readCasesPeer(s, C, it.value, invalid[i]!, protocol);
+            const mine = invalidPending(i, peer.name, answers, baseOf(it), label);
+            if (mine.length > 0) ranFor.add(i);
+            slots[i]!.set(property, mine);
+            return;
+          }
+          if (needsWire(property) && !wire) return;
           if (!selected(it.label(peer.name, property, wire, protocol), property)) return;
           ranFor.add(i);
           const o = await checkValue(
@@ -598,6 +667,12 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     for (const [i, list] of ours.entries()) {
       const pending = [...list, ...perPeer.flatMap((p) => p[i]!)];
       for (const { r, w } of oddOneOut(pending, codec.name)) emit(r, w);
+      const it = items[i]!;
+      const where = it.label('', 'invalid-input', undefined, protocol).split('/invalid-input/')[1]!;
+      invalid[i]!.forEach((c, j) => {
+        const cells = [...invalidCells[i]![j]!.values()];
+        if (cells.length > 0) matrix.add(matrixRow(c, j, protocol, where, it.type, cells));
+      });
     }
   };
 
@@ -1036,6 +1111,10 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
               servers,
               ...judge,
               protocol: first.protocol,
+              // invalid-input: the same case kind must show the same outcome.
+              ...(property === 'invalid-input'
+                ? { invalidFingerprint: first.fingerprint ?? '' }
+                : {}),
             },
             property as Property,
             cv.type,
@@ -1141,6 +1220,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     sweepMs,
     corpusCases,
     harnessErrors,
+    ...(matrix.result().rows.length > 0 ? { invalidMatrix: matrix.result() } : {}),
     peerHealth: Object.fromEntries(
       peers.map((p) => [p.name, { ...keeper.health(p), notRun: notRunCounts[p.name] ?? 0 }]),
     ),
@@ -1157,8 +1237,9 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
 export function oddOneOut<T extends { r: CaseResult }>(items: readonly T[], us = 'ours'): T[] {
   const byProperty = new Map<string, T[]>();
   for (const it of items) {
-    // Our own results are the yardstick ("with us"), not one of the peers compared.
-    if (it.r.peer === us) continue;
+    // Our own results are the yardstick ("with us"), not one of the peers compared; invalid-input
+    // cases are compared in the matrix instead.
+    if (it.r.peer === us || it.r.property === 'invalid-input') continue;
     const list = byProperty.get(it.r.property) ?? [];
     list.push(it);
     byProperty.set(it.r.property, list);

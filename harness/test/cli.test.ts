@@ -167,7 +167,7 @@ void t.test('bad arguments exit 2', async (t) => {
   const help = await cli(['--help']);
   t.equal(help.code, 0);
   t.match(help.out, /--time-budget/);
-  t.match(help.out, /rejects-invalid +an empty union/, 'the checks are explained');
+  t.match(help.out, /invalid-input +bytes made invalid/, 'the checks are explained');
   t.equal(parseDuration('60s', 'x'), 60_000);
   t.equal(parseDuration('2m', 'x'), 120_000);
   t.equal(parseDuration('250ms', 'x'), 250);
@@ -296,7 +296,8 @@ void t.test('--run, --skip and --properties choose the cases; --known-flaky', as
   const kinds = new Set(report.results.map((x) => `${x.peer} ${x.property}`));
   t.same(
     [...kinds].sort(),
-    ['apache-py peer-roundtrip', 'apache-py rejects-invalid', 'thriftrw-py rejects-invalid'],
+    // rejects-invalid is invalid-input's old name
+    ['apache-py invalid-input', 'apache-py peer-roundtrip', 'thriftrw-py invalid-input'],
     'only the selected peers and properties, without the skipped ones',
   );
   const flakyResults = report.results.filter((x) => x.verdict === 'known-flaky');

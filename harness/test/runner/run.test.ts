@@ -59,8 +59,8 @@ void t.test('every property, every peer and wire setting; only known failures', 
       `${p.name} peer-roundtrip ran`,
     );
     t.ok(
-      settings.has(`${p.name}/rejects-invalid/undefined/undefined`),
-      `${p.name} rejects-invalid ran`,
+      settings.has(`${p.name}/invalid-input/undefined/undefined`),
+      `${p.name} invalid-input ran`,
     );
     for (const tr of a.transports) {
       for (const env of a.envelopes.read)
@@ -80,11 +80,11 @@ void t.test('every property, every peer and wire setting; only known failures', 
     'our codec round-trips every value',
   );
   t.ok(
-    results.some((r) => r.peer === 'ours' && r.property === 'rejects-invalid') &&
+    results.some((r) => r.peer === 'ours' && r.property === 'invalid-input') &&
       results
-        .filter((r) => r.peer === 'ours' && r.property === 'rejects-invalid')
-        .every((r) => r.verdict === 'identical' && /^refused, as it must be: /.test(r.summary)),
-    'our codec refuses every invalid variant (a union with no field, a missing required field)',
+        .filter((r) => r.peer === 'ours' && r.property === 'invalid-input')
+        .every((r) => r.verdict === 'identical'),
+    'our codec reads every invalid-input case as the spec says (or the spec is silent)',
   );
   const idlChecks = results.filter((r) => r.property === 'idl-roundtrip');
   t.equal(
