@@ -6,9 +6,17 @@
  */
 import { compile, equals } from '../../codec/src/index.js';
 import type { StructClass } from '../../codec/src/index.js';
+import { ThriftClient } from '../../rpc/src/client.js';
 import { compileSchema } from '../runner/cases.js';
 import type { CompiledSchema } from '../runner/cases.js';
-import { checkValue, isFailing, OurServers, PeerSession, wiresFor } from '../runner/check.js';
+import {
+  checkValue,
+  isFailing,
+  OurServers,
+  PeerSession,
+  wireText,
+  wiresFor,
+} from '../runner/check.js';
 import type { Property } from '../runner/check.js';
 import { OUR_CODEC } from '../runner/codec.js';
 import { runKeyValueScenario } from '../scenarios/keyvalue.js';
@@ -17,7 +25,7 @@ import { fromPeerJson, toPeerJson } from './json-values.js';
 import type { Json } from './json-values.js';
 import { readManifest } from './manifest.js';
 import type { PeerManifest } from './manifest.js';
-import type { Peer } from './peer.js';
+import type { Peer, ScriptedAnswer } from './peer.js';
 import { PeerError } from './peer.js';
 import { startPeer } from './registry.js';
 import type { Backend } from './registry.js';
@@ -334,7 +342,7 @@ async function drive(peer: Peer, m: PeerManifest, root: string, add: Add): Promi
     ] as Property[]) {
       const wires = property === 'peer-roundtrip' ? [undefined] : wiresFor(peer, property);
       for (const wire of wires) {
-        const where = wire ? ` (${wire.transport}, ${wire.envelope})` : '';
+        const where = wire ? ` (${wireText(wire, ', ')})` : '';
         await step(
           add,
           opOf(property),
@@ -386,7 +394,93 @@ async function drive(peer: Peer, m: PeerManifest, root: string, add: Add): Promi
       ok: c.ok,
       detail: c.known ? `${c.detail} (known: ${c.known})` : c.detail,
     });
+  if (m.abilities.features.scriptedAnswers === true) await scriptedOps(peer, schema, handle, add);
   if (raw !== undefined) await optionalOps(raw, handle, idl, add);
+}
+
+/**
+ * The scripted-answer ops (feature `scriptedAnswers`; peers/README.md "Scripted answers"): the
+ * peer's server answers our client what it was told — a result, a declared exception, nothing —
+ * and `received` shows the args our client sent; a bad answer is BadRequest. Never rejects.
+ */
+async function scriptedOps(
+  peer: Peer,
+  schema: CompiledSchema,
+  handle: string,
+  add: Add,
+): Promise<void> {
+  if (peer.answer === undefined || peer.received === undefined) return;
+  const answer = peer.answer.bind(peer);
+  const received = peer.received.bind(peer);
+  const transport = peer.info.abilities.transports.find((t) => t !== 'tchannel') ?? 'framed';
+  let port: number;
+  try {
+    port = await peer.serve(handle, 'Echo', { transport });
+  } catch (e) {
+    add({ op: 'answer', what: 'serve Echo', ok: false, detail: (e as Error).message });
+    return;
+  }
+  const client = await ThriftClient.connect(schema.mod, schema.echo, port, '127.0.0.1', {
+    transport,
+    timeoutMs: 10_000,
+  }).catch((e: unknown) => e as Error);
+  if (client instanceof Error) {
+    add({ op: 'answer', what: 'connect to its Echo server', ok: false, detail: client.message });
+    return;
+  }
+  const Point = schema.classes.get('Point')!;
+  try {
+    await step(add, 'answer', 'a scripted result is what the server answers', async () => {
+      await answer(port, 'echoPoint', { result: { x: 5, y: -6 } });
+      const got = await client.call('echoPoint', { v: new Point({ x: 1, y: 2 }) });
+      if (!equals(got, new Point({ x: 5, y: -6 })))
+        throw new Error(
+          `echoPoint answered ${JSON.stringify(toPeerJson(Point.__spec__, got))}, wanted {"x":5,"y":-6}: the next call of a function must use the answer queued for it`,
+        );
+      return 'echoPoint → {"x":5,"y":-6}';
+    });
+    await step(add, 'received', 'what the server received is the args sent', async () => {
+      const calls = await received(port);
+      const c = calls[0];
+      if (
+        calls.length !== 1 ||
+        c?.function !== 'echoPoint' ||
+        c.oneway !== false ||
+        JSON.stringify(c.args) !== '{"v":{"x":1,"y":2}}'
+      )
+        throw new Error(
+          `received answered ${JSON.stringify(calls)}, wanted [{"function":"echoPoint","args":{"v":{"x":1,"y":2}},"oneway":false}]: record every call (function, args as JSON, oneway) once the server has been scripted`,
+        );
+      return '1 call';
+    });
+    await step(add, 'answer', 'a scripted declared exception is raised', async () => {
+      await answer(port, 'fail', { exception: { field: 'oops', value: { why: 'scripted' } } });
+      const e = await client.call('fail', { v: 1 }).then(
+        () => undefined,
+        (x: unknown) => x,
+      );
+      const why = (e as { why?: unknown } | undefined)?.why;
+      if (why !== 'scripted')
+        throw new Error(
+          `fail answered ${e === undefined ? 'a result' : String(e)}, wanted the exception oops {"why":"scripted"}: build the exception of the field named in answer.exception.field from its value`,
+        );
+      return 'Oops {"why":"scripted"}';
+    });
+    await step(add, 'answer', 'a scripted none answers a void function', async () => {
+      await answer(port, 'ping', { none: true });
+      await client.call('ping');
+      return 'ping → nothing';
+    });
+    await step(add, 'answer', 'an answer of no known kind is answered BadRequest', () =>
+      expectError(
+        answer(port, 'ping', { bogus: 1 } as unknown as ScriptedAnswer),
+        'BadRequest',
+        'check that answer is exactly one of {"result": v}, {"exception": {"field", "value"}}, {"none": true}',
+      ),
+    );
+  } finally {
+    client.close();
+  }
 }
 
 function opOf(property: Property): string {
