@@ -406,3 +406,38 @@ void t.test('cancel answers Cancelled', async (t) => {
   );
   r.socket.destroy();
 });
+
+void t.test('property: mutated streams never break the server', async (t) => {
+  const seed = Number(process.env.TCHANNEL_SEED ?? Date.now() % 2 ** 31);
+  t.comment(`seed ${seed} (TCHANNEL_SEED replays it)`);
+  let s = seed || 1;
+  const rnd = (n: number) => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) % n;
+  };
+  const { port, server, stillServes } = await serve(t, { readTimeoutMs: 150 });
+  const init = encodeFrame(
+    FrameType.InitReq,
+    1,
+    encodeInit({ version: 2, headers: { host_port: '0.0.0.0:0', process_name: 'raw' } }),
+  );
+  let closedByServer = 0;
+  for (let round = 0; round < 30; round++) {
+    const stream = Buffer.concat([init, ...call(2, 'k'), ...call(3, 'x'.repeat(rnd(100_000)))]);
+    for (let flips = 1 + rnd(4); flips > 0; flips--) stream[rnd(stream.length)] = rnd(256);
+    const r = await raw(port);
+    r.socket.write(stream.subarray(0, rnd(stream.length + 1)));
+    // Each connection ends: the server closes it (a bad frame, or readTimeoutMs for an unfinished
+    // one) or answers; we close it after 400 ms at most.
+    if (await Promise.race([r.closed.then(() => true), sleep(400).then(() => false)]))
+      closedByServer++;
+    r.socket.destroy();
+  }
+  t.comment(`${closedByServer} of 30 connections closed by the server`);
+  await sleep(50);
+  await stillServes();
+  t.equal(server.connectionsOpen, 1, 'only the good connection is left');
+  t.equal(server.bufferedBytes, 0, 'nothing held');
+});
