@@ -1,7 +1,7 @@
 // `thrift-conform call` (the seed's tcurl over TCP and TChannel): the JSON mapping both ways;
 // arguments checked against the IDL with the field path in the error; against our own KeyValue
-// server (binary and compact, and over TChannel with application headers and error frames) and a
-// real
+// server (binary and compact, and over TChannel with application headers and error frames), the
+// server of every default peer that speaks TChannel, and a real
 // peer's (apache-py, both transports and envelopes): put, get, a missing key raising
 // NotFoundError (exit 1), a server that is not there (exit 2).
 import t from 'tap';
@@ -262,5 +262,53 @@ void t.test("against a real peer's server, every transport and envelope it reads
       const missing = await call({ ...o, method: 'KeyValue::get', args: '{"key":"missing"}' });
       t.equal(missing.code, 1, `${transport} ${envelope}: NotFoundError`);
     }
+  }
+});
+
+void t.test("over TChannel, against every TChannel peer's server", async (t) => {
+  const { readFileSync } = await import('node:fs');
+  const specs = defaultProcessPeers(root).filter((s) =>
+    s.manifest?.abilities.transports.includes('tchannel'),
+  );
+  t.ok(
+    specs.length > 0,
+    `default peers that speak TChannel: ${specs.map((s) => s.name).join(', ')}`,
+  );
+  for (const spec of specs) {
+    const peer = await ProcessPeer.start(spec);
+    t.teardown(() => peer.stop());
+    const handle = await peer.loadIdl(
+      { 'keyvalue.thrift': readFileSync(KV_IDL, 'utf8') },
+      'keyvalue.thrift',
+    );
+    const port = await peer.serve(handle, 'KeyValue', {
+      transport: 'tchannel',
+      tchannelService: 'kv-call-test',
+      impl: 'keyvalue',
+    });
+    const o = { host: '127.0.0.1', port, transport: 'tchannel' as const, service: 'kv-call-test' };
+    const key = `k-${spec.name}`;
+    t.same(
+      await call({ ...o, method: 'KeyValue::put', args: JSON.stringify({ key, value: 'v' }) }),
+      { code: 0, out: 'null' },
+      `${spec.name}: put`,
+    );
+    t.same(
+      await call({
+        ...o,
+        method: 'KeyValue::get',
+        args: JSON.stringify({ key }),
+        headers: { h: '1' },
+      }),
+      { code: 0, out: '"v"' },
+      `${spec.name}: get with a header`,
+    );
+    const missing = await call({ ...o, method: 'KeyValue::get', args: '{"key":"missing"}' });
+    t.equal(missing.code, 1, `${spec.name}: NotFoundError, exit 1`);
+    t.same(JSON.parse(missing.out), {
+      exception: 'notFound',
+      type: 'NotFoundError',
+      value: { key: 'missing' },
+    });
   }
 });
