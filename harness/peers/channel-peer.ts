@@ -7,7 +7,14 @@ import type { ControlChannel } from './control.js';
 import { answerError } from './control.js';
 import type { Json } from './json-values.js';
 import type { PeerManifest } from './manifest.js';
-import type { CallOutcome, Peer, PeerInfo, WireSettings } from './peer.js';
+import type {
+  CallOutcome,
+  Peer,
+  PeerInfo,
+  ReceivedCall,
+  ScriptedAnswer,
+  WireSettings,
+} from './peer.js';
 import { PeerError } from './peer.js';
 
 /**
@@ -277,6 +284,18 @@ export abstract class ChannelPeer implements Peer {
   async onewayLog(clear = false): Promise<{ service: string; function: string; args: Json }[]> {
     const r = await this.req('oneway_log', { clear });
     return r.calls as unknown as { service: string; function: string; args: Json }[];
+  }
+
+  /** The `answer` op (peers/README.md, "Scripted answers"). Rejects with PeerError. */
+  async answer(port: number, fn: string, answer: ScriptedAnswer): Promise<number> {
+    const r = await this.req('answer', { port, function: fn, answer: answer as Json, reset: true });
+    return Number(r.queued);
+  }
+
+  /** The `received` op (peers/README.md, "Scripted answers"). Rejects with PeerError. */
+  async received(port: number): Promise<ReceivedCall[]> {
+    const r = await this.req('received', { port });
+    return r.calls as unknown as ReceivedCall[];
   }
 
   stderr(): string {

@@ -72,6 +72,22 @@ export type CallOutcome =
       };
     };
 
+/**
+ * What a peer's server is told to answer to the next call of a function (the `answer` op,
+ * peers/README.md "Scripted answers"): a result, a declared exception, or nothing (void, oneway).
+ */
+export type ScriptedAnswer =
+  | { readonly result: Json }
+  | { readonly exception: { readonly field: string; readonly value: Json } }
+  | { readonly none: true };
+
+/** A call a scripted server received (the `received` op): the function and its args as JSON. */
+export interface ReceivedCall {
+  readonly function: string;
+  readonly args: Json;
+  readonly oneway: boolean;
+}
+
 /** A running peer. Every method rejects with PeerError when the peer answers `ok: false`. */
 export interface Peer {
   /** The peer's name (its manifest's). */
@@ -113,6 +129,16 @@ export interface Peer {
   ): Promise<Uint8Array>;
   /** The oneway calls the peer's servers received (cleared when `clear`). */
   onewayLog(clear?: boolean): Promise<{ service: string; function: string; args: Json }[]>;
+  /**
+   * Optional (feature `scriptedAnswers`): the server on `port` answers the next call of `fn` with
+   * `answer`; resolves with how many answers are queued for `fn`.
+   */
+  answer?(port: number, fn: string, answer: ScriptedAnswer): Promise<number>;
+  /**
+   * Optional (feature `scriptedAnswers`): the calls the server on `port` received since it was
+   * first scripted or last asked (then forgotten).
+   */
+  received?(port: number): Promise<ReceivedCall[]>;
   /**
    * Optional: tells the peer which schemas are coming so it can build them ahead (`prepare`);
    * resolves with whether it takes that. Never rejects.

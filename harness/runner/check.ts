@@ -40,6 +40,7 @@ import type { Peer, Transport } from '../peers/peer.js';
 import type { CompiledSchema } from './cases.js';
 import type { CodecUnderTest } from './codec.js';
 import type { ByteDiffSpan, CaseResult, ValueDiff, Verdict } from './result.js';
+import { checkUserRpc, isUserRpc } from './user-rpc.js';
 import { checkInvalidValue } from '../invalid/check.js';
 
 /** The properties, in the order they run for each value. */
@@ -49,6 +50,9 @@ export const PROPERTIES = [
   'our-client-peer-server',
   'peer-client-our-server',
   'invalid-input',
+  // A user's own services (user-rpc.ts, USER_RPC_PROPERTIES): call types of `--idl` schemas only.
+  'user-rpc-our-client',
+  'user-rpc-peer-client',
 ] as const;
 /** One property (see the module comment). */
 export type Property = (typeof PROPERTIES)[number];
@@ -61,7 +65,11 @@ export const LEGACY_INVALID_PROPERTY = 'rejects-invalid';
 
 /** Whether `property` runs over RPC and so needs a wire setting (transport and envelope). */
 export function needsWire(property: Property): boolean {
-  return property === 'our-client-peer-server' || property === 'peer-client-our-server';
+  return (
+    property === 'our-client-peer-server' ||
+    property === 'peer-client-our-server' ||
+    isUserRpc(property)
+  );
 }
 /**
  * Checks of a whole schema rather than of a value: `load-idl` (a peer could not load the IDL;
@@ -195,7 +203,9 @@ function envelopesFor(
 ): readonly Wire['envelope'][] {
   if (protocol === 'compact') return ['strict'];
   const e = peer.info.abilities.envelopes;
-  return property === 'our-client-peer-server' ? e.read : e.write;
+  return property === 'our-client-peer-server' || property === 'user-rpc-our-client'
+    ? e.read
+    : e.write;
 }
 
 /** The fields of a CaseResult that come from one check's outcome. Never throws. */
@@ -228,6 +238,7 @@ export function outcomeFields(
 
 /** Our echo servers for one schema, one per transport, started when first asked for. */
 export class OurServers {
+  readonly #atClose: (() => Promise<void>)[] = [];
   readonly #servers = new Map<
     string,
     Promise<{ server: ThriftServer | TChannelServer; port: number }>
@@ -272,8 +283,14 @@ export class OurServers {
     return s!.then((x) => x.port);
   }
 
+  /** Runs `fn` (which must not reject) when the servers close: other servers of the schema (user-rpc.ts). */
+  atClose(fn: () => Promise<void>): void {
+    this.#atClose.push(fn);
+  }
+
   /** Closes every server. Never rejects. */
   async close(): Promise<void> {
+    await Promise.all(this.#atClose.splice(0).map((fn) => fn()));
     await Promise.all(
       [...this.#servers.values()].map((s) =>
         s.then((x) => x.server.close()).catch(() => undefined),
@@ -285,6 +302,7 @@ export class OurServers {
 
 /** One schema loaded on one peer: its handle, the peer's echo servers and our clients to them. */
 export class PeerSession {
+  readonly #atClose: (() => void)[] = [];
   readonly #ports = new Map<string, Promise<number>>();
   readonly #clients = new Map<string, Promise<EchoClient>>();
 
@@ -349,8 +367,14 @@ export class PeerSession {
     c?.then((x) => x.close()).catch(() => undefined);
   }
 
+  /** Runs `fn` (which must not throw) when the session closes: other clients of ours (user-rpc.ts). */
+  atClose(fn: () => void): void {
+    this.#atClose.push(fn);
+  }
+
   /** Closes our clients (the peer's servers stay until the peer stops). Never rejects. */
   close(): void {
+    for (const fn of this.#atClose.splice(0)) fn();
     for (const c of this.#clients.values()) c.then((x) => x.close()).catch(() => undefined);
     this.#clients.clear();
   }
@@ -360,19 +384,19 @@ export class PeerSession {
 export const STDERR_SETTLE_MS = 500;
 
 /** What a peer printed on stderr from one moment on (a mark, or a copy of stderr for a peer without marks). */
-interface StderrFrom {
+export interface StderrFrom {
   readonly mark?: number;
   readonly before: string;
 }
 
 /** Where `peer`'s stderr stands now. Never throws. */
-function stderrFrom(peer: Peer): StderrFrom {
+export function stderrFrom(peer: Peer): StderrFrom {
   const mark = peer.stderrMark?.();
   return mark !== undefined ? { mark, before: '' } : { before: peer.stderr() };
 }
 
 /** What `peer` printed on stderr since `from`; the kept tail when more was printed. Never throws. */
-function stderrSince(peer: Peer, from: StderrFrom): string {
+export function stderrSince(peer: Peer, from: StderrFrom): string {
   if (from.mark !== undefined && peer.stderrSince !== undefined) return peer.stderrSince(from.mark);
   const after = peer.stderr();
   return after.startsWith(from.before) ? after.slice(from.before.length) : after.slice(-2000);
@@ -397,7 +421,7 @@ async function settledStderr(peer: Peer, from: StderrFrom): Promise<void> {
 const serverCalls = new WeakMap<Peer, Promise<void>>();
 
 /** Runs `fn` when no other call of ours to `peer`'s servers is running; resolves with its result. */
-async function oneServerCallAtATime<T>(peer: Peer, fn: () => Promise<T>): Promise<T> {
+export async function oneServerCallAtATime<T>(peer: Peer, fn: () => Promise<T>): Promise<T> {
   const before = serverCalls.get(peer) ?? Promise.resolve();
   let release!: () => void;
   const mine = new Promise<void>((r) => (release = r));
@@ -426,7 +450,8 @@ function hexOf(b: Uint8Array | undefined): string | undefined {
   return b === undefined ? undefined : Buffer.from(b).toString('hex');
 }
 
-function outcome(
+/** Classifies a comparison (or a peer's error) into a check outcome, timed from `t0`. Never throws. */
+export function outcome(
   t0: number,
   input: ClassifyInput,
   judge: CheckPolicy,
@@ -659,6 +684,7 @@ export async function checkValue(
   const { mod } = ctx.schema;
   const protocol = ctx.protocol ?? 'binary';
   const t0 = performance.now();
+  if (isUserRpc(property)) return checkUserRpc(ctx, property, type, v, wire);
   if (property === 'invalid-input') return checkInvalid(ctx, C, v, t0);
   if (property === 'codec-roundtrip') {
     let bytes: Uint8Array;

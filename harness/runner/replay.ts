@@ -177,6 +177,8 @@ export async function replayBundle(dir: string, options: ReplayOptions = {}): Pr
   } catch (e) {
     throw new ReplayError(`${b.dir}: our codec cannot compile the IDL: ${(e as Error).message}`);
   }
+  // A user's IDL: its services' calls are case types (user-rpc.ts).
+  if (c.userIdl === true) schema = { ...schema, user: true };
   const C = schema.classes.get(c.type);
   if (C === undefined) throw new ReplayError(`${b.dir}: the IDL has no echoable type ${c.type}`);
   let value: object = {};

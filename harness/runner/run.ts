@@ -52,6 +52,7 @@ import { MatrixBuilder } from '../invalid/matrix.js';
 import type { InvalidMatrix } from '../invalid/matrix.js';
 import type { MatrixCell } from '../invalid/model.js';
 import { userCaseArb } from './user-idl.js';
+import { propertyApplies } from './user-rpc.js';
 import type { UserSchema } from './user-idl.js';
 import type { PeerHealth } from './keeper.js';
 import type { CodecUnderTest } from './codec.js';
@@ -536,6 +537,8 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
       const list: Pending[] = [];
       let ran = false;
       for (const property of OUR_PROPERTIES) {
+        // A user's service calls are for the user-rpc properties only (user-rpc.ts).
+        if (!propertyApplies(schema, it.type, property)) continue;
         if (property === 'invalid-input') {
           const label = it.label(codec.name, property, undefined, protocol);
           const C = schema.classes.get(it.type)!;
@@ -582,6 +585,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
         ) => {
           if (skip[i]) return;
           const it = items[i]!;
+          if (!propertyApplies(schema, it.type, property, peer)) return;
           const wire = it.wireOf(peer, property, protocol);
           if (property === 'invalid-input') {
             if (invalid[i]!.length === 0) return;
@@ -609,16 +613,22 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
         };
         // A peer that closes its connection on a failed call would fail the calls in flight
         // beside it, so our client's calls go one at a time; the rest go together (they batch).
-        const sequential: Property = 'our-client-peer-server';
+        // The user-rpc calls too: a peer's server answers what it was told for the next call.
+        const sequential: readonly Property[] = [
+          'our-client-peer-server',
+          'user-rpc-our-client',
+          'user-rpc-peer-client',
+        ];
         let slots = await keeper.shared(peer, async () => {
           const out = fresh();
           await Promise.all(
             items.map(async (_, i) => {
               for (const property of PEER_PROPERTIES)
-                if (property !== sequential) await one(out, session, i, property);
+                if (!sequential.includes(property)) await one(out, session, i, property);
             }),
           );
-          for (let i = 0; i < items.length; i++) await one(out, session, i, sequential);
+          for (let i = 0; i < items.length; i++)
+            for (const property of sequential) await one(out, session, i, property);
           return out;
         });
         const notRun: (Pending | undefined)[] = items.map(() => undefined);

@@ -13,7 +13,12 @@
  *   copy of it (the user's file is never written), so the value properties (our codec, the peer's
  *   round trip, our client against the peer's server and the other way round) work on its types.
  *   A file that already declares `Echo` is refused (rename it in a copy).
- * - exceptions, enums and services of the file are not echoed (an exception cannot be returned).
+ * - each function of each service of the file (inherited ones too) gets a call type appended
+ *   beside it (`TConformCall_<Service>_<function>`: its arguments and an answer; user-rpc.ts), so
+ *   its values are drawn, shrunk, bundled and replayed like the user's own, and the user-rpc
+ *   properties call the user's real services with them in both directions. Names starting with
+ *   `TConform` are the harness's: a file that declares one is refused.
+ * - exceptions and enums of the file are not echoed (an exception cannot be returned).
  * - in the apache dialect, fields without requiredness are always given a value: whether a writer
  *   writes such a field when it is unset differs between Apache's generators (Go and Java write
  *   their zero value, Python leaves it out), which the spec leaves to each language.
@@ -26,6 +31,8 @@ import type { Dialect, IdlWarning } from '../../codec/src/index.js';
 import type { ValueArbOptions } from '../arbitraries/values.js';
 import { compileSchema, valuesOf } from './cases.js';
 import type { GeneratedCase } from './cases.js';
+import { CALL_PREFIX, userCallsIdl } from './user-rpc.js';
+import type { UserCallsIdl } from './user-rpc.js';
 
 /** A user's IDL file as a schema: the flat file set, its main file and dialect. */
 export interface UserSchema {
@@ -36,6 +43,8 @@ export interface UserSchema {
   readonly source: string;
   /** The echoed types (structs and unions of the file), in order. */
   readonly types: readonly string[];
+  /** The call types of its services' functions (user-rpc.ts), in order; none without services. */
+  readonly calls?: readonly string[];
 }
 
 /** The user's IDL cannot be used as given; the message names the file (and line) and the fix. */
@@ -65,8 +74,8 @@ const INCLUDE = /^(\s*include\s+)(["'])([^"'\n]+)\2/gm;
 /**
  * Reads `path` and every file it includes into one schema (see the module comment). Throws
  * UserIdlError for a missing file or include, two included files with the same base name, a file
- * with no struct or union to check, a file that declares `Echo`, or IDL our codec cannot compile
- * (with its located message).
+ * with no struct, union or service function to check, a file that declares `Echo` or a
+ * `TConform…` name, or IDL our codec cannot compile (with its located message).
  */
 export function loadUserIdl(path: string, options: UserIdlOptions = {}): UserSchema {
   const dialect = options.dialect ?? 'thriftrw';
@@ -123,18 +132,35 @@ export function loadUserIdl(path: string, options: UserIdlOptions = {}): UserSch
   const types = program.definitions
     .filter((d) => d.kind === 'Struct' || d.kind === 'Union')
     .map((d) => d.name);
-  if (types.length === 0)
+  let calls: UserCallsIdl;
+  try {
+    calls = userCallsIdl(files, main);
+  } catch (e) {
+    throw new UserIdlError(`--idl ${path}: ${(e as Error).message}`);
+  }
+  if (types.length === 0 && calls.types.length === 0)
     throw new UserIdlError(
-      `--idl ${path}: it declares no struct or union, so it has no values to check; name the files that declare your types`,
+      `--idl ${path}: it declares no struct, union or service function, so it has no values to check; name the files that declare your types`,
     );
-  const echo = `\n\n// Added by thrift-conform: one echo function per struct and union of this file.\nservice Echo {\n${types.map((t) => `  ${t} echo${t}(1: ${t} v)`).join('\n')}\n}\n`;
-  files[main] = `${text.replace(/\s*$/, '')}${echo}`;
+  const clash = program.definitions.find((d) => d.name.startsWith(CALL_PREFIX.slice(0, 8)));
+  if (clash !== undefined)
+    throw new UserIdlError(
+      `--idl ${path}: it declares ${clash.name}, a name starting with ${clash.name.slice(0, 8)}, which the harness gives its own types; rename yours in a copy of the file`,
+    );
+  const echoed = [...types, ...calls.types];
+  const synthetic =
+    calls.types.length === 0
+      ? ''
+      : `\n\n// Added by thrift-conform: one call (arguments and answer) per function of each service.\n${calls.text}`;
+  const echo = `\n\n// Added by thrift-conform: one echo function per struct and union of this file.\nservice Echo {\n${echoed.map((t) => `  ${t} echo${t}(1: ${t} v)`).join('\n')}\n}\n`;
+  const head = calls.includes.length === 0 ? '' : `${calls.includes.join('\n')}\n`;
+  files[main] = `${head}${text.replace(/\s*$/, '')}${synthetic.replace(/\s*$/, '')}${echo}`;
   try {
     compileSchema(files, main, dialect, options.onWarning);
   } catch (e) {
     throw new UserIdlError(`--idl ${path}: ${(e as Error).message}`);
   }
-  return { files, main, dialect, source: path, types };
+  return { files, main, dialect, source: path, types, calls: calls.types };
 }
 
 /**

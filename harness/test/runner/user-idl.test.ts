@@ -60,6 +60,7 @@ void t.test('what cannot be used is refused with where and how to fix it', async
     'y/c.thrift': 'struct C2 { 1: required i32 c }\n',
     'e.thrift': 'struct E { 1: required i32 e }\nservice Echo { void ping() }\n',
     'n.thrift': 'enum N { A = 1 }\n',
+    'tc.thrift': 'struct TConformX { 1: required i32 x }\n',
     'bad.thrift': 'struct Bad { 1: required i32 }\n',
     'apache.thrift': 'struct P { i32 x }\n',
   });
@@ -78,7 +79,8 @@ void t.test('what cannot be used is refused with where and how to fix it', async
   );
   refused('b.thrift', /have the same base name c\.thrift.*rename one of them/);
   refused('e.thrift', /declares a service named Echo.*rename yours/);
-  refused('n.thrift', /declares no struct or union/);
+  refused('n.thrift', /declares no struct, union or service function/);
+  refused('tc.thrift', /declares TConformX, a name starting with TConform.*rename yours/);
   refused('bad.thrift', /bad\.thrift:1/);
   refused('nope.thrift', /no such file/);
   refused(
