@@ -119,17 +119,21 @@ class KeyValueStore:
         return None
 
 
+def args_json(fn: FunctionInfo, args: Dict[str, Any]) -> Dict[str, Any]:
+    """The set arguments of a call in the JSON value encoding ({"$error": ...} when one cannot be converted)."""
+    try:
+        return {p.name: to_json(p.type, args[p.name], p.name) for p in fn.params if args.get(p.name) is not None}
+    except Exception as e:  # noqa: BLE001 - record what we can
+        return {"$error": f"{type(e).__name__}: {e}"}
+
+
 @dataclass
 class OnewayLog:
     entries: list = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, port: int, service: str, fn: FunctionInfo, args: Dict[str, Any]) -> None:
-        try:
-            args_json = {p.name: to_json(p.type, args[p.name], p.name) for p in fn.params if args.get(p.name) is not None}
-        except Exception as e:  # noqa: BLE001 - record what we can
-            args_json = {"$error": f"{type(e).__name__}: {e}"}
-        entry = {"port": port, "service": service, "function": fn.name, "args": args_json, "time": time.time()}
+        entry = {"port": port, "service": service, "function": fn.name, "args": args_json(fn, args), "time": time.time()}
         with self.lock:
             self.entries.append(entry)
             del self.entries[:-MAX_ONEWAY_LOG]
@@ -207,12 +211,9 @@ class Dispatcher:
         """Records the call (once scripted) and takes the next queued answer for it, if any."""
         if not self.scripted:
             return None
-        try:
-            args_json = {p.name: to_json(p.type, args[p.name], p.name) for p in fn.params if args.get(p.name) is not None}
-        except Exception as e:  # noqa: BLE001 - record what we can
-            args_json = {"$error": f"{type(e).__name__}: {e}"}
+        entry = {"function": fn.name, "args": args_json(fn, args), "oneway": fn.oneway}
         with self.lock:
-            self.received.append({"function": fn.name, "args": args_json, "oneway": fn.oneway})
+            self.received.append(entry)
             del self.received[:-MAX_SCRIPTED]
             q = self.answers.get(fn.name)
             answer = q.pop(0) if q else None

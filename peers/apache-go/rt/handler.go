@@ -115,19 +115,7 @@ func (h *GenericHandler) Call(ctx context.Context, fname string, ret interface{}
 	if fn.Oneway {
 		entry := map[string]interface{}{"port": h.port, "service": h.service, "function": fn.Name,
 			"time": float64(time.Now().UnixNano()) / 1e9}
-		aj := map[string]interface{}{}
-		for i, p := range fn.Params {
-			if !isSet(vals[i]) {
-				continue
-			}
-			j, jerr := h.schema.ToJSON(p.T, vals[i], p.Name)
-			if jerr != nil {
-				aj = map[string]interface{}{"$error": jerr.Error()}
-				break
-			}
-			aj[p.Name] = j
-		}
-		entry["args"] = aj
+		entry["args"] = h.argsJSON(fn, vals)
 		Oneways.record(entry)
 	}
 	var retv reflect.Value

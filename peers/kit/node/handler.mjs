@@ -102,6 +102,24 @@ export class KeyValueStore {
   }
 }
 
+/**
+ * The set arguments of a call in the JSON value encoding ({$error} when one cannot be converted).
+ * @param {FunctionInfo} fn
+ * @param {Record<string, any>} args library values
+ * @param {(t: TypeDesc, v: any, path: string) => unknown} toJson the peer's conversion
+ * @returns {Record<string, unknown>}
+ */
+function argsJsonOf(fn, args, toJson) {
+  try {
+    const out = {};
+    for (const p of fn.params)
+      if (isSet(args[p.name])) out[p.name] = toJson(p.type, args[p.name], p.name);
+    return out;
+  } catch (e) {
+    return { $error: `${e?.constructor?.name}: ${e?.message}` };
+  }
+}
+
 /** The oneway calls received by every server of this process. */
 export class OnewayLog {
   /** An empty log. */
@@ -120,19 +138,11 @@ export class OnewayLog {
    * @returns {void}
    */
   record(port, service, fn, args, toJson) {
-    let argsJson;
-    try {
-      argsJson = {};
-      for (const p of fn.params)
-        if (isSet(args[p.name])) argsJson[p.name] = toJson(p.type, args[p.name], p.name);
-    } catch (e) {
-      argsJson = { $error: `${e?.constructor?.name}: ${e?.message}` };
-    }
     this.entries.push({
       port,
       service,
       function: fn.name,
-      args: argsJson,
+      args: argsJsonOf(fn, args, toJson),
       time: Date.now() / 1000,
     });
     if (this.entries.length > MAX_ONEWAY_LOG)
@@ -320,15 +330,11 @@ export class Dispatcher {
    */
   scriptedOutcome(fn, args) {
     if (!this.scripted) return undefined;
-    let argsJson;
-    try {
-      argsJson = {};
-      for (const p of fn.params)
-        if (isSet(args[p.name])) argsJson[p.name] = this.toJson(p.type, args[p.name], p.name);
-    } catch (e) {
-      argsJson = { $error: `${e?.constructor?.name}: ${e?.message}` };
-    }
-    this.received.push({ function: fn.name, args: argsJson, oneway: fn.oneway });
+    this.received.push({
+      function: fn.name,
+      args: argsJsonOf(fn, args, this.toJson),
+      oneway: fn.oneway,
+    });
     if (this.received.length > MAX_SCRIPTED)
       this.received.splice(0, this.received.length - MAX_SCRIPTED);
     const answer = this.answers.get(fn.name)?.shift();

@@ -541,15 +541,22 @@ func stripID(sub json.RawMessage) []byte {
 	return data
 }
 
-func (s *supervisor) stopServer(raw []byte, env envelope) []byte {
-	var port int
+// portParam is the `port` parameter of an op about one server.
+func portParam(env envelope, op string) (int, error) {
 	switch p := env.Port.(type) {
 	case float64:
-		port = int(p)
+		return int(p), nil
 	case nil:
-		return s.errResp(env.ID, perr("BadRequest", "stop: missing parameter 'port'"))
+		return 0, perr("BadRequest", "%s: missing parameter 'port'", op)
 	default:
-		return s.errResp(env.ID, perr("BadRequest", "stop: parameter 'port' has the wrong type"))
+		return 0, perr("BadRequest", "%s: parameter 'port' has the wrong type", op)
+	}
+}
+
+func (s *supervisor) stopServer(raw []byte, env envelope) []byte {
+	port, err := portParam(env, "stop")
+	if err != nil {
+		return s.errResp(env.ID, err)
 	}
 	w := s.ports[port]
 	if w == nil || !w.alive {
@@ -566,14 +573,9 @@ func (s *supervisor) stopServer(raw []byte, env envelope) []byte {
 
 // toServer forwards an op about one server (answer, received) to the worker that runs it.
 func (s *supervisor) toServer(raw []byte, env envelope, op string) []byte {
-	var port int
-	switch p := env.Port.(type) {
-	case float64:
-		port = int(p)
-	case nil:
-		return s.errResp(env.ID, perr("BadRequest", "%s: missing parameter 'port'", op))
-	default:
-		return s.errResp(env.ID, perr("BadRequest", "%s: parameter 'port' has the wrong type", op))
+	port, err := portParam(env, op)
+	if err != nil {
+		return s.errResp(env.ID, err)
 	}
 	w := s.ports[port]
 	if w == nil || !w.alive {

@@ -307,15 +307,7 @@ final class Rpc {
     }
 
     private void record(FunctionInfo fn, Map<String, Object> args) {
-      Map<String, Object> aj = new LinkedHashMap<>();
-      try {
-        for (FieldDesc p : fn.params) {
-          Object v = args.get(p.name);
-          if (v != null) aj.put(p.name, Types.toJson(p.type, v, p.name));
-        }
-      } catch (Exception e) {
-        aj = Types.one("$error", e.getClass().getSimpleName() + ": " + e.getMessage());
-      }
+      Map<String, Object> aj = argsJson(fn, args);
       Map<String, Object> entry = new LinkedHashMap<>();
       entry.put("port", (long) port);
       entry.put("service", serviceName);
