@@ -536,7 +536,10 @@ export class TChannelServer {
     c.incoming.delete(id);
     const controller = new AbortController();
     c.running.set(id, controller);
-    void this.dispatch(c, id, m, args, controller).finally(() => c.running.delete(id));
+    void this.dispatch(c, id, m, args, controller).finally(() => {
+      // A cancelled call's id may already serve a new call: forget only this one.
+      if (c.running.get(id) === controller) c.running.delete(id);
+    });
   }
 
   private onCancel(c: Connection, f: Frame): void {
