@@ -4,7 +4,8 @@
  * of a value's cases at once, so they travel in one batch) — and judged (readers.ts). One result
  * per case and reader; the runner adds every reader's cell of a case to the matrix (matrix.ts).
  */
-import type { Protocol, StructClass } from '../../codec/src/index.js';
+import type { Protocol, StructClass, StructSpec } from '../../codec/src/index.js';
+import { toPeerJson } from '../peers/json-values.js';
 import type { CompiledSchema } from '../runner/cases.js';
 import type { CodecUnderTest } from '../runner/codec.js';
 import { OUR_CODEC } from '../runner/codec.js';
@@ -16,8 +17,8 @@ import type { ReadResult } from './readers.js';
 import { invalidCases, pickCases } from './values.js';
 import type { InvalidCase } from './values.js';
 
-/** Cases of each value a run reads (one per group, rotating; see pickCases). Default 2. */
-export const INVALID_CASES_PER_VALUE = 2;
+/** Cases of each value a run reads (rotating through the groups and kinds; see pickCases). */
+export const INVALID_CASES_PER_VALUE = 1;
 
 /** A small stable hash of a string (FNV-1a), for rotating the kinds. */
 export function hashOf(s: string): number {
@@ -113,6 +114,27 @@ export function readCasesOurs(
 }
 
 /**
+ * A peer's reading of a value's valid bytes, from its peer-roundtrip outcome `o`: the value itself
+ * when it round-tripped (identical or an allowed variant), a refusal for its DecodeError, a crash
+ * for any other peer error; undefined for a mismatch (what it read is not known: invalid-input asks
+ * it again). Never throws.
+ */
+export function baselineOf(
+  spec: StructSpec,
+  v: object,
+  o: { readonly verdict: string; readonly fingerprint: string; readonly summary: string },
+): ReadResult | undefined {
+  if (o.verdict === 'identical' || o.verdict === 'allowed-variant')
+    return { outcome: 'accepted', detail: 'the value', decoded: toPeerJson(spec, v) };
+  if (o.verdict === 'peer-error')
+    return {
+      outcome: o.fingerprint.startsWith('peer-error:DecodeError') ? 'refused' : 'crashed',
+      detail: o.summary.slice(0, 200),
+    };
+  return undefined;
+}
+
+/**
  * How long a peer may take to read one case before it counts as hung. A peer that does not answer
  * is stopped (its queue would wait behind the hang), so the runner starts it again and reruns the
  * schema's values on it alone, one at a time.
@@ -149,7 +171,7 @@ async function boundedRead(
 }
 
 /**
- * `session`'s peer reads the valid bytes, then each case, one after another (the values of a
+ * `session`'s peer reads the valid bytes (unless `options.baseline` says what it did), then each case, one after another (the values of a
  * schema go side by side, so the requests still travel in batches), each bounded by `ms` (default
  * INVALID_READ_MS). None is judged when it crashed or hung on the valid bytes (see `judged`). A
  * read it does not answer in time stops it and is left out (it may have waited behind another
@@ -162,8 +184,14 @@ export async function readCasesPeer(
   v: object,
   cases: readonly InvalidCase[],
   protocol: Protocol,
-  ms = INVALID_READ_MS,
+  options: {
+    /** Bound of one read; default INVALID_READ_MS. */
+    readonly ms?: number;
+    /** What the peer did with the valid bytes, when known (baselineOf); default: asked. */
+    readonly baseline?: ReadResult;
+  } = {},
 ): Promise<InvalidAnswer[]> {
+  const ms = options.ms ?? INVALID_READ_MS;
   const { peer, handle } = session;
   let hangs = hangsOf.get(peer);
   if (hangs === undefined) hangsOf.set(peer, (hangs = { once: new Set(), kinds: new Set() }));
@@ -182,7 +210,8 @@ export async function readCasesPeer(
     hangs.once.add(key);
     return undefined;
   };
-  const baseline = await read(OUR_CODEC.encode(session.schema.mod, C, v, protocol));
+  const baseline =
+    options.baseline ?? (await read(OUR_CODEC.encode(session.schema.mod, C, v, protocol)));
   if (baseline === undefined || !judged(baseline)) return [];
   const reads: { c: InvalidCase; index: number; read: ReadResult; ms: number }[] = [];
   for (const { c, index } of send) {

@@ -47,7 +47,10 @@ import {
   readCasesOurs,
   readCasesPeer,
 } from '../invalid/check.js';
+import { baselineOf } from '../invalid/check.js';
 import type { InvalidAnswer } from '../invalid/check.js';
+import type { ReadResult } from '../invalid/readers.js';
+import { runEnvelopeMatrix } from '../invalid/envelopes.js';
 import { MatrixBuilder } from '../invalid/matrix.js';
 import type { InvalidMatrix } from '../invalid/matrix.js';
 import type { MatrixCell } from '../invalid/model.js';
@@ -395,17 +398,29 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     if (buffer !== undefined) buffer.push({ raw, w });
     else emitNow(raw, w);
   };
-  const emitNow = (raw: CaseResult, w: Where) => {
-    let r = known.apply(raw);
+  /** `raw` with the known-failures and known-flaky entries applied. */
+  const applyKnown = (raw: CaseResult): CaseResult => {
+    const r = known.apply(raw);
     const f = flaky.apply(r);
-    if (f.verdict === 'known-failure' && r.verdict !== 'known-failure')
-      r = { ...f, verdict: 'known-flaky' };
+    return f.verdict === 'known-failure' && r.verdict !== 'known-failure'
+      ? { ...f, verdict: 'known-flaky' }
+      : r;
+  };
+  const emitNow = (raw: CaseResult, w: Where) => {
+    let r = applyKnown(raw);
     if (isFailing(r.verdict) && bundles < maxBundles) {
       bundles++;
       r = { ...r, ...bundleFor(r, w, r.name, r.path) };
     }
     results.push(r);
     where.set(r, w);
+    options.onResult?.(r);
+  };
+
+  /** Emits a result that has no value behind it (the envelope cases): known failures apply, no bundle. */
+  const emitPlain = (raw: CaseResult) => {
+    const r = applyKnown(raw);
+    results.push(r);
     options.onResult?.(r);
   };
 
@@ -577,6 +592,9 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
         countNotGiven(peer, UNDECLARED_ENUM_REASON, skipped);
         const fresh = () => items.map(() => new Map<Property, Pending | Pending[]>());
         const ranFor = new Set<number>();
+        // What the peer did with each value's valid bytes (its peer-roundtrip, which runs first):
+        // invalid-input's baseline, so it need not ask again.
+        const baselines = new Map<number, ReadResult>();
         const one = async (
           slots: Map<Property, Pending | Pending[]>[],
           s: PeerSession,
@@ -591,7 +609,9 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
             if (invalid[i]!.length === 0) return;
             const label = it.label(peer.name, property, undefined, protocol);
             const C = schema.classes.get(it.type)!;
-            const answers = await readCasesPeer(s, C, it.value, invalid[i]!, protocol);
+            const answers = await readCasesPeer(s, C, it.value, invalid[i]!, protocol, {
+              ...(baselines.has(i) ? { baseline: baselines.get(i)! } : {}),
+            });
             const mine = invalidPending(i, peer.name, answers, baseOf(it), label);
             if (mine.length > 0) ranFor.add(i);
             slots[i]!.set(property, mine);
@@ -608,6 +628,10 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
             wire,
           );
           const w: Where = { ...baseOf(it), ...(wire ? { wire } : {}) };
+          if (property === 'peer-roundtrip') {
+            const b = baselineOf(schema.classes.get(it.type)!.__spec__, it.value, o);
+            if (b !== undefined) baselines.set(i, b);
+          }
           const label = it.label(peer.name, property, wire, protocol);
           slots[i]!.set(property, { r: resultOf(peer.name, property, o, w, label, path), w });
         };
@@ -953,6 +977,25 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     }
   }
   while (inFlight.length > 0) flushOne(await inFlight.shift()!);
+
+  // The envelope cases of the invalid-input matrix (harness/invalid/envelopes.ts): once per run
+  // (in the first shard), against every selected peer's servers and clients and ours.
+  if (
+    harnessError === undefined &&
+    !aborted() &&
+    (shard === undefined || shard.index === 1) &&
+    (select?.properties === undefined || select.properties.includes('invalid-input'))
+  ) {
+    try {
+      const alive: Peer[] = [];
+      for (const p of peers) if (await keeper.revive(p)) alive.push(p);
+      const env = await runEnvelopeMatrix({ peers: alive, protocols });
+      for (const row of env.rows) matrix.add(row);
+      for (const raw of env.results) if (selected(raw.name, raw.property)) emitPlain(raw);
+    } catch (e) {
+      harnessErrors.push(`the envelope cases of the invalid-input matrix: ${describe(e)}`);
+    }
+  }
   if (harnessError !== undefined) harnessErrors.push(harnessError);
   if (stoppedEarly === undefined && generated < runs && budget !== undefined)
     stoppedEarly = `the time budget (${budget} ms) ran out after ${schemas} generated schema${schemas === 1 ? '' : 's'}`;

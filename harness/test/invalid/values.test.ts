@@ -7,7 +7,7 @@ import { compile } from '../../../codec/src/index.js';
 import type { StructClass } from '../../../codec/src/index.js';
 import { toPeerJson } from '../../peers/json-values.js';
 import { KIND_RULES } from '../../invalid/rules.js';
-import { invalidCases, pickCases, spread } from '../../invalid/values.js';
+import { invalidCases, pickCases, spread, unusedId } from '../../invalid/values.js';
 
 const m = compile(`
 enum E { A = 1, B = 2 }
@@ -130,4 +130,22 @@ void t.test('bounded volume; pickCases takes each case from another group', asyn
     for (const c of picked) seen.add(c.kind);
   }
   t.equal(seen.size, per.size, 'every kind comes up over 400 values');
+});
+
+void t.test('unknown fields: an id no field has, never inside a union', async (t) => {
+  const C = compile(`union V { 1: optional i32 a  32767: optional i32 z }
+struct W { 1: optional V v  32700: optional i32 y  32767: optional i32 x }`);
+  const W = C['W'] as StructClass;
+  const V = C['V'] as StructClass;
+  t.equal(unusedId(W.__spec__), 32766, 'the largest free id when 100 above the largest is no i16');
+  t.equal(unusedId((compile('struct Q { 3: optional i32 q }')['Q'] as StructClass).__spec__), 103);
+  const w = new W({ v: new V({ a: 1 }), x: 2 });
+  const cases = invalidCases(W.__spec__, w, C.dumps(w), 'binary').filter((c) =>
+    c.kind.startsWith('unknown-field-'),
+  );
+  t.ok(cases.length > 0);
+  t.ok(
+    cases.every((c) => !c.what.includes(' in V ')),
+    'a union with an unknown field would be two fields',
+  );
 });

@@ -1,0 +1,126 @@
+// The invalid-input property's reading (harness/invalid/check.ts): a run's cases per value are
+// picked by a stable key; a peer's peer-roundtrip outcome stands in for its reading of the valid
+// bytes; a reader that crashes on the valid bytes is not judged on the cases; each row of the
+// matrix says whether its readers disagree.
+import t from 'tap';
+import type { StructClass } from '../../../codec/src/index.js';
+import { compileSchema } from '../../runner/cases.js';
+import { OUR_CODEC } from '../../runner/codec.js';
+import { PeerSession } from '../../runner/check.js';
+import type { Peer } from '../../peers/peer.js';
+import {
+  baselineOf,
+  hashOf,
+  invalidCasesFor,
+  matrixRow,
+  readCasesOurs,
+  readCasesPeer,
+} from '../../invalid/check.js';
+
+const schema = compileSchema({
+  'generated.thrift':
+    'struct S { 1: required i32 a  2: optional list<string> l }\nservice Echo { S echoS(1: S v) }\n',
+});
+const S = schema.classes.get('S')! as StructClass;
+const value = new S({ a: 3, l: ['x', 'y'] });
+
+void t.test('picked cases: stable per key, all of them on request', async (t) => {
+  const one = invalidCasesFor(schema, S, value, 'binary', 'binary/peer:/invalid-input/s1/S#0');
+  t.equal(one.length, 1);
+  t.same(
+    invalidCasesFor(schema, S, value, 'binary', 'binary/peer:/invalid-input/s1/S#0'),
+    one,
+    'the same key, the same case',
+  );
+  t.ok(invalidCasesFor(schema, S, value, 'binary', '', 'all').length > 20);
+  t.equal(hashOf('a'), 0xe40c292c, 'FNV-1a');
+});
+
+void t.test('the baseline from peer-roundtrip', async (t) => {
+  t.match(
+    baselineOf(S.__spec__, value, { verdict: 'identical', fingerprint: 'identical', summary: '' }),
+    {
+      outcome: 'accepted',
+      decoded: { a: 3, l: ['x', 'y'] },
+    },
+  );
+  t.match(
+    baselineOf(S.__spec__, value, {
+      verdict: 'peer-error',
+      fingerprint: 'peer-error:DecodeError:bad',
+      summary: 'bad',
+    }),
+    { outcome: 'refused' },
+  );
+  t.match(
+    baselineOf(S.__spec__, value, {
+      verdict: 'peer-error',
+      fingerprint: 'peer-error:Exited',
+      summary: 'died',
+    }),
+    { outcome: 'crashed' },
+  );
+  t.equal(
+    baselineOf(S.__spec__, value, {
+      verdict: 'mismatch',
+      fingerprint: 'meaning:S.a:value',
+      summary: '',
+    }),
+    undefined,
+  );
+});
+
+void t.test(
+  'readers: a baseline given is not asked for; a crash on the valid bytes is not judged',
+  async (t) => {
+    const cases = invalidCasesFor(schema, S, value, 'binary', '', 'all');
+    const asked: string[] = [];
+    const peer = {
+      name: 'fake',
+      info: {
+        name: 'fake',
+        version: '1',
+        abilities: { features: { requiredFieldsChecked: false } },
+      },
+      loadIdl: async () => 'm1',
+      stop: async () => undefined,
+      roundtrip: async (_h: string, _t: string, bytes: Uint8Array) => {
+        asked.push(Buffer.from(bytes).toString('hex'));
+        return { value: { a: 3, l: ['x', 'y'] }, bytes, trailing: 0 };
+      },
+    } as unknown as Peer;
+    const session = await PeerSession.open(peer, schema);
+    const baseline = {
+      outcome: 'accepted' as const,
+      detail: 'v',
+      decoded: { a: 3, l: ['x', 'y'] },
+    };
+    const answers = await readCasesPeer(session, S, value, cases, 'binary', { baseline });
+    t.equal(asked.length, cases.length, 'every case, not the valid bytes');
+    const missing = answers.find((a) => a.case.kind === 'required-missing')!;
+    t.match(missing, {
+      verdict: 'identical',
+      cell: { outcome: 'accepted', documented: 'requiredFieldsChecked: false' },
+    });
+    const cut = answers.find((a) => a.case.kind === 'truncated')!;
+    t.match(cut, { verdict: 'mismatch', fingerprint: 'invalid:truncated:accepted' });
+    t.same(
+      await readCasesPeer(session, S, value, cases, 'binary', {
+        baseline: { outcome: 'crashed', detail: 'x' },
+      }),
+      [],
+    );
+    const crashing = {
+      ...OUR_CODEC,
+      decode: () => {
+        throw new RangeError('boom');
+      },
+    };
+    t.same(readCasesOurs(crashing, schema, S, value, cases, 'binary'), [], 'our codec too');
+    const row = matrixRow(cut.case, 0, 'binary', 's1/S#0', 'S', [
+      cut.cell,
+      { ...cut.cell, reader: 'ours', outcome: 'refused', violates: false },
+    ]);
+    t.match(row, { name: /^binary\/invalid\/lengths\/truncated\/s1\/S#0\/0$/, disagree: true });
+  },
+);
