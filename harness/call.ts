@@ -36,6 +36,32 @@ import { TChannelClient } from '../rpc/src/tchannel/client.js';
 import type { TransportKind } from '../rpc/src/transport.js';
 import { loadUserIdl } from './runner/user-idl.js';
 
+/** The text of `thrift-conform call --help`. */
+export const CALL_HELP = `usage: thrift-conform call --idl FILE -p HOST:PORT Service::method ['{JSON arguments}']
+
+Calls one method of a running server (the seed's tcurl) and prints the result as JSON.
+
+  --idl FILE          the IDL declaring the service (-I DIR for includes, --dialect
+                      thriftrw|apache, default thriftrw)
+  -p HOST:PORT        the server
+  --transport T       framed (default), buffered or tchannel
+  --protocol P        binary (default) or compact (framed and buffered only)
+  --envelope E        strict (default) or nonstrict (binary framed and buffered only)
+  --service NAME      tchannel: the TChannel service name (default the Thrift service's)
+  -H key=value        tchannel: an application header (repeatable)
+  --timeout 10s       how long to wait (tchannel: the ttl sent)
+
+JSON: i64 beyond 2^53 as strings, binary as base64, sets as arrays, maps as objects (string
+keys) or arrays of [key, value], enums by name.
+Exit codes: 0 the result; 1 a declared exception, printed as
+{"exception": FIELD, "type": NAME, "value": {...}}; 2 a transport failure, a
+TApplicationException, a TChannel error frame (its code named, e.g. BadRequest (0x06)) or
+bad arguments.
+
+  thrift-conform call --transport tchannel --service keyvalue -H trace=on \\
+    --idl idl/keyvalue.thrift -p 127.0.0.1:4040 KeyValue::get '{"key": "hello"}'
+`;
+
 /** JSON as parsed. */
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 

@@ -66,7 +66,8 @@ usage:
                                       --service NAME (TChannel service; default the
                                       Thrift service), -H key=value (TChannel
                                       application header, repeatable), --timeout 10s
-                                      (TChannel: the ttl), -I DIR, --dialect
+                                      (TChannel: the ttl), -I DIR, --dialect; call
+                                      --help says more
   thrift-conform check-peer DIR       drive every op of the peer in DIR and say, op by op, what
                                       it gets wrong (for writing a peer: see peers/README.md)
   thrift-conform setup [--peers a,b] [--peer-dir DIR]
@@ -372,8 +373,14 @@ async function call(args: string[]): Promise<number> {
       timeout: { type: 'string', default: '10s' },
       service: { type: 'string' },
       header: { type: 'string', multiple: true, short: 'H' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
+  if (o.help === true) {
+    const { CALL_HELP } = await import('./call.js');
+    process.stdout.write(CALL_HELP);
+    return 0;
+  }
   if (
     o.idl === undefined ||
     o.peer === undefined ||

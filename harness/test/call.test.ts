@@ -13,10 +13,11 @@ import { compile, load } from '../../codec/src/index.js';
 import type { ServiceObject, StructClass, StructSpec } from '../../codec/src/index.js';
 import { ThriftServer } from '../../rpc/src/server.js';
 import { TChannelServer } from '../../rpc/src/tchannel/server.js';
-import { CallArgumentError, callMethod, fromCallJson, toCallJson } from '../call.js';
+import { CALL_HELP, CallArgumentError, callMethod, fromCallJson, toCallJson } from '../call.js';
 import type { CallOptions } from '../call.js';
 import { ProcessPeer } from '../peers/process.js';
 import { defaultProcessPeers } from '../peers/registry.js';
+import { cli } from './run-cli.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const KV_IDL = join(root, 'idl', 'keyvalue.thrift');
@@ -311,4 +312,55 @@ void t.test("over TChannel, against every TChannel peer's server", async (t) => 
       value: { key: 'missing' },
     });
   }
+});
+
+void t.test('the command line: call --help, -H and --transport tchannel', async (t) => {
+  t.same(
+    await cli(['call', '--help']),
+    { code: 0, out: CALL_HELP },
+    'call --help prints CALL_HELP',
+  );
+  for (const option of ['--transport T', 'tchannel', '--service NAME', '-H key=value', '--timeout'])
+    t.match(CALL_HELP, option, `the help names ${option}`);
+  const server = new TChannelServer({ serviceName: 'cli' }).register(
+    load(KV_IDL),
+    load(KV_IDL).KeyValue as ServiceObject,
+    {
+      get: (_args, request) => JSON.stringify(request.headers),
+      put: () => undefined,
+    },
+  );
+  const port = await server.listen(0);
+  t.teardown(() => server.close());
+  const base = ['call', '--idl', KV_IDL, '-p', `127.0.0.1:${port}`, '--transport', 'tchannel'];
+  const got = await cli([
+    ...base,
+    '--service',
+    'cli',
+    '-H',
+    'a=1',
+    '-H',
+    'b=x=y',
+    'KeyValue::get',
+    '{"key":"k"}',
+  ]);
+  t.equal(got.code, 0);
+  t.same(
+    JSON.parse(JSON.parse(got.out) as string),
+    { a: '1', b: 'x=y' },
+    'both -H headers, split at the first =',
+  );
+  const bad = await cli([...base, '-H', 'novalue', 'KeyValue::get', '{"key":"k"}']);
+  t.equal(bad.code, 2, '-H without = is a usage error');
+  const wrong = await cli([
+    'call',
+    '--idl',
+    KV_IDL,
+    '-p',
+    '127.0.0.1:1',
+    '--transport',
+    'carrier-pigeon',
+    'KeyValue::get',
+  ]);
+  t.equal(wrong.code, 2, 'an unknown transport is a usage error');
 });
