@@ -4,10 +4,9 @@
 // only values; apache-dialect fields without requiredness always get a value.
 import t from 'tap';
 import fc from 'fast-check';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fileTree } from '../file-tree.js';
 import { loadUserIdl, userCaseArb, UserIdlError } from '../../runner/user-idl.js';
 import { runCases } from '../../runner/run.js';
 import { loadKnownFailuresFor, readerOf } from '../../runner/known-failures.js';
@@ -19,14 +18,7 @@ const seed = Number(process.env.FC_SEED ?? 20261130);
 t.comment(`user-idl seed ${seed} (FC_SEED=${seed})`);
 
 /** Writes files (path → text) under a new temp folder; returns the folder. */
-function tree(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tc-user-idl-'));
-  for (const [p, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, p)), { recursive: true });
-    writeFileSync(join(dir, p), text);
-  }
-  return dir;
-}
+const tree = (files: Record<string, string>): string => fileTree('tc-user-idl-', files);
 
 void t.test('a file and its includes become one flat schema with Echo', async (t) => {
   const dir = tree({

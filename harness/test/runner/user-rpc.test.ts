@@ -6,10 +6,11 @@
 // what its server is told, and the args its client sends) is caught, shrunk, bundled and
 // replayed. The run's seed is printed.
 import t from 'tap';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fileTree } from '../file-tree.js';
 import type { Json } from '../../peers/json-values.js';
 import type { Peer, ScriptedAnswer, WireSettings } from '../../peers/peer.js';
 import { ProcessPeer } from '../../peers/process.js';
@@ -26,14 +27,7 @@ const seed = Number(process.env.FC_SEED ?? 20261130);
 t.comment(`user-rpc seed ${seed} (FC_SEED=${seed})`);
 
 /** Writes files (path → text) under a new temp folder; returns the folder. */
-function tree(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tc-user-rpc-'));
-  for (const [p, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, p)), { recursive: true });
-    writeFileSync(join(dir, p), text);
-  }
-  return dir;
-}
+const tree = (files: Record<string, string>): string => fileTree('tc-user-rpc-', files);
 
 /** A KeyValue-like service: a declared exception, a oneway, a parent in an included file. */
 const dir = tree({

@@ -554,13 +554,9 @@ func portParam(env envelope, op string) (int, error) {
 }
 
 func (s *supervisor) stopServer(raw []byte, env envelope) []byte {
-	port, err := portParam(env, "stop")
-	if err != nil {
-		return s.errResp(env.ID, err)
-	}
-	w := s.ports[port]
-	if w == nil || !w.alive {
-		return s.errResp(env.ID, perr("BadRequest", "no server on port %d", port))
+	w, port, errResp := s.serverOf(env, "stop")
+	if errResp != nil {
+		return errResp
 	}
 	resp, err := w.roundtrip(raw)
 	if err != nil {
@@ -573,19 +569,28 @@ func (s *supervisor) stopServer(raw []byte, env envelope) []byte {
 
 // toServer forwards an op about one server (answer, received) to the worker that runs it.
 func (s *supervisor) toServer(raw []byte, env envelope, op string) []byte {
-	port, err := portParam(env, op)
-	if err != nil {
-		return s.errResp(env.ID, err)
-	}
-	w := s.ports[port]
-	if w == nil || !w.alive {
-		return s.errResp(env.ID, perr("BadRequest", "no server on port %d; `serve` first and use the port it answers", port))
+	w, _, errResp := s.serverOf(env, op)
+	if errResp != nil {
+		return errResp
 	}
 	resp, err := w.roundtrip(raw)
 	if err != nil {
 		return s.errResp(env.ID, perr("InternalError", "worker: %v", err))
 	}
 	return resp
+}
+
+// serverOf is the worker running the server on the op's `port`, or the error response to send.
+func (s *supervisor) serverOf(env envelope, op string) (*worker, int, []byte) {
+	port, err := portParam(env, op)
+	if err != nil {
+		return nil, 0, s.errResp(env.ID, err)
+	}
+	w := s.ports[port]
+	if w == nil || !w.alive {
+		return nil, 0, s.errResp(env.ID, perr("BadRequest", "no server on port %d; `serve` first and use the port it answers", port))
+	}
+	return w, port, nil
 }
 
 func (s *supervisor) onewayLog(raw []byte) (map[string]interface{}, error) {
