@@ -189,6 +189,8 @@ export async function readCasesPeer(
     readonly ms?: number;
     /** What the peer did with the valid bytes, when known (baselineOf); default: asked. */
     readonly baseline?: ReadResult;
+    /** Stops the peer after a read that hung (the runner's keeper.stopHung); default peer.stop(). */
+    readonly stop?: () => Promise<void>;
   } = {},
 ): Promise<InvalidAnswer[]> {
   const ms = options.ms ?? INVALID_READ_MS;
@@ -204,7 +206,7 @@ export async function readCasesPeer(
   const read = async (bytes: Uint8Array): Promise<ReadResult | undefined> => {
     const r = await boundedRead(peer, handle, type, bytes, protocol, ms);
     if (r.outcome !== 'hung') return r;
-    await peer.stop().catch(() => undefined);
+    await (options.stop ?? (() => peer.stop()))().catch(() => undefined);
     const key = `${protocol}/${type}/${Buffer.from(bytes).toString('hex')}`;
     if (hangs.once.has(key)) return r;
     hangs.once.add(key);

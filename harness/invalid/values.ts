@@ -331,6 +331,23 @@ export function invalidCases(
   ): Edit[] =>
     base.containers.flatMap((s, i) => (pick(s) ? [(c: Sites) => edit(c.containers[i]!)] : []));
   const present = (s: StructSite, f: FieldSpec) => s.node.fields.some((x) => x.id === f.id);
+  /** One edit per field of the IDL that is on the wire (and that `pick` accepts), at every struct. */
+  const perField = (
+    pick: (s: StructSite, f: FieldSpec) => boolean,
+    edit: (s: StructSite, f: FieldSpec, x: WField) => ReturnType<Edit>,
+  ): Edit[] =>
+    base.structs.flatMap((s, i) =>
+      (s.spec?.fields ?? [])
+        .filter((f) => present(s, f) && pick(s, f))
+        .map((f) => (c: Sites) => {
+          const t = c.structs[i]!;
+          return edit(
+            t,
+            f,
+            t.node.fields.find((y) => y.id === f.id)!,
+          );
+        }),
+    );
 
   // Unions.
   const isUnion = (s: StructSite) => s.spec?.variant === 'union';
@@ -370,45 +387,40 @@ export function invalidCases(
     ['required-missing', false],
     ['required-missing-default', true],
   ] as const) {
-    const edits: Edit[] = [];
-    base.structs.forEach((s, i) => {
-      if (s.spec === undefined || s.spec.variant === 'union') return;
-      for (const f of s.spec.fields)
-        if (
+    make(
+      kind,
+      perField(
+        (s, f) =>
+          s.spec!.variant !== 'union' &&
           f.requiredness === 'required' &&
-          (f.defaultValue !== undefined) === withDefault &&
-          present(s, f)
-        )
-          edits.push((c) => {
-            const t = c.structs[i]!;
-            t.node.fields = t.node.fields.filter((x) => x.id !== f.id);
-            return {
-              what: `${t.spec!.name} at ${t.path} without its required field ${named(f)}${withDefault ? ', which has a default' : ''}`,
-            };
-          });
-    });
-    make(kind, edits);
+          (f.defaultValue !== undefined) === withDefault,
+        (t, f) => {
+          t.node.fields = t.node.fields.filter((x) => x.id !== f.id);
+          return {
+            what: `${t.spec!.name} at ${t.path} without its required field ${named(f)}${withDefault ? ', which has a default' : ''}`,
+          };
+        },
+      ),
+    );
   }
 
   // Wire types: a known field with another type; containers with other element types; unknown fields.
-  const edits: Edit[] = [];
-  base.structs.forEach((s, i) => {
-    for (const f of s.spec?.fields ?? [])
-      if (present(s, f))
-        edits.push((c) => {
-          const t = c.structs[i]!;
-          const x = t.node.fields.find((y) => y.id === f.id)!;
-          const asString = x.ttype !== TType.STRING;
-          x.ttype = asString ? TType.STRING : TType.I32;
-          x.value = asString
-            ? leaf.string(Uint8Array.of(0x78), protocol)
-            : leaf.int(TType.I32, 1, protocol);
-          return {
-            what: `field ${named(f)} of ${t.spec!.name} at ${t.path} arriving as ${asString ? 'a string' : 'an i32'} (the IDL says ${f.type.kind === 'struct' || f.type.kind === 'enum' ? f.type.name : f.type.kind})`,
-          };
-        });
-  });
-  make('field-wrong-type', edits);
+  make(
+    'field-wrong-type',
+    perField(
+      () => true,
+      (t, f, x) => {
+        const asString = x.ttype !== TType.STRING;
+        x.ttype = asString ? TType.STRING : TType.I32;
+        x.value = asString
+          ? leaf.string(Uint8Array.of(0x78), protocol)
+          : leaf.int(TType.I32, 1, protocol);
+        return {
+          what: `field ${named(f)} of ${t.spec!.name} at ${t.path} arriving as ${asString ? 'a string' : 'an i32'} (the IDL says ${f.type.kind === 'struct' || f.type.kind === 'enum' ? f.type.name : f.type.kind})`,
+        };
+      },
+    ),
+  );
   const other = (t: number) => (t === TType.STRING ? TType.I32 : TType.STRING);
   const otherValue = (t: number): WNode =>
     t === TType.STRING
@@ -476,21 +488,19 @@ export function invalidCases(
     );
 
   // The same field twice; fields in reverse order.
-  const twice: Edit[] = [];
-  base.structs.forEach((s, i) => {
-    for (const f of s.spec?.fields ?? [])
-      if (present(s, f))
-        twice.push((c) => {
-          const t = c.structs[i]!;
-          const x = t.node.fields.find((y) => y.id === f.id)!;
-          const v = wireType(f.type) === x.ttype ? zeroValue(f.type, protocol) : undefined;
-          t.node.fields.push({ id: x.id, ttype: x.ttype, value: v ?? cloneWire(x.value) });
-          return {
-            what: `field ${named(f)} of ${t.spec!.name} at ${t.path} twice (${v ? 'the second time with the smallest value of its type' : 'the same value again'})`,
-          };
-        });
-  });
-  make('field-twice', twice);
+  make(
+    'field-twice',
+    perField(
+      () => true,
+      (t, f, x) => {
+        const v = wireType(f.type) === x.ttype ? zeroValue(f.type, protocol) : undefined;
+        t.node.fields.push({ id: x.id, ttype: x.ttype, value: v ?? cloneWire(x.value) });
+        return {
+          what: `field ${named(f)} of ${t.spec!.name} at ${t.path} twice (${v ? 'the second time with the smallest value of its type' : 'the same value again'})`,
+        };
+      },
+    ),
+  );
   make(
     'reverse-order',
     perStruct(

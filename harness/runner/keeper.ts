@@ -63,6 +63,8 @@ interface State {
   died?: string;
   gaveUp?: string;
   restarting?: Promise<boolean> | undefined;
+  /** The harness stopped it on purpose (a hung read): its next restart is not one of its deaths. */
+  stoppedByUs?: boolean;
   readonly lock: SharedOrAlone;
 }
 
@@ -90,6 +92,15 @@ export class PeerKeeper {
     return this.#state(peer).generation;
   }
 
+  /**
+   * Stops `peer` because the harness gave up waiting for it (a read that hung): it is started again
+   * like a peer that died, but that restart does not count towards `maxRestarts`. Never rejects.
+   */
+  async stopHung(peer: Peer): Promise<void> {
+    this.#state(peer).stoppedByUs = true;
+    await peer.stop().catch(() => undefined);
+  }
+
   /** Whether `peer` is not running (a peer that cannot tell is taken to run). Never throws. */
   isDead(peer: Peer): boolean {
     return peer.exitReason?.() !== undefined;
@@ -104,8 +115,11 @@ export class PeerKeeper {
     if (s.restarting !== undefined) return s.restarting;
     if (!this.isDead(peer)) return true;
     if (s.gaveUp !== undefined) return false;
+    const ours = s.stoppedByUs === true;
+    s.stoppedByUs = false;
     const lastLine = peer.stderr().trim().split('\n').pop()?.trim();
-    s.died = `${peer.exitReason?.() ?? 'it died'}${lastLine ? `; it last printed: ${lastLine.slice(0, 300)}` : ''}`;
+    if (!ours)
+      s.died = `${peer.exitReason?.() ?? 'it died'}${lastLine ? `; it last printed: ${lastLine.slice(0, 300)}` : ''}`;
     if (this.#signal?.aborted === true) {
       s.gaveUp = 'the run was interrupted';
       return false;
@@ -114,13 +128,13 @@ export class PeerKeeper {
       s.gaveUp = 'this kind of peer cannot be started again';
       return false;
     }
-    if (s.restarts >= this.#maxRestarts) {
+    if (!ours && s.restarts >= this.#maxRestarts) {
       s.gaveUp = `it died ${s.restarts + 1} times (at most ${this.#maxRestarts} restarts per run)`;
       return false;
     }
     const restart = peer.restart;
     s.restarting = (async () => {
-      s.restarts++;
+      if (!ours) s.restarts++;
       s.generation++;
       try {
         await restart.call(peer);

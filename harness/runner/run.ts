@@ -611,6 +611,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
             const C = schema.classes.get(it.type)!;
             const answers = await readCasesPeer(s, C, it.value, invalid[i]!, protocol, {
               ...(baselines.has(i) ? { baseline: baselines.get(i)! } : {}),
+              stop: () => keeper.stopHung(peer),
             });
             const mine = invalidPending(i, peer.name, answers, baseOf(it), label);
             if (mine.length > 0) ranFor.add(i);

@@ -1,6 +1,7 @@
 // The peer keeper: a dead peer is started again (one restart at a time, at most maxRestarts per
 // run, none once the run is interrupted); a peer that cannot be started again is given up with
-// the reason; work holding a peer alone waits for the shared work and holds the rest back.
+// the reason; work holding a peer alone waits for the shared work and holds the rest back; a
+// peer the harness stopped because a read hung is started again without counting as a death.
 import t from 'tap';
 import { PeerKeeper } from '../../runner/keeper.js';
 import type { Peer } from '../../peers/peer.js';
@@ -79,3 +80,22 @@ void t.test('alone waits for shared work, and shared work waits for it', async (
   t.equal(log[aloneStart + 1], 'alone end', 'nothing runs beside it');
   t.ok(log.indexOf('s3 start') > log.indexOf('alone end'), 'later shared work waits for it');
 });
+
+void t.test(
+  'a peer the harness stopped because it hung: started again without counting',
+  async (t) => {
+    const { peer, state } = fakePeer();
+    const stoppable = Object.assign(peer, {
+      stop: async () => void (state.dead = 'the peer exited (signal SIGTERM)'),
+    });
+    const keeper = new PeerKeeper({ maxRestarts: 1 });
+    await keeper.stopHung(stoppable);
+    t.equal(keeper.isDead(stoppable), true);
+    t.equal(await keeper.revive(stoppable), true, 'started again');
+    t.equal(keeper.generation(stoppable), 1, 'sessions opened before it are gone');
+    t.match(keeper.health(stoppable), { restarts: 0, died: undefined }, 'not one of its deaths');
+    state.dead = 'it died by itself';
+    t.equal(await keeper.revive(stoppable), true, 'its one real restart is still there');
+    t.equal(keeper.health(stoppable).restarts, 1);
+  },
+);
