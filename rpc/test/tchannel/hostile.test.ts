@@ -369,7 +369,7 @@ void t.test(
 void t.test(
   'a fragmented call whose frames keep coming is not closed by readTimeoutMs',
   async (t) => {
-    const { port } = await serve(t, { readTimeoutMs: 150 });
+    const { port } = await serve(t, { readTimeoutMs: 800 });
     const r = await raw(port);
     await r.init();
     const frames = encodeCall(
@@ -377,13 +377,13 @@ void t.test(
       2,
       [Buffer.from('KeyValue::get'), encodeAppHeaders({}), getArgs('y'.repeat(200_000))],
     );
-    // Each frame in two halves 50 ms apart, 100 ms per frame: 400 ms in all, past readTimeoutMs,
-    // but a whole frame arrives every 100 ms.
+    // Each frame in two halves 150 ms apart, 300 ms per frame: 1.2 s in all, past readTimeoutMs,
+    // but a whole frame arrives every 300 ms (a loaded machine may stretch that; 800 leaves room).
     for (const f of frames) {
       r.socket.write(f.subarray(0, 1000));
-      await sleep(50);
+      await sleep(150);
       r.socket.write(f.subarray(1000));
-      await sleep(50);
+      await sleep(150);
     }
     const answer = await r.next();
     t.equal(answer.type, FrameType.CallRes, 'answered');
