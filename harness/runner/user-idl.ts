@@ -7,8 +7,9 @@
  * - its includes are read (relative to the including file first, then each include folder, as
  *   `thrift -I` does) and every file is given to the peers in one flat set keyed by its base name
  *   (Apache and thriftrw name an included file's types by that base name, so references stay as
- *   written); the include lines are rewritten to that base name. Two different files with the
- *   same base name cannot be flattened: that is an error naming both.
+ *   written); the include lines are rewritten to `./<base name>` (thriftrw takes only includes
+ *   that start with `./` or `../`). Two different files with the same base name cannot be
+ *   flattened: that is an error naming both.
  * - a service `Echo` with one `T echoT(1: T v)` per struct and union of the file is appended to a
  *   copy of it (the user's file is never written), so the value properties (our codec, the peer's
  *   round trip, our client against the peer's server and the other way round) work on its types.
@@ -111,7 +112,7 @@ export function loadUserIdl(path: string, options: UserIdlOptions = {}): UserSch
             `${file}:${line}: include "${inc}" is not next to the file${dirs.length ? ` nor in ${dirs.join(', ')}` : ''} (${(lines[line - 1] ?? '').trim()}); add its folder with -I DIR`,
           );
         read(resolve(found), [...chain, `${file}:${line}`]);
-        return `${lead}${q}${basename(found)}${q}`;
+        return `${lead}${q}./${basename(found)}${q}`;
       },
     );
   };

@@ -165,7 +165,7 @@ export function userCallsIdl(files: Readonly<Record<string, string>>, main: stri
     }
   }
   return {
-    includes: [...includes].map((s) => `include "${s}.thrift"`),
+    includes: [...includes].map((s) => `include "./${s}.thrift"`),
     text: parts.join('\n'),
     types,
   };

@@ -31,7 +31,7 @@ void t.test('a file and its includes become one flat schema with Echo', async (t
   t.same(Object.keys(s.files).sort(), ['base.thrift', 'service.thrift', 'shared.thrift']);
   t.equal(s.main, 'service.thrift');
   t.same(s.types, ['Shape', 'V'], 'structs and unions are echoed, not exceptions');
-  t.match(s.files['service.thrift'], /^include "base\.thrift"\ninclude "shared\.thrift"\n/);
+  t.match(s.files['service.thrift'], /^include "\.\/base\.thrift"\ninclude "\.\/shared\.thrift"\n/);
   t.match(
     s.files['service.thrift'],
     /service Echo \{\n {2}Shape echoShape\(1: Shape v\)\n {2}V echoV\(1: V v\)\n\}/,

@@ -83,7 +83,7 @@ void t.test(
       'union TConformAnswer_KeyValue_ping {\n  1: optional i32 returned\n  2: optional shared.Busy busy\n}',
     );
     t.match(text, 'union TConformAnswer_KeyValue_touch {\n  1: optional bool none\n}');
-    t.equal(text.match(/include "shared\.thrift"/g)?.length, 1, 'no include is added twice');
+    t.equal(text.match(/include "\.\/shared\.thrift"/g)?.length, 1, 'no include is added twice');
     const schema = { ...compileSchema(user.files, user.main), user: true as const };
     const calls = userCalls(schema);
     t.same(
