@@ -139,7 +139,7 @@ export function baselineOf(
  * is stopped (its queue would wait behind the hang), so the runner starts it again and reruns the
  * schema's values on it alone, one at a time.
  */
-export const INVALID_READ_MS = 10_000;
+export const INVALID_READ_MS = 20_000;
 
 /** What a peer did not answer in time, in this process (by peer). */
 interface Hangs {

@@ -530,8 +530,10 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
       answers: readonly InvalidAnswer[],
       w: Where,
       label: string,
-    ): Pending[] =>
-      answers.flatMap((a) => {
+    ): Pending[] => {
+      // A rerun (the peer died beside these values) replaces what the reader answered before.
+      for (const m of invalidCells[i]!) m.delete(reader);
+      return answers.flatMap((a) => {
         const name = invalidCaseName(label, a.case, a.index);
         if (!selected(name, 'invalid-input')) return [];
         invalidCells[i]![a.index]!.set(reader, a.cell);
@@ -546,6 +548,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
         };
         return [{ r: resultOf(reader, 'invalid-input', o, w, name, path), w }];
       });
+    };
     const ours: Pending[][] = [];
     for (const [i, it] of items.entries()) {
       const w0 = baseOf(it);
