@@ -7,20 +7,18 @@
  */
 import type { MatrixRow, Outcome, SpecRule } from './model.js';
 
-/** One concrete case of a cell. */
+/** One concrete case of a row (or a reader's violating one). */
 export interface MatrixExample {
   readonly name: string;
   readonly what: string;
-  /** The bytes, as hex (cut to 512 hex digits; `bytesLength` says how long they were). */
+  /** The bytes, as hex (cut to 256 hex digits; `bytesLength` says how long they were). */
   readonly bytesHex: string;
   readonly bytesLength: number;
   readonly type: string;
-  /** The reader's error, or what it read (cut to 200 characters). */
-  readonly detail: string;
-  /** What it read (JSON; left out when longer than 1,000 characters). */
-  readonly decoded?: unknown;
-  /** For must-accept cases: what it had to read (JSON; left out when long). */
+  /** For must-accept cases: what a reader had to read (JSON; left out when longer than 300 characters). */
   readonly expected?: unknown;
+  /** For a reader's violation: its error, or what it read (cut to 160 characters). */
+  readonly detail?: string;
 }
 
 /** One reader's answers to the instances of one row. */
@@ -33,9 +31,14 @@ export interface MatrixCellSummary {
   readonly violations: number;
   /** Acceptances its manifest documents (`unions: false`), not counted as violations. */
   readonly documented: number;
-  /** A violating instance when there is one, else the first. */
-  readonly example?: MatrixExample;
-  readonly exampleViolates?: boolean;
+  /**
+   * What it did with the row's example case (its error, or what it read; cut to 120 characters),
+   * or with its own first case of the row (named in `detailOf`) when it was not given that one.
+   */
+  readonly detail?: string;
+  readonly detailOf?: string;
+  /** Its first answer that broke the rule, with the case. */
+  readonly violation?: MatrixExample;
 }
 
 /** One case kind in one protocol. */
@@ -49,6 +52,8 @@ export interface MatrixKindRow {
   readonly instances: number;
   /** Instances where one reader accepted and another refused. */
   readonly disagreements: number;
+  /** The row's first case: every cell's `detail` is what that reader did with it. */
+  readonly example?: MatrixExample;
   readonly cells: Readonly<Record<string, MatrixCellSummary>>;
 }
 
@@ -81,10 +86,23 @@ const EMPTY: MatrixCellSummary = {
 };
 
 /** JSON of at most `max` characters, else undefined. */
-function small(v: unknown, max = 1000): unknown {
+function small(v: unknown, max = 300): unknown {
   if (v === undefined) return undefined;
   const t = JSON.stringify(v);
   return t !== undefined && t.length <= max ? v : undefined;
+}
+
+/** The example of case `r` (without a reader's detail). */
+function exampleOf(r: MatrixRow): MatrixExample {
+  const expected = small(r.expected);
+  return {
+    name: r.name,
+    what: r.what,
+    bytesHex: r.bytesHex.slice(0, 256),
+    bytesLength: r.bytesHex.length / 2,
+    type: r.type,
+    ...(expected !== undefined ? { expected } : {}),
+  };
 }
 
 /** Adds up MatrixRows as they come; `result()` gives the matrix. */
@@ -109,6 +127,7 @@ export class MatrixBuilder {
           specRef: r.specRef,
           instances: 0,
           disagreements: 0,
+          example: exampleOf(r),
         },
         cells: new Map(),
       };
@@ -119,32 +138,20 @@ export class MatrixBuilder {
       instances: e.row.instances + 1,
       disagreements: e.row.disagreements + (r.disagree ? 1 : 0),
     };
+    const isExample = e.row.example?.name === r.name;
     for (const c of r.cells) {
       this.#readers.add(c.reader);
       const was = e.cells.get(c.reader) ?? EMPTY;
-      const example: MatrixExample = {
-        name: r.name,
-        what: r.what,
-        bytesHex: r.bytesHex.slice(0, 512),
-        bytesLength: r.bytesHex.length / 2,
-        type: r.type,
-        detail: c.detail.slice(0, 200),
-        ...(small(c.decoded) !== undefined ? { decoded: small(c.decoded) } : {}),
-        ...(small(r.expected) !== undefined ? { expected: small(r.expected) } : {}),
-      };
-      const replace = was.example === undefined || (c.violates && was.exampleViolates !== true);
+      const detail = c.detail.slice(0, 120);
       e.cells.set(c.reader, {
+        ...was,
         ...countOf(was, c.outcome),
         violations: was.violations + (c.violates ? 1 : 0),
         documented: was.documented + (c.documented !== undefined ? 1 : 0),
-        ...(replace
-          ? { example, exampleViolates: c.violates }
-          : {
-              ...(was.example ? { example: was.example } : {}),
-              ...(was.exampleViolates !== undefined
-                ? { exampleViolates: was.exampleViolates }
-                : {}),
-            }),
+        ...(isExample ? { detail } : was.detail === undefined ? { detail, detailOf: r.name } : {}),
+        ...(c.violates && was.violation === undefined
+          ? { violation: { ...exampleOf(r), detail: c.detail.slice(0, 160) } }
+          : {}),
       });
     }
   }
@@ -162,7 +169,7 @@ export class MatrixBuilder {
 function countOf(
   was: MatrixCellSummary,
   outcome: Outcome,
-): Omit<MatrixCellSummary, 'violations' | 'documented' | 'example' | 'exampleViolates'> {
+): Pick<MatrixCellSummary, 'accepted' | 'refused' | 'crashed' | 'hung'> {
   return {
     accepted: was.accepted + (outcome === 'accepted' ? 1 : 0),
     refused: was.refused + (outcome === 'refused' ? 1 : 0),
@@ -191,9 +198,19 @@ function sortMatrix(m: InvalidMatrix): InvalidMatrix {
   };
 }
 
+/** The fields `keys` of `x` that are set. */
+function pick<K extends keyof MatrixCellSummary>(
+  x: MatrixCellSummary,
+  ...keys: K[]
+): Partial<Pick<MatrixCellSummary, K>> {
+  const out: Partial<Pick<MatrixCellSummary, K>> = {};
+  for (const k of keys) if (x[k] !== undefined) out[k] = x[k];
+  return out;
+}
+
 /**
- * The matrix of several shards: counts added per row and reader, the first example kept (a
- * violating one first). Never throws.
+ * The matrix of several shards: counts added per row and reader, the first shard's example and
+ * details kept, each reader's first violation. Never throws.
  */
 export function mergeMatrices(
   ms: readonly (InvalidMatrix | undefined)[],
@@ -218,8 +235,6 @@ export function mergeMatrices(
           cells[reader] = c;
           continue;
         }
-        const take =
-          a.example === undefined || (c.exampleViolates === true && a.exampleViolates !== true);
         cells[reader] = {
           accepted: a.accepted + c.accepted,
           refused: a.refused + c.refused,
@@ -227,15 +242,8 @@ export function mergeMatrices(
           hung: a.hung + c.hung,
           violations: a.violations + c.violations,
           documented: a.documented + c.documented,
-          ...(take
-            ? {
-                ...(c.example ? { example: c.example } : {}),
-                ...(c.exampleViolates !== undefined ? { exampleViolates: c.exampleViolates } : {}),
-              }
-            : {
-                ...(a.example ? { example: a.example } : {}),
-                ...(a.exampleViolates !== undefined ? { exampleViolates: a.exampleViolates } : {}),
-              }),
+          ...pick(a.detail !== undefined ? a : c, 'detail', 'detailOf'),
+          ...pick(a.violation !== undefined ? a : c, 'violation'),
         };
       }
       rows.set(key, {

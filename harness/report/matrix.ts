@@ -4,7 +4,12 @@
  * the reader did (accepted, refused, both, crashed or hung), a violation of the spec's rule marked,
  * the example opened with a click (`<details>`: no script) — and a section of summary.md.
  */
-import type { InvalidMatrix, MatrixCellSummary, MatrixKindRow } from '../invalid/matrix.js';
+import type {
+  InvalidMatrix,
+  MatrixCellSummary,
+  MatrixExample,
+  MatrixKindRow,
+} from '../invalid/matrix.js';
 import { cellClass, cellCounts } from '../invalid/matrix.js';
 
 /** The CSS of the matrix section (appended to the page's style, under its CSP hash). */
@@ -12,7 +17,7 @@ export const MATRIX_STYLE = `
 table.invalid td{padding:0;vertical-align:top;min-width:90px}
 table.invalid td details summary{padding:4px 8px;cursor:pointer;list-style:none;white-space:nowrap}
 table.invalid td details[open]{min-width:320px}
-table.invalid td details div{padding:4px 8px;font-size:12px;text-align:left;overflow-wrap:anywhere;background:#fff}
+table.invalid details div{padding:4px 8px;font-size:12px;text-align:left;overflow-wrap:anywhere;background:#fff}
 table.invalid td.o-accepted{background:var(--ok-bg)}
 table.invalid td.o-refused{background:var(--av-bg)}
 table.invalid td.o-mixed{background:var(--kf-bg)}
@@ -31,17 +36,30 @@ const RULE: Readonly<Record<string, string>> = {
   silent: 'spec silent',
 };
 
-/** One HTML cell: counts (the click opens the example). */
+/** An example case as HTML: what it is, its name and bytes, what a reader had to read. */
+function exampleHtml(e: MatrixExample): string {
+  const cut = e.bytesHex.length < e.bytesLength * 2 ? '…' : '';
+  const must =
+    e.expected !== undefined
+      ? `<br>must read: <code>${esc(JSON.stringify(e.expected))}</code>`
+      : '';
+  return `<b>${esc(e.what)}</b><br>${esc(e.name)}<br>bytes (${e.bytesLength}): <code>${esc(e.bytesHex)}${cut}</code>${must}`;
+}
+
+/** One HTML cell: counts; the click opens what the reader did with the row's example, and its first violation. */
 function htmlCell(row: MatrixKindRow, c: MatrixCellSummary | undefined): string {
   if (c === undefined) return '<td class="muted"><details><summary>—</summary></details></td>';
   const bad = c.violations > 0;
-  const e = c.example;
-  const detail =
-    e === undefined
-      ? ''
-      : `<div><b>${esc(e.what)}</b><br>${esc(e.name)}<br>bytes (${e.bytesLength}): <code>${esc(e.bytesHex)}${e.bytesHex.length < e.bytesLength * 2 ? '…' : ''}</code><br>${esc(e.detail)}${e.expected !== undefined ? `<br>must read: <code>${esc(JSON.stringify(e.expected).slice(0, 300))}</code>` : ''}${c.documented > 0 ? `<br>${c.documented} accepted as its manifest documents` : ''}</div>`;
+  const parts: string[] = [];
+  if (c.detail !== undefined)
+    parts.push(
+      `${c.detailOf !== undefined ? `(its own first case, ${esc(c.detailOf)}) ` : ''}${esc(c.detail)}`,
+    );
+  if (c.documented > 0) parts.push(`${c.documented} accepted as its manifest documents`);
+  if (c.violation !== undefined)
+    parts.push(`against the rule: ${exampleHtml(c.violation)}<br>${esc(c.violation.detail ?? '')}`);
   const title = `${row.kind}: ${cellCounts(c)}${bad ? `; ${c.violations} against the spec` : ''}`;
-  return `<td class="o-${cellClass(c)}${bad ? ' bad' : ''}" title="${esc(title)}"><details><summary>${esc(cellCounts(c))}${bad ? ` ✗${c.violations}` : ''}</summary>${detail}</details></td>`;
+  return `<td class="o-${cellClass(c)}${bad ? ' bad' : ''}" title="${esc(title)}"><details><summary>${esc(cellCounts(c))}${bad ? ` ✗${c.violations}` : ''}</summary><div>${parts.join('<br>')}</div></details></td>`;
 }
 
 /**
@@ -59,11 +77,11 @@ export function matrixHtml(m: InvalidMatrix | undefined): string {
       last = g;
     }
     body.push(
-      `<tr><th scope="row" title="${esc(row.specRef)}">${esc(row.kind)}<div class="rule">${RULE[row.spec] ?? row.spec}${row.disagreements > 0 ? ` · readers disagree on ${row.disagreements}` : ''}</div></th><td class="num">${row.instances}</td>${m.readers.map((r) => htmlCell(row, row.cells[r])).join('')}</tr>`,
+      `<tr><th scope="row" title="${esc(row.specRef)}"><details><summary>${esc(row.kind)}</summary><div>${row.example ? exampleHtml(row.example) : ''}</div></details><div class="rule">${RULE[row.spec] ?? row.spec}${row.disagreements > 0 ? ` · readers disagree on ${row.disagreements}` : ''}</div></th><td class="num">${row.instances}</td>${m.readers.map((r) => htmlCell(row, row.cells[r])).join('')}</tr>`,
     );
   }
   return `<section id="invalid-matrix"><h2>Invalid-input matrix</h2>
-<p class="muted">What each reader did with bytes made invalid (or edge) from the run's values: green accepted, blue refused, yellow both, orange crashed or hung; a red frame where a reader broke the spec's rule (✗ count). Hover a kind for its spec rule, click a cell for an example. docs/invalid.md explains every kind.</p>
+<p class="muted">What each reader did with bytes made invalid (or edge) from the run's values: green accepted, blue refused, yellow both, orange crashed or hung; a red frame where a reader broke the spec's rule (✗ count). Hover a kind for its spec rule, click it for an example case, click a cell for what that reader did with it. docs/invalid.md explains every kind.</p>
 <table class="invalid"><thead>${head}</thead><tbody>
 ${body.join('\n')}
 </tbody></table></section>`;
