@@ -679,6 +679,8 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
               }
               if (s === undefined) {
                 notRun[i] = notRunOf(peer, items[i]!, baseOf(items[i]!), why ?? 'it died');
+                // What it answered of this value's invalid-input cases before it died is gone too.
+                for (const m of invalidCells[i]!) m.delete(peer.name);
                 continue;
               }
               for (const property of PEER_PROPERTIES) await one(out, s, i, property);

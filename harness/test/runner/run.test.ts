@@ -309,8 +309,15 @@ void t.test('a peer killed mid-run is started again and what it lost is run agai
     notRun.length === 0 ? 0 : given.out.peerHealth['thriftrw-py']?.notRun,
   );
   t.ok((given.out.peerHealth['thriftrw-py']?.notRun ?? 0) >= notRun.length, 'counted per value');
+  // (thriftrw-py's own invalid-input findings, e.g. a negative container size read as empty,
+  // are findings of what it read before it died, not of its death)
   t.notOk(
-    given.out.results.some((r) => r.peer === 'thriftrw-py' && failing(r)),
+    given.out.results.some(
+      (r) =>
+        r.peer === 'thriftrw-py' &&
+        failing(r) &&
+        !(r.property === 'invalid-input' && r.verdict === 'mismatch'),
+    ),
     'its death is no finding',
   );
 });
