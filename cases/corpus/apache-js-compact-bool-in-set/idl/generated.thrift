@@ -1,0 +1,7 @@
+struct S {
+  1: required set<bool> s,
+}
+
+service Echo {
+  S echoS(1: S v),
+}
