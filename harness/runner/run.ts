@@ -238,6 +238,17 @@ export function failureKind(fingerprint: string): string {
 }
 
 /**
+ * The invalid-input kind a case name records (`…/invalid-input/<where>/<group>/<kind>/<n>`, a
+ * trailing ` (shrunk)` allowed), as a one-element list; empty for any other name. Never throws.
+ */
+export function invalidKindOf(name: string): string[] {
+  const rest = name.replace(/ \(shrunk\)$/, '').split('/invalid-input/')[1];
+  const parts = rest?.split('/') ?? [];
+  const kind = parts.length >= 3 ? parts[parts.length - 2] : undefined;
+  return kind !== undefined && /^[a-z0-9-]+$/.test(kind) ? [kind] : [];
+}
+
+/**
  * A case's name (`binary/framed/strict/peer:some-peer/our-client-peer-server/s3/Foo#7`; over
  * TChannel, which has no envelope, `binary/tchannel/peer:some-peer/…`).
  */
@@ -461,6 +472,11 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
       protocol: Protocol,
     ) => string;
     readonly wireOf: (peer: Peer, property: Property, protocol: Protocol) => RpcWire | undefined;
+    /**
+     * invalid-input kinds this value must be read with besides the usual pick: a corpus case
+     * recorded for one kind (`…/invalid-input/…/<group>/<kind>/<n>`) replays that kind.
+     */
+    readonly invalidKinds?: readonly string[];
   }
 
   /**
@@ -513,15 +529,25 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     const pj = { ...judge, protocol };
     // invalid-input: a few cases per value (harness/invalid/), each read by every reader; every
     // reader's cell of a case is kept here (by reader: a rerun replaces) for the matrix.
-    const invalid = items.map((it) =>
-      invalidCasesFor(
+    const invalid = items.map((it) => {
+      const C = schema.classes.get(it.type)!;
+      const picked = invalidCasesFor(
         schema,
-        schema.classes.get(it.type)!,
+        C,
         it.value,
         protocol,
         it.label('', 'invalid-input', undefined, protocol),
-      ),
-    );
+      );
+      const kinds = it.invalidKinds ?? [];
+      if (kinds.length === 0) return picked;
+      // The recorded kind's first instances (at most 2 per kind), then the usual pick.
+      const named = kinds.flatMap((k) =>
+        invalidCasesFor(schema, C, it.value, protocol, '', 'all')
+          .filter((c) => c.kind === k)
+          .slice(0, 2),
+      );
+      return [...named, ...picked.filter((c) => !named.some((n) => n.kind === c.kind))];
+    });
     const invalidCells = invalid.map((cases) => cases.map(() => new Map<string, MatrixCell>()));
     /** The pending results of `answers` (one reader, value i), their cells kept for the matrix. */
     const invalidPending = (
@@ -776,6 +802,9 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
           value,
           label: (peer, property, wire, protocol) =>
             caseName(peer, property, wire, `corpus:${name}/${b.case.type}`, protocol),
+          ...(b.case.property === 'invalid-input'
+            ? { invalidKinds: invalidKindOf(b.case.name) }
+            : {}),
           wireOf: (peer, property, protocol) => {
             const recorded = b.case.wire;
             return recorded && peerSupports(peer, property, recorded, protocol)

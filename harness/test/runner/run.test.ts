@@ -364,3 +364,19 @@ void t.test('every property runs in each protocol a peer declares', async (t) =>
     'binary still runs for every peer',
   );
 });
+
+void t.test('invalidKindOf: the kind a recorded invalid-input case names', async (t) => {
+  const { invalidKindOf } = await import('../../runner/run.js');
+  t.same(
+    invalidKindOf(
+      'binary/peer:thriftrw-py/invalid-input/s0/unknown#3/lengths/container-size-negative/0 (shrunk)',
+    ),
+    ['container-size-negative'],
+  );
+  t.same(
+    invalidKindOf('compact/peer:apache-java/invalid-input/corpus:x/T#0/unions/union-two-fields/1'),
+    ['union-two-fields'],
+  );
+  t.same(invalidKindOf('binary/peer:a/peer-roundtrip/s0/T#0'), [], 'another property');
+  t.same(invalidKindOf('binary/peer:a/invalid-input/s0'), [], 'no kind in it');
+});
