@@ -179,14 +179,17 @@ export function valueArb(
 }
 
 const ranks = new WeakMap<StructSpec, number>();
+const ranksWithDefaults = new WeakMap<StructSpec, number>();
 
 /**
  * How many struct levels a smallest value of `spec` needs (Infinity when no finite value exists):
  * containers can be empty and optional fields unset, so only required struct fields and the best
- * union member count. Computed as a fixpoint, so cyclic types are fine.
+ * union member count; with `setDefaultFields` (default false) fields of default requiredness count
+ * too, as they are always set then. Computed as a fixpoint, so cyclic types are fine. Never throws.
  */
-export function structRank(spec: StructSpec): number {
-  const cached = ranks.get(spec);
+export function structRank(spec: StructSpec, setDefaultFields = false): number {
+  const cache = setDefaultFields ? ranksWithDefaults : ranks;
+  const cached = cache.get(spec);
   if (cached !== undefined) return cached;
   const all = new Set<StructSpec>();
   const visit = (s: StructSpec) => {
@@ -206,7 +209,13 @@ export function structRank(spec: StructSpec): number {
           : 1 +
             Math.max(
               0,
-              ...s.fields.filter((f) => f.requiredness === 'required').map((f) => typeRank(f.type)),
+              ...s.fields
+                .filter(
+                  (f) =>
+                    f.requiredness === 'required' ||
+                    (setDefaultFields && f.requiredness === 'default'),
+                )
+                .map((f) => typeRank(f.type)),
             );
       if (r < rank.get(s)!) {
         rank.set(s, r);
@@ -214,7 +223,7 @@ export function structRank(spec: StructSpec): number {
       }
     }
   }
-  for (const [s, r] of rank) ranks.set(s, r);
+  for (const [s, r] of rank) cache.set(s, r);
   return rank.get(spec)!;
 }
 
@@ -222,8 +231,10 @@ export function structRank(spec: StructSpec): number {
  * Returns an arbitrary of instances of a struct-like spec. Values of cyclic types end: past
  * `maxDepth` optional struct fields are left unset, containers are empty and each union takes a
  * member that leads to its smallest values, so a value is at most `maxDepth` plus the type's
- * {@link structRank} levels deep. Throws Error naming the type when it has no finite value (a
- * union whose every member recurses, a required field that leads back to its struct).
+ * {@link structRank} levels deep. With `setDefaultFields`, fields of default requiredness are set
+ * at every depth (their rank counts then) unless they lead back to their struct. Throws Error
+ * naming the type when it has no finite value (a union whose every member recurses, a required
+ * field that leads back to its struct).
  */
 export function structArb(
   spec: StructSpec,
@@ -237,11 +248,12 @@ export function structArb(
   const C = classFor(spec);
   const maxDepth = options.maxDepth ?? 4;
   const deep = depth >= maxDepth;
+  const setDefaults = options.setDefaultFields === true;
   // Fields are looked up lazily so cyclic types do not recurse while building the arbitrary.
   return fc.constant(null).chain(() => {
     if (spec.variant === 'union') {
       // Past the depth bound, only the members that lead to the smallest values.
-      const rankOf = (t: TypeSpec) => (t.kind === 'struct' ? structRank(t) : 0);
+      const rankOf = (t: TypeSpec) => (t.kind === 'struct' ? structRank(t, setDefaults) : 0);
       const best = Math.min(...spec.fields.map((f) => rankOf(f.type)));
       const pool = deep ? spec.fields.filter((f) => rankOf(f.type) === best) : spec.fields;
       return fc.oneof(
@@ -253,9 +265,15 @@ export function structArb(
       const v = valueArb(f.type, options, depth + 1);
       // A required field with a default may be left out too: the constructor applies it.
       if (f.requiredness === 'required' && f.defaultValue === undefined) record[f.name] = v;
-      else if (deep && f.type.kind === 'struct') record[f.name] = fc.constant(undefined);
-      else if (options.setDefaultFields === true && f.requiredness === 'default')
+      // A field of default requiredness is set past the depth bound too (a writer that writes its
+      // zero value when unset writes an empty struct there), unless it leads back to its struct.
+      else if (
+        setDefaults &&
+        f.requiredness === 'default' &&
+        (f.type.kind !== 'struct' || structRank(f.type, true) < Infinity)
+      )
         record[f.name] = v;
+      else if (deep && f.type.kind === 'struct') record[f.name] = fc.constant(undefined);
       else record[f.name] = fc.option(v, { nil: undefined, freq: 3 });
     }
     return fc.record(record).map((init) => new C(init));

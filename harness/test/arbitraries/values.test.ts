@@ -122,7 +122,7 @@ void t.test('values of generated cyclic types are finite and bounded in depth', 
         }),
         ({ m, C, v }) => {
           const classes = structClasses(m);
-          const ranks = classes.map((x) => structRank(x.__spec__));
+          const ranks = classes.map((x) => structRank(x.__spec__, dialect === 'apache'));
           if (ranks.includes(Infinity)) return false;
           const unions = classes.filter((x) => x.__spec__.variant === 'union');
           if (
@@ -190,5 +190,60 @@ struct S { 1: required S next }`,
         message: new RegExp(`^${name} has no finite value`),
       });
     }
+  },
+);
+
+void t.test(
+  'setDefaultFields: fields of default requiredness are set at every depth, past maxDepth too',
+  async (t) => {
+    // Found by run seed 1 schema 116 (apache-go): a struct of a map inside a list left its
+    // default-requiredness struct field oh5 unset past maxDepth, where Go writes an empty struct
+    // (whose required field is then missing).
+    const m = compile(
+      `struct G { 1: required i32 x }
+struct Y { 1: optional list<map<byte, Y>> kids, 2: G g, 3: i32 n }
+struct A { 1: A next, 2: i32 n }`,
+      { file: 'defaults.thrift', dialect: 'apache' },
+    );
+    const Y = m.Y as StructClass;
+    const A = m.A as StructClass;
+    t.equal(structRank(Y.__spec__), 1, 'Y without defaults: 1 level');
+    t.equal(structRank(Y.__spec__, true), 2, 'Y with its default field g: 2 levels');
+    t.equal(structRank(A.__spec__, true), Infinity, 'A leads back to itself through next');
+    // Every Y in a value, at any depth, with its g and n.
+    const ys = (v: unknown, out: Record<string, unknown>[] = []): Record<string, unknown>[] => {
+      const y = v as Record<string, unknown>;
+      out.push(y);
+      for (const map of (y.kids as Map<number, unknown>[] | undefined) ?? [])
+        for (const k of map.values()) ys(k, out);
+      return out;
+    };
+    const values = fc.sample(structArb(Y.__spec__, { maxDepth: 3, setDefaultFields: true }), {
+      seed,
+      numRuns: 200,
+    });
+    const all = values.flatMap((v) => ys(v));
+    t.ok(all.length > values.length, `${all.length} Ys in 200 values (nested ones among them)`);
+    t.ok(
+      all.every((y) => y.g !== undefined && y.n !== undefined),
+      'every one has g and n set',
+    );
+    // Without the option, g is sometimes unset (the thriftrw-dialect behaviour stays).
+    const plain = fc.sample(structArb(Y.__spec__, { maxDepth: 3 }), { seed, numRuns: 200 });
+    t.ok(
+      plain.some((y) => (y as Record<string, unknown>).g === undefined),
+      'without setDefaultFields g is sometimes unset',
+    );
+    // A default field that leads back to its struct is still left unset past maxDepth: finite.
+    const depthOf = (v: unknown): number =>
+      v === undefined ? 0 : 1 + depthOf((v as Record<string, unknown>).next);
+    const as = fc.sample(structArb(A.__spec__, { maxDepth: 3, setDefaultFields: true }), {
+      seed,
+      numRuns: 100,
+    });
+    t.ok(
+      as.every((a) => depthOf(a) <= 4 && (a as Record<string, unknown>).n !== undefined),
+      `A values end (deepest ${Math.max(...as.map(depthOf))} levels, bound 4)`,
+    );
   },
 );
