@@ -22,7 +22,7 @@
  */
 import { classFor, parse } from '../../codec/src/index.js';
 import type { Protocol, ServiceObject, StructClass, StructSpec } from '../../codec/src/index.js';
-import type { Field, FunctionDef, Program, Service, TypeRef } from '../../codec/src/idl/ast.js';
+import type { ast } from '../../codec/src/index.js';
 import { ThriftClient } from '../../rpc/src/client.js';
 import { ThriftServer } from '../../rpc/src/server.js';
 import type { Handler } from '../../rpc/src/server.js';
@@ -39,6 +39,12 @@ import type {
   Wire,
 } from './check.js';
 import { oneServerCallAtATime, outcome, stderrFrom, stderrSince } from './check.js';
+
+type Field = ast.Field;
+type FunctionDef = ast.FunctionDef;
+type Program = ast.Program;
+type Service = ast.Service;
+type TypeRef = ast.TypeRef;
 
 /** The properties of this module, in the order they run. */
 export const USER_RPC_PROPERTIES = ['user-rpc-our-client', 'user-rpc-peer-client'] as const;
