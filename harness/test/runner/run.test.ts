@@ -119,9 +119,15 @@ void t.test('every property, every peer and wire setting; only known failures', 
     ),
     "every entry matched (but those fixed in the peer's release, which matched nothing), none passed",
   );
+  // The envelope cases of the invalid-input matrix use one fixed IDL, carried by the failing
+  // ones only (a report's ~800 passing envelope cells stay small).
   t.ok(
-    results.every((r) => r.idl !== undefined),
-    'every result carries its IDL',
+    results.every(
+      (r) =>
+        r.idl !== undefined ||
+        (r.name.includes('/invalid/envelopes/') && r.verdict === 'identical'),
+    ),
+    'every result carries its IDL (passing envelope cells aside)',
   );
   // A peer that cannot load a schema (a load-idl result) sees none of its values, nor does one
   // the schema does not fit (counted in notGiven); every other value reaches every peer, so each

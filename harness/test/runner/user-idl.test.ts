@@ -108,7 +108,10 @@ void t.test('a run against a real peer checks every type of the file', async (t)
     userSchemas,
     knownFailures,
   });
-  const types = new Set(out.results.filter((r) => r.type).map((r) => r.type));
+  // The envelope cases of the invalid-input matrix use a fixed IDL of their own (Env.echo).
+  const types = new Set(
+    out.results.filter((r) => r.type && !r.name.includes('/invalid/envelopes/')).map((r) => r.type),
+  );
   t.same([...types].sort(), ['Item', 'Loose', 'Pick'], 'every echoed type was checked');
   const properties = new Set(out.results.map((r) => `${r.peer} ${r.property}`));
   for (const p of [
