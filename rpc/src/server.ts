@@ -143,6 +143,29 @@ class HandlerTimeout {
   constructor(readonly ms: number) {}
 }
 
+/**
+ * Whether connection `number` may be served with `open` connections already open: at the limit
+ * `max` (maxConnections) it reports a ServerLimitError through `report`, destroys the socket and
+ * says false. Shared by ThriftServer and TChannelServer. Never throws.
+ */
+export function admitConnection(
+  socket: Socket,
+  number: number,
+  open: number,
+  max: number,
+  report: (e: unknown) => void,
+): boolean {
+  if (open < max) return true;
+  report(
+    new ServerLimitError(
+      `refused connection ${number}: ${open} connections are open, the limit (maxConnections) is ${max}; raise maxConnections to allow more`,
+      'maxConnections',
+    ),
+  );
+  socket.destroy();
+  return false;
+}
+
 /** A Thrift server; `listen` resolves with the port. */
 export class ThriftServer {
   private readonly methods = new Map<string, Registered>();
@@ -253,16 +276,12 @@ export class ThriftServer {
   private serve(socket: Socket): void {
     const number = ++this.connectionCount;
     socket.on('error', (e) => this.report(e));
-    if (this.connections.size >= this.limits.maxConnections) {
-      this.report(
-        new ServerLimitError(
-          `refused connection ${number}: ${this.connections.size} connections are open, the limit (maxConnections) is ${this.limits.maxConnections}; raise maxConnections to allow more`,
-          'maxConnections',
-        ),
-      );
-      socket.destroy();
+    if (
+      !admitConnection(socket, number, this.connections.size, this.limits.maxConnections, (e) =>
+        this.report(e),
+      )
+    )
       return;
-    }
     const c: Connection = {
       socket,
       number,

@@ -17,7 +17,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { classFor } from '../../../codec/src/index.js';
 import type { ServiceFunction, ServiceObject, ThriftModule } from '../../../codec/src/index.js';
-import { describe, ServerLimitError } from '../server.js';
+import { admitConnection, describe, ServerLimitError } from '../server.js';
 import type { BytesTap } from '../transport.js';
 import { ErrorCode, TChannelProtocolError } from './errors.js';
 import {
@@ -266,16 +266,12 @@ export class TChannelServer {
   private serve(socket: Socket): void {
     const number = ++this.connectionCount;
     socket.on('error', (e) => this.report(e));
-    if (this.connections.size >= this.limits.maxConnections) {
-      this.report(
-        new ServerLimitError(
-          `refused connection ${number}: ${this.connections.size} connections are open, the limit (maxConnections) is ${this.limits.maxConnections}; raise maxConnections to allow more`,
-          'maxConnections',
-        ),
-      );
-      socket.destroy();
+    if (
+      !admitConnection(socket, number, this.connections.size, this.limits.maxConnections, (e) =>
+        this.report(e),
+      )
+    )
       return;
-    }
     const c: Connection = {
       socket,
       number,
