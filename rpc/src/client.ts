@@ -218,6 +218,17 @@ export class ThriftClient {
       this.socket.destroy();
       return;
     }
+    this.take(messages);
+    const fault = this.reader.fault;
+    if (fault !== undefined && !this.socket.destroyed) {
+      // Bytes that cannot be a message came after the replies just read.
+      this.fail(fault);
+      this.socket.destroy();
+    }
+  }
+
+  /** Settles the calls that the replies in `messages` answer. */
+  private take(messages: Uint8Array[]): void {
     for (const bytes of messages) {
       let msg: Message;
       try {

@@ -130,6 +130,8 @@ interface Connection {
   inFlight: number;
   paused: boolean;
   readTimer: NodeJS.Timeout | undefined;
+  /** Ending after a fault that followed whole messages: those are answered, nothing more read. */
+  ending: boolean;
 }
 
 /** How a reply is written: its protocol and (binary) envelope form. */
@@ -296,6 +298,7 @@ export class ThriftServer {
       inFlight: 0,
       paused: false,
       readTimer: undefined,
+      ending: false,
     };
     this.connections.set(socket, c);
     socket.setNoDelay(true);
@@ -383,6 +386,22 @@ export class ThriftServer {
       });
     }
     this.account(c);
+    const fault = c.reader.fault;
+    if (fault !== undefined) {
+      // Bytes that cannot be a message came after whole ones: answer those, then close.
+      clearTimeout(c.readTimer);
+      c.readTimer = undefined;
+      if (!c.paused) {
+        c.paused = true;
+        c.socket.pause();
+      }
+      if (c.queue.length === 0 && c.inFlight === 0 && !c.ending) {
+        c.ending = true;
+        this.report(fault);
+        c.socket.end(); // the replies already written still reach the client
+      }
+      return;
+    }
     const stop = c.queue.length > 0 || blocked();
     if (stop && !c.paused) {
       c.paused = true;

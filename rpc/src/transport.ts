@@ -97,15 +97,42 @@ export class MessageReader {
     }
   }
 
+  /** The ProtocolError met after whole messages that one `push` returned; see `push`. */
+  private kept: Error | undefined;
+
   /**
    * Adds a chunk and returns every message now complete (framing removed; each a copy that
    * outlives the reader). Throws a ProtocolError (LimitExceededError for a message over
    * `maxFrameSize`, InvalidDataError for bytes that cannot start a message) as soon as the
-   * bytes show it: the connection should then be closed.
+   * bytes show it: the connection should then be closed. When the fault follows whole messages
+   * in the same chunk, those messages are returned first and the fault is kept in `fault`
+   * (answer them, then close); every later `push` throws it.
    */
   push(chunk: Uint8Array): Uint8Array[] {
+    if (this.kept !== undefined) throw this.kept;
     this.append(chunk);
     const out: Uint8Array[] = [];
+    try {
+      this.cut(out);
+    } catch (e) {
+      if (out.length === 0) throw e;
+      this.kept = e instanceof Error ? e : new Error(String(e));
+    }
+    if (this.start === this.end) {
+      this.start = this.end = 0;
+      // A large store is not kept for a connection that has nothing pending.
+      if (this.store.length > KEPT_STORE_BYTES) this.store = new Uint8Array(0);
+    }
+    return out;
+  }
+
+  /** The ProtocolError met after the messages the last `push` returned, if any: close after them. */
+  get fault(): Error | undefined {
+    return this.kept;
+  }
+
+  /** Cuts every whole message now in the store into `out`; throws at bytes that cannot be one. */
+  private cut(out: Uint8Array[]): void {
     for (;;) {
       const available = this.end - this.start;
       if (this.scanner !== undefined) {
@@ -130,12 +157,6 @@ export class MessageReader {
         this.start += 4 + n;
       }
     }
-    if (this.start === this.end) {
-      this.start = this.end = 0;
-      // A large store is not kept for a connection that has nothing pending.
-      if (this.store.length > KEPT_STORE_BYTES) this.store = new Uint8Array(0);
-    }
-    return out;
   }
 
   /** Bytes received that are not yet part of a whole message. */

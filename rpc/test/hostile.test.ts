@@ -340,6 +340,44 @@ void t.test(
   },
 );
 
+void t.test(
+  'whole calls before bytes that cannot be a message are answered, then the connection closes',
+  async (t) => {
+    const { port, errors } = await serve(t, plain, { transport: 'buffered' });
+    const { socket, closed } = await rawSocket(port);
+    const received: Buffer[] = [];
+    socket.on('data', (b: Buffer) => received.push(b));
+    const call = (seqid: number) => kv.dumps.message(new getFn.request({ key: 'k' }), seqid);
+    // Two whole calls and a strict header with a bad version, in one write.
+    socket.write(Buffer.concat([call(1), call(2), Buffer.from([0x80, 0x02, 0, 1])]));
+    await closed;
+    const reader = new MessageReader('buffered');
+    const replies = reader.push(Buffer.concat(received));
+    t.same(
+      replies.map((r) => kv.loads.message(KeyValue, r).seqid),
+      [1, 2],
+      'both calls were answered before the close',
+    );
+    t.equal(errors.length, 1, 'one fault reported');
+    t.match(String(errors[0]), /version/i, 'the report names the bad bytes');
+  },
+);
+
+void t.test('a reader hands out whole messages before a fault and keeps the fault', async (t) => {
+  const reader = new MessageReader('framed', 100);
+  const good = frame('framed', Uint8Array.from([1, 2, 3]));
+  const bad = Uint8Array.from([0xff, 0xff, 0xff, 0xff]);
+  const out = reader.push(Buffer.concat([good, bad]));
+  t.same(
+    out.map((m) => [...m]),
+    [[1, 2, 3]],
+    'the whole message comes out',
+  );
+  t.match(reader.fault?.message, /exceeds the limit of 100/, 'the fault is kept');
+  t.throws(() => reader.push(good), /exceeds the limit of 100/, 'and thrown by the next push');
+  t.throws(() => new MessageReader('framed', 100).push(bad), /exceeds/, 'alone, it is thrown');
+});
+
 void t.test('limits must be positive integers', async (t) => {
   t.throws(() => new ThriftServer({ maxConnections: 0 }), /maxConnections must be a positive/);
   t.throws(() => new ThriftServer({ readTimeoutMs: 1.5 }), RangeError);
