@@ -141,6 +141,43 @@ export function baselineOf(
  */
 export const INVALID_READ_MS = 20_000;
 
+/**
+ * Bounds of one peer read. Wall time bounds every peer; where the peer can say what its processes
+ * use (`Peer.usage`: local processes on Linux), a read also ends early when the peer keeps its CPU
+ * busy without answering anything, or its memory grows past a bound, while the read waits.
+ */
+export interface ReadBounds {
+  /** Wall time from sending the read. */
+  readonly wallMs: number;
+  /** CPU time the peer may spend, with no answer to any request, while the read waits. */
+  readonly busyMs: number;
+  /** Growth of the peer's resident memory while the read waits. */
+  readonly memoryBytes: number;
+}
+
+/**
+ * The bounds of a first read, beside other reads and loads of the same peer (a peer compiling
+ * another schema is busy too, so the CPU bound is loose; going over it only stops the peer and
+ * reruns its values alone, never a finding by itself).
+ */
+export const FIRST_READ_BOUNDS: ReadBounds = {
+  wallMs: INVALID_READ_MS,
+  busyMs: 8_000,
+  memoryBytes: 2 * 1024 ** 3,
+};
+
+/** The bounds of the rerun, alone, of bytes that went over the first bounds: its verdict. */
+export const CONFIRM_READ_BOUNDS: ReadBounds = {
+  wallMs: INVALID_READ_MS,
+  busyMs: 2_000,
+  memoryBytes: 1024 ** 3,
+};
+
+/** When a late read's peer starts being watched (its usage then is the base), in ms. */
+const WATCH_AFTER_MS = 1_000;
+/** How often a late read's peer is looked at, in ms. */
+const WATCH_EVERY_MS = 250;
+
 /** What a peer did not answer in time, in this process (by peer). */
 interface Hangs {
   /** Cases (`<protocol>/<type>/<bytes hex>`) it did not answer once: maybe stuck behind another. */
@@ -150,33 +187,93 @@ interface Hangs {
 }
 const hangsOf = new WeakMap<Peer, Hangs>();
 
-/** `readPeer`, answering `hung` after `ms`. Never rejects. */
+/** `n` bytes for a person: `1.2 GiB`, `340 MiB`. */
+function sizeText(n: number): string {
+  return n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(1)} GiB` : `${Math.round(n / 1024 ** 2)} MiB`;
+}
+
+/**
+ * Resolves with `hung` (and why) when the read waiting on `peer` goes over `bounds`; `cancel`
+ * stops watching. Never rejects.
+ */
+function watchRead(
+  peer: Peer,
+  bounds: ReadBounds,
+): { over: Promise<ReadResult>; cancel: () => void } {
+  let done = false;
+  const timers: NodeJS.Timeout[] = [];
+  const later = (ms: number, f: () => void) => {
+    if (!done) timers.push(setTimeout(f, ms));
+  };
+  const over = new Promise<ReadResult>((resolve) => {
+    const hung = (detail: string) => {
+      done = true;
+      resolve({ outcome: 'hung', detail });
+    };
+    later(bounds.wallMs, () => hung(`no answer within ${bounds.wallMs} ms`));
+    const usage = peer.usage?.bind(peer);
+    if (usage === undefined) return;
+    later(WATCH_AFTER_MS, () => {
+      void (async () => {
+        const base = await usage();
+        if (base === undefined || done) return;
+        const since = performance.now();
+        const look = async () => {
+          const now = await usage();
+          if (now === undefined || done) return;
+          const busy = now.cpuMs - base.cpuMs;
+          const grew = now.rssBytes - base.rssBytes;
+          const quiet = (peer.lastAnswerAt?.() ?? 0) < since;
+          if (grew >= bounds.memoryBytes)
+            return hung(
+              `its memory grew by ${sizeText(grew)} to ${sizeText(now.rssBytes)} while reading (bound ${sizeText(bounds.memoryBytes)})`,
+            );
+          if (quiet && busy >= bounds.busyMs)
+            return hung(
+              `it kept the CPU busy for ${(busy / 1000).toFixed(1)} s without answering (bound ${bounds.busyMs / 1000} s)`,
+            );
+          later(WATCH_EVERY_MS, () => void look());
+        };
+        later(WATCH_EVERY_MS, () => void look());
+      })();
+    });
+  });
+  return {
+    over,
+    cancel: () => {
+      done = true;
+      for (const t of timers) clearTimeout(t);
+    },
+  };
+}
+
+/** `readPeer`, answering `hung` when the read goes over `bounds` (see watchRead). Never rejects. */
 async function boundedRead(
   peer: Peer,
   handle: string,
   type: string,
   bytes: Uint8Array,
   protocol: Protocol,
-  ms: number,
+  bounds: ReadBounds,
 ): Promise<ReadResult> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<ReadResult>((resolve) => {
-    timer = setTimeout(() => resolve({ outcome: 'hung', detail: `no answer within ${ms} ms` }), ms);
-  });
+  const watch = watchRead(peer, bounds);
   try {
-    return await Promise.race([readPeer(peer, handle, type, bytes, protocol), late]);
+    return await Promise.race([readPeer(peer, handle, type, bytes, protocol), watch.over]);
   } finally {
-    clearTimeout(timer);
+    watch.cancel();
   }
 }
 
 /**
- * `session`'s peer reads the valid bytes (unless `options.baseline` says what it did), then each case, one after another (the values of a
- * schema go side by side, so the requests still travel in batches), each bounded by `ms` (default
- * INVALID_READ_MS). None is judged when it crashed or hung on the valid bytes (see `judged`). A
- * read it does not answer in time stops it and is left out (it may have waited behind another
- * value's hang); when the same bytes time out again (the runner reruns them alone) it is `hung`,
- * and that kind is not sent to that peer again. Never rejects.
+ * `session`'s peer reads the valid bytes (unless `options.baseline` says what it did), then each
+ * case, one after another (the values of a schema go side by side, so the requests still travel
+ * in batches), each within `options.first` (default FIRST_READ_BOUNDS). None is judged when it
+ * crashed or hung on the valid bytes (see `judged`). A read that goes over its bounds stops the
+ * peer (`options.stop`, default: kill it) and is left out (it may have waited behind another
+ * value's hang); when the same bytes are read again (the runner reruns them alone) within the
+ * tighter `options.confirm` (default CONFIRM_READ_BOUNDS) and go over again, the case is `hung`,
+ * and its kind is not sent to that peer again. With `options.alone`, the confirm bounds apply at
+ * once and the first read over them is `hung`. Never rejects.
  */
 export async function readCasesPeer(
   session: PeerSession,
@@ -185,15 +282,23 @@ export async function readCasesPeer(
   cases: readonly InvalidCase[],
   protocol: Protocol,
   options: {
-    /** Bound of one read; default INVALID_READ_MS. */
-    readonly ms?: number;
+    /** Bounds of a first read; default FIRST_READ_BOUNDS. */
+    readonly first?: ReadBounds;
+    /** Bounds of a read of bytes that went over the first bounds once; default CONFIRM_READ_BOUNDS. */
+    readonly confirm?: ReadBounds;
     /** What the peer did with the valid bytes, when known (baselineOf); default: asked. */
     readonly baseline?: ReadResult;
-    /** Stops the peer after a read that hung (the runner's keeper.stopHung); default peer.stop(). */
+    /**
+     * The peer reads nothing else meanwhile (the runner's rerun, value by value): a read that goes
+     * over `confirm` is the one that hangs, with no first read needed. Default false.
+     */
+    readonly alone?: boolean;
+    /** Stops the peer after a read that hung (the runner's keeper.stopHung); default: kill it. */
     readonly stop?: () => Promise<void>;
   } = {},
 ): Promise<InvalidAnswer[]> {
-  const ms = options.ms ?? INVALID_READ_MS;
+  const first = options.first ?? FIRST_READ_BOUNDS;
+  const confirm = options.confirm ?? CONFIRM_READ_BOUNDS;
   const { peer, handle } = session;
   let hangs = hangsOf.get(peer);
   if (hangs === undefined) hangsOf.set(peer, (hangs = { once: new Set(), kinds: new Set() }));
@@ -204,11 +309,12 @@ export async function readCasesPeer(
   const type = C.__spec__.name;
   /** A read bounded in time; undefined when it timed out for the first time (the peer is stopped). */
   const read = async (bytes: Uint8Array): Promise<ReadResult | undefined> => {
-    const r = await boundedRead(peer, handle, type, bytes, protocol, ms);
-    if (r.outcome !== 'hung') return r;
-    await (options.stop ?? (() => peer.stop()))().catch(() => undefined);
     const key = `${protocol}/${type}/${Buffer.from(bytes).toString('hex')}`;
-    if (hangs.once.has(key)) return r;
+    const again = options.alone === true || hangs.once.has(key);
+    const r = await boundedRead(peer, handle, type, bytes, protocol, again ? confirm : first);
+    if (r.outcome !== 'hung') return r;
+    await (options.stop ?? (() => (peer.kill ?? peer.stop).call(peer)))().catch(() => undefined);
+    if (again) return r;
     hangs.once.add(key);
     return undefined;
   };

@@ -96,6 +96,11 @@ export abstract class ChannelPeer implements Peer {
   exitReason(): string | undefined {
     return this.exitText;
   }
+
+  /** When (performance.now()) the peer last answered a control request; 0 before any. Never throws. */
+  lastAnswerAt(): number {
+    return (this.channel as ControlChannel | undefined)?.lastAnswerAt ?? 0;
+  }
   info!: PeerInfo;
   /** Milliseconds from starting the peer to its hello answer. */
   startMs = 0;

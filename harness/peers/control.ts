@@ -51,6 +51,8 @@ export class ControlChannel {
   private readonly waiting = new Map<number, Waiting>();
   private buf: Buffer = Buffer.alloc(0);
   private failed: Error | undefined;
+  /** When (performance.now()) the last answer arrived; 0 before any. */
+  lastAnswerAt = 0;
   /** This channel's own tap (initially the constructor's); may be set or cleared at any time. */
   tap: ControlTap | undefined;
 
@@ -156,6 +158,7 @@ export class ControlChannel {
       if (this.buf.length < 4 + n) return;
       const text = this.buf.subarray(4, 4 + n).toString('utf8');
       this.buf = this.buf.subarray(4 + n);
+      this.lastAnswerAt = performance.now();
       if (this.tap !== undefined || everyChannel.size > 0) this.emit('answer', text);
       let msg: Record<string, Json>;
       try {

@@ -4,6 +4,7 @@
  */
 import type { Json } from './json-values.js';
 import type { PeerManifest } from './manifest.js';
+import type { PeerUsage } from './usage.js';
 
 /**
  * A transport a peer speaks Thrift over: framed and buffered carry enveloped messages;
@@ -170,6 +171,21 @@ export interface Peer {
    * again). Rejects with PeerError when it cannot be started.
    */
   restart?(): Promise<void>;
+  /**
+   * Optional: stops the peer at once, without asking it to shut down (a peer stuck in a read
+   * cannot answer); it can then be started again like a peer that died. Never rejects.
+   */
+  kill?(): Promise<void>;
+  /**
+   * Optional: the CPU time and memory its processes use now; undefined when it cannot tell (the
+   * harness then bounds its reads by wall time only). Never rejects.
+   */
+  usage?(): Promise<PeerUsage | undefined>;
+  /**
+   * Optional: when (performance.now()) the peer last answered a control request; 0 before any.
+   * Never throws.
+   */
+  lastAnswerAt?(): number;
 }
 
 /**

@@ -8,6 +8,8 @@ import { ControlChannel } from './control.js';
 import { ChannelPeer, infoFrom } from './channel-peer.js';
 import type { PeerManifest } from './manifest.js';
 import { PeerError } from './peer.js';
+import { processGroupUsage } from './usage.js';
+import type { PeerUsage } from './usage.js';
 
 /** How long a peer may take from start to its `hello` answer: Python plus imports is ~0.1–0.5 s; 20 s means it hangs. */
 export const HELLO_TIMEOUT_MS = 20_000;
@@ -128,6 +130,26 @@ export class ProcessPeer extends ChannelPeer {
 
   protected get requestTimeoutMs(): number {
     return this.spec.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  }
+
+  /** Its processes' CPU time and memory (Linux /proc; undefined elsewhere). Never rejects. */
+  async usage(): Promise<PeerUsage | undefined> {
+    const pid = this.child?.pid;
+    return pid === undefined ? undefined : processGroupUsage(pid);
+  }
+
+  /** SIGKILL to its whole process group at once, then waits for the exit. Never rejects. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((r) => void child.finally(() => r()));
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      else child.kill('SIGKILL');
+    } catch {
+      child.kill('SIGKILL');
+    }
+    await Promise.race([exited, new Promise((r) => setTimeout(r, STOP_GRACE_MS))]);
   }
 
   async stop(): Promise<void> {

@@ -98,7 +98,7 @@ export class PeerKeeper {
    */
   async stopHung(peer: Peer): Promise<void> {
     this.#state(peer).stoppedByUs = true;
-    await peer.stop().catch(() => undefined);
+    await (peer.kill !== undefined ? peer.kill() : peer.stop()).catch(() => undefined);
   }
 
   /** Whether `peer` is not running (a peer that cannot tell is taken to run). Never throws. */

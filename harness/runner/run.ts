@@ -291,6 +291,8 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
   const flaky = new KnownFailures(options.knownFlaky ?? []);
   const select = options.select;
   const selected = (name: string, property: string) => isSelected(select, name, property);
+  const invalidWanted =
+    select?.properties === undefined || select.properties.includes('invalid-input');
   const replayCommand =
     options.replayCommand ??
     ((dir: string) => `npm run conform -- replay ${relative(process.cwd(), dir) || '.'}`);
@@ -530,6 +532,8 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     // invalid-input: a few cases per value (harness/invalid/), each read by every reader; every
     // reader's cell of a case is kept here (by reader: a rerun replaces) for the matrix.
     const invalid = items.map((it) => {
+      // Not read at all when the run leaves the property out (not read and then dropped).
+      if (!invalidWanted) return [];
       const C = schema.classes.get(it.type)!;
       const picked = invalidCasesFor(
         schema,
@@ -629,6 +633,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
           s: PeerSession,
           i: number,
           property: Property,
+          alone = false,
         ) => {
           if (skip[i]) return;
           const it = items[i]!;
@@ -641,6 +646,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
             const answers = await readCasesPeer(s, C, it.value, invalid[i]!, protocol, {
               ...(baselines.has(i) ? { baseline: baselines.get(i)! } : {}),
               stop: () => keeper.stopHung(peer),
+              alone,
             });
             const mine = invalidPending(i, peer.name, answers, baseOf(it), label);
             if (mine.length > 0) ranFor.add(i);
@@ -709,7 +715,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
                 for (const m of invalidCells[i]!) m.delete(peer.name);
                 continue;
               }
-              for (const property of PEER_PROPERTIES) await one(out, s, i, property);
+              for (const property of PEER_PROPERTIES) await one(out, s, i, property, true);
               if (keeper.isDead(peer)) {
                 s.close();
                 s = undefined;
@@ -1019,7 +1025,7 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
     harnessError === undefined &&
     !aborted() &&
     (shard === undefined || shard.index === 1) &&
-    (select?.properties === undefined || select.properties.includes('invalid-input'))
+    invalidWanted
   ) {
     try {
       const alive: Peer[] = [];

@@ -124,3 +124,84 @@ void t.test(
     t.match(row, { name: /^binary\/invalid\/lengths\/truncated\/s1\/S#0\/0$/, disagree: true });
   },
 );
+
+/** A fake peer whose roundtrip of `stuck` bytes never answers, with the usage `usage` gives. */
+function stuckPeer(
+  stuck: string,
+  usage: () => { cpuMs: number; rssBytes: number },
+  lastAnswerAt: () => number = () => 0,
+): { peer: Peer; kills: number[] } {
+  const kills: number[] = [];
+  const peer = {
+    name: 'fake',
+    info: { name: 'fake', version: '1', abilities: { features: {} } },
+    loadIdl: async () => 'm1',
+    stop: async () => undefined,
+    kill: async () => void kills.push(performance.now()),
+    usage: async () => usage(),
+    lastAnswerAt,
+    roundtrip: async (_h: string, _t: string, bytes: Uint8Array) => {
+      if (Buffer.from(bytes).toString('hex') === stuck) return new Promise(() => undefined);
+      return { value: { a: 3, l: ['x', 'y'] }, bytes, trailing: 0 };
+    },
+  } as unknown as Peer;
+  return { peer, kills };
+}
+
+void t.test(
+  'a read that keeps the peer busy or grows its memory ends early: first left out, then hung',
+  async (t) => {
+    const cases = invalidCasesFor(schema, S, value, 'binary', '', 'all').slice(0, 1);
+    const stuck = Buffer.from(cases[0]!.bytes).toString('hex');
+    const baseline = {
+      outcome: 'accepted' as const,
+      detail: 'v',
+      decoded: { a: 3, l: ['x', 'y'] },
+    };
+    const bounds = { wallMs: 60_000, busyMs: 500, memoryBytes: 1024 ** 3 };
+    // CPU: 1 ms of CPU per ms of wall time, as a read in an endless loop.
+    const t0 = performance.now();
+    const busy = stuckPeer(stuck, () => ({ cpuMs: performance.now() - t0, rssBytes: 1e8 }));
+    const session = await PeerSession.open(busy.peer, schema);
+    const opts = { baseline, first: bounds, confirm: bounds };
+    const started = performance.now();
+    t.same(await readCasesPeer(session, S, value, cases, 'binary', opts), [], 'first: left out');
+    t.equal(busy.kills.length, 1, 'the peer was killed');
+    const [again] = await readCasesPeer(session, S, value, cases, 'binary', opts);
+    t.match(again, {
+      verdict: 'peer-error',
+      cell: { outcome: 'hung', detail: /kept the CPU busy for \d+\.\d s without answering/ },
+    });
+    t.ok(performance.now() - started < 10_000, 'both well before the wall bound');
+    // Memory: 1 GiB more every second.
+    const m0 = performance.now();
+    const hungry = stuckPeer(stuck, () => ({
+      cpuMs: 0,
+      rssBytes: 1e8 + (performance.now() - m0) * 1024 ** 2,
+    }));
+    const s2 = await PeerSession.open(hungry.peer, schema);
+    await readCasesPeer(s2, S, value, cases, 'binary', opts);
+    const [grew] = await readCasesPeer(s2, S, value, cases, 'binary', opts);
+    t.match(grew, { cell: { outcome: 'hung', detail: /memory grew by .* GiB/ } });
+  },
+);
+
+void t.test('a busy peer that goes on answering other requests is not cut short', async (t) => {
+  const cases = invalidCasesFor(schema, S, value, 'binary', '', 'all').slice(0, 1);
+  const stuck = Buffer.from(cases[0]!.bytes).toString('hex');
+  const t0 = performance.now();
+  const { peer, kills } = stuckPeer(
+    stuck,
+    () => ({ cpuMs: performance.now() - t0, rssBytes: 1e8 }),
+    () => performance.now(), // it answers something all the time
+  );
+  const session = await PeerSession.open(peer, schema);
+  const bounds = { wallMs: 2_500, busyMs: 300, memoryBytes: 1024 ** 3 };
+  const started = performance.now();
+  await readCasesPeer(session, S, value, cases, 'binary', {
+    baseline: { outcome: 'accepted', detail: 'v', decoded: { a: 3, l: ['x', 'y'] } },
+    first: bounds,
+  });
+  t.ok(performance.now() - started >= 2_400, 'only the wall bound ended it');
+  t.equal(kills.length, 1);
+});
