@@ -821,6 +821,8 @@ async function run(args: string[]): Promise<number> {
       ...(userSchemas.length > 0 ? { userSchemas } : {}),
       reportDir: dir,
       signal: abort.signal,
+      // The envelope cases run beside the sweep on peers of their own.
+      startEnvelopePeers: () => startPeers(registry, names, backend),
       onResult: (r) => {
         seen.push(r);
         pending.push(Promise.resolve(reporter.onResult(r)));

@@ -158,13 +158,29 @@ export interface ReadBounds {
 /**
  * The bounds of a first read, beside other reads and loads of the same peer (a peer compiling
  * another schema is busy too, so the CPU bound is loose; going over it only stops the peer and
- * reruns its values alone, never a finding by itself).
+ * reruns its values alone, never a finding by itself). The CPU bound is the most; see firstBounds.
  */
 export const FIRST_READ_BOUNDS: ReadBounds = {
   wallMs: INVALID_READ_MS,
   busyMs: 8_000,
   memoryBytes: 2 * 1024 ** 3,
 };
+
+/** The least CPU bound of a first read, in ms (see firstBounds). */
+const FIRST_BUSY_MIN_MS = 3_000;
+
+/**
+ * `bounds` for a first read on `peer`: the CPU bound is twice the longest the peer ever took to
+ * answer a request (a load, a batch), at least FIRST_BUSY_MIN_MS and at most `bounds.busyMs`, so
+ * a peer that answers everything at once is stopped sooner than one that compiles each schema.
+ * Never throws.
+ */
+export function firstBounds(peer: Peer, bounds: ReadBounds): ReadBounds {
+  const slowest = peer.slowestAnswerMs?.();
+  if (slowest === undefined) return bounds;
+  const busyMs = Math.min(bounds.busyMs, Math.max(FIRST_BUSY_MIN_MS, 2 * slowest));
+  return { ...bounds, busyMs };
+}
 
 /** The bounds of the rerun, alone, of bytes that went over the first bounds: its verdict. */
 export const CONFIRM_READ_BOUNDS: ReadBounds = {
@@ -311,7 +327,8 @@ export async function readCasesPeer(
   const read = async (bytes: Uint8Array): Promise<ReadResult | undefined> => {
     const key = `${protocol}/${type}/${Buffer.from(bytes).toString('hex')}`;
     const again = options.alone === true || hangs.once.has(key);
-    const r = await boundedRead(peer, handle, type, bytes, protocol, again ? confirm : first);
+    const bounds = again ? confirm : options.first !== undefined ? first : firstBounds(peer, first);
+    const r = await boundedRead(peer, handle, type, bytes, protocol, bounds);
     if (r.outcome !== 'hung') return r;
     await (options.stop ?? (() => (peer.kill ?? peer.stop).call(peer)))().catch(() => undefined);
     if (again) return r;

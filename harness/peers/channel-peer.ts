@@ -101,6 +101,11 @@ export abstract class ChannelPeer implements Peer {
   lastAnswerAt(): number {
     return (this.channel as ControlChannel | undefined)?.lastAnswerAt ?? 0;
   }
+
+  /** The longest its control requests waited for an answer so far, in ms. Never throws. */
+  slowestAnswerMs(): number {
+    return (this.channel as ControlChannel | undefined)?.slowestAnswerMs ?? 0;
+  }
   info!: PeerInfo;
   /** Milliseconds from starting the peer to its hello answer. */
   startMs = 0;

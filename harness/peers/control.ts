@@ -43,6 +43,8 @@ interface Waiting {
   readonly resolve: (v: Record<string, Json>) => void;
   readonly reject: (e: unknown) => void;
   readonly timer: NodeJS.Timeout;
+  /** performance.now() when it was sent. */
+  readonly sentAt: number;
 }
 
 /** A request/response channel over a child's stdio. */
@@ -53,6 +55,8 @@ export class ControlChannel {
   private failed: Error | undefined;
   /** When (performance.now()) the last answer arrived; 0 before any. */
   lastAnswerAt = 0;
+  /** The longest a request waited for its answer so far, in ms (0 before any answer). */
+  slowestAnswerMs = 0;
   /** This channel's own tap (initially the constructor's); may be set or cleared at any time. */
   tap: ControlTap | undefined;
 
@@ -107,7 +111,7 @@ export class ControlChannel {
           }),
         );
       }, timeoutMs);
-      this.waiting.set(id, { op, resolve, reject, timer });
+      this.waiting.set(id, { op, resolve, reject, timer, sentAt: performance.now() });
       if (this.tap !== undefined || everyChannel.size > 0) this.emit('request', body);
       this.output.write(Buffer.concat([head, body]));
     });
@@ -178,6 +182,7 @@ export class ControlChannel {
       if (w === undefined) continue;
       this.waiting.delete(msg.id as number);
       clearTimeout(w.timer);
+      this.slowestAnswerMs = Math.max(this.slowestAnswerMs, this.lastAnswerAt - w.sentAt);
       if (msg.ok === true) w.resolve(msg);
       else w.reject(answerError(this.peer, w.op, msg, this.stderr()));
     }

@@ -186,6 +186,11 @@ export interface Peer {
    * Never throws.
    */
   lastAnswerAt?(): number;
+  /**
+   * Optional: the longest one of its control requests waited for an answer so far (since its last
+   * start), in ms. Never throws.
+   */
+  slowestAnswerMs?(): number;
 }
 
 /**

@@ -51,6 +51,7 @@ import { baselineOf } from '../invalid/check.js';
 import type { InvalidAnswer } from '../invalid/check.js';
 import type { ReadResult } from '../invalid/readers.js';
 import { runEnvelopeMatrix } from '../invalid/envelopes.js';
+import type { EnvelopeMatrix } from '../invalid/envelopes.js';
 import { MatrixBuilder } from '../invalid/matrix.js';
 import type { InvalidMatrix } from '../invalid/matrix.js';
 import type { MatrixCell } from '../invalid/model.js';
@@ -142,6 +143,13 @@ export interface RunCasesOptions {
   readonly onResult?: (r: CaseResult) => void;
   /** The protocols every property runs in (each peer in those its abilities name). Default binary. */
   readonly protocols?: readonly Protocol[];
+  /**
+   * Starts a second instance of each peer in `peers`, for the envelope cases of the invalid-input
+   * matrix: they then run on those from the start, beside the corpus and the sweep, and a peer the
+   * sweep stops (a hung read) breaks no envelope case. The run stops them. Without it (default),
+   * the envelope cases run after the sweep on `peers`.
+   */
+  readonly startEnvelopePeers?: () => Promise<Peer[]>;
   /** When aborted, no new schema is started (those in flight finish); shrinking is skipped. */
   readonly signal?: AbortSignal;
   /** Restarts of a peer that died, per peer, before its cases are reported as not run. Default MAX_RESTARTS. */
@@ -753,6 +761,19 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
   const shard = options.shard;
   const inShard = (i: number) => shard === undefined || i % shard.count === shard.index - 1;
 
+  // The envelope cases of the invalid-input matrix (harness/invalid/envelopes.ts): once per run
+  // (in the first shard), against every selected peer's servers and clients and ours; beside the
+  // sweep on peers of their own when the caller can start them, else after it.
+  const envelopesHere = (shard === undefined || shard.index === 1) && invalidWanted;
+  const envelopesBeside =
+    envelopesHere && options.startEnvelopePeers !== undefined
+      ? // Settled at once (a rejection is kept for later, not left unhandled meanwhile).
+        envelopeMatrixBeside(options.startEnvelopePeers).then(
+          (env) => ({ env }),
+          (error: unknown) => ({ error }),
+        )
+      : undefined;
+
   // 1. The regression corpus, first and in order (each case in one shard only, so that merged
   // shards hold each corpus result once).
   const sweepStart = performance.now();
@@ -1019,22 +1040,41 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
   }
   while (inFlight.length > 0) flushOne(await inFlight.shift()!);
 
-  // The envelope cases of the invalid-input matrix (harness/invalid/envelopes.ts): once per run
-  // (in the first shard), against every selected peer's servers and clients and ours.
-  if (
-    harnessError === undefined &&
-    !aborted() &&
-    (shard === undefined || shard.index === 1) &&
-    invalidWanted
-  ) {
+  if (envelopesHere) {
     try {
-      const alive: Peer[] = [];
-      for (const p of peers) if (await keeper.revive(p)) alive.push(p);
-      const env = await runEnvelopeMatrix({ peers: alive, protocols });
-      for (const row of env.rows) matrix.add(row);
-      for (const raw of env.results) if (selected(raw.name, raw.property)) emitPlain(raw);
+      let env: EnvelopeMatrix | undefined;
+      if (envelopesBeside !== undefined) {
+        const beside = await envelopesBeside;
+        if ('error' in beside) throw beside.error;
+        env = beside.env;
+      } else if (harnessError === undefined && !aborted()) {
+        const alive: Peer[] = [];
+        for (const p of peers) if (await keeper.revive(p)) alive.push(p);
+        env = await runEnvelopeMatrix({ peers: alive, protocols });
+      }
+      if (env !== undefined && harnessError === undefined && !aborted()) {
+        for (const row of env.rows) matrix.add(row);
+        for (const raw of env.results) if (selected(raw.name, raw.property)) emitPlain(raw);
+      }
     } catch (e) {
       harnessErrors.push(`the envelope cases of the invalid-input matrix: ${describe(e)}`);
+    }
+  }
+
+  /**
+   * The envelope matrix on peers of its own (`start`), stopped when it ends or the run is
+   * interrupted. Rejects when they cannot be started or our RPC layer cannot serve.
+   */
+  async function envelopeMatrixBeside(start: () => Promise<Peer[]>): Promise<EnvelopeMatrix> {
+    const own = await start();
+    const stopAll = () => Promise.all(own.map((p) => p.stop().catch(() => undefined)));
+    const onAbort = () => void stopAll();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await runEnvelopeMatrix({ peers: own, protocols });
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+      await stopAll();
     }
   }
   if (harnessError !== undefined) harnessErrors.push(harnessError);

@@ -13,6 +13,8 @@ import {
   hashOf,
   invalidCasesFor,
   matrixRow,
+  FIRST_READ_BOUNDS,
+  firstBounds,
   readCasesOurs,
   readCasesPeer,
 } from '../../invalid/check.js';
@@ -204,4 +206,14 @@ void t.test('a busy peer that goes on answering other requests is not cut short'
   });
   t.ok(performance.now() - started >= 2_400, 'only the wall bound ended it');
   t.equal(kills.length, 1);
+});
+
+void t.test("a first read's CPU bound follows the peer's slowest answer", async (t) => {
+  const peer = (slowest: number | undefined) =>
+    ({ ...(slowest !== undefined ? { slowestAnswerMs: () => slowest } : {}) }) as unknown as Peer;
+  t.equal(firstBounds(peer(100), FIRST_READ_BOUNDS).busyMs, 3_000, 'at least 3 s');
+  t.equal(firstBounds(peer(2_500), FIRST_READ_BOUNDS).busyMs, 5_000, 'twice the slowest');
+  t.equal(firstBounds(peer(60_000), FIRST_READ_BOUNDS).busyMs, 8_000, 'at most the bound');
+  t.equal(firstBounds(peer(undefined), FIRST_READ_BOUNDS), FIRST_READ_BOUNDS, 'unknown: as given');
+  t.equal(firstBounds(peer(100), FIRST_READ_BOUNDS).wallMs, FIRST_READ_BOUNDS.wallMs);
 });
