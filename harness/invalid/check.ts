@@ -11,6 +11,7 @@ import type { CodecUnderTest } from '../runner/codec.js';
 import { OUR_CODEC } from '../runner/codec.js';
 import type { PeerSession } from '../runner/check.js';
 import type { Peer } from '../peers/peer.js';
+import type { PeerUsage } from '../peers/usage.js';
 import type { MatrixCell, MatrixRow } from './model.js';
 import { judge, judgedOutcome, readOurs, readPeer } from './readers.js';
 import type { ReadResult } from './readers.js';
@@ -208,6 +209,23 @@ function sizeText(n: number): string {
   return n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(1)} GiB` : `${Math.round(n / 1024 ** 2)} MiB`;
 }
 
+/** A peer's last usage reading, shared by the reads that wait on it at once (see usageOf). */
+const lastUsage = new WeakMap<Peer, { at: number; usage: Promise<PeerUsage | undefined> }>();
+
+/**
+ * `peer.usage()`, read at most once per WATCH_EVERY_MS however many of its reads wait (a schema's
+ * values wait side by side behind one hang). Undefined when the peer cannot tell. Never rejects.
+ */
+function usageOf(peer: Peer): Promise<PeerUsage | undefined> | undefined {
+  if (peer.usage === undefined) return undefined;
+  const now = performance.now();
+  const last = lastUsage.get(peer);
+  if (last !== undefined && now - last.at < WATCH_EVERY_MS) return last.usage;
+  const usage = peer.usage().catch(() => undefined);
+  lastUsage.set(peer, { at: now, usage });
+  return usage;
+}
+
 /**
  * Resolves with `hung` (and why) when the read waiting on `peer` goes over `bounds`; `cancel`
  * stops watching. Never rejects.
@@ -227,8 +245,8 @@ function watchRead(
       resolve({ outcome: 'hung', detail });
     };
     later(bounds.wallMs, () => hung(`no answer within ${bounds.wallMs} ms`));
-    const usage = peer.usage?.bind(peer);
-    if (usage === undefined) return;
+    if (peer.usage === undefined) return;
+    const usage = async () => usageOf(peer);
     later(WATCH_AFTER_MS, () => {
       void (async () => {
         const base = await usage();

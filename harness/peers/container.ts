@@ -22,6 +22,8 @@ import { ChannelPeer, infoFrom } from './channel-peer.js';
 import { ManifestError } from './manifest.js';
 import type { PeerManifest } from './manifest.js';
 import { PeerError } from './peer.js';
+import { processGroupUsage } from './usage.js';
+import type { PeerUsage } from './usage.js';
 import { HELLO_TIMEOUT_MS, REQUEST_TIMEOUT_MS, STOP_GRACE_MS } from './process.js';
 
 /**
@@ -36,6 +38,11 @@ export const CONNECT_TIMEOUT_MS = 5_000;
 export const DEFAULT_BASE_IMAGE = 'thrift-conform/bookworm-base:local';
 /** Label of our images (set by the image build, inherited by their containers). */
 export const PEER_LABEL = 'org.thrift-conform.peer';
+/**
+ * The label holding the pid of the process that started a peer's container: what one process
+ * started can be told from another's (two runs, or two test files, at once).
+ */
+export const OWNER_LABEL = 'org.thrift-conform.owner';
 /** The bridge's readiness line (docker/bridge.py: READY_LINE). */
 const READY_LINE = /thrift-conform peer ready on \d+/;
 /** Container log kept for reports. */
@@ -179,6 +186,8 @@ function message(e: unknown): string {
 export class ContainerPeer extends ChannelPeer {
   private container: StartedTestContainer | undefined;
   private socket: Socket | undefined;
+  /** The container's first process as the host sees it (its process group holds the peer). */
+  private hostPid: number | undefined;
   /** Milliseconds from asking Docker to start the container to the bridge's readiness line. */
   readyMs = 0;
 
@@ -244,7 +253,7 @@ export class ContainerPeer extends ChannelPeer {
       this.container = await new tc.GenericContainer(image)
         .withNetworkMode('host')
         .withEnvironment({ ...this.spec.env, CONTROL_PORT: String(port) })
-        .withLabels({ [PEER_LABEL]: this.name })
+        .withLabels({ [PEER_LABEL]: this.name, [OWNER_LABEL]: String(process.pid) })
         .withLogConsumer((stream: Readable) => {
           stream.on('data', (c: Buffer | string) => this.appendStderr(c.toString(), STDERR_KEEP));
           stream.on('error', () => undefined); // the log ends with the container
@@ -261,6 +270,7 @@ export class ContainerPeer extends ChannelPeer {
       );
     }
     this.readyMs = performance.now() - t0;
+    this.hostPid = await hostPidOf(tc, this.container.getId());
     try {
       const socket = await connectTo(port, CONNECT_TIMEOUT_MS);
       socket.setNoDelay(true);
@@ -298,11 +308,42 @@ export class ContainerPeer extends ChannelPeer {
     const socket = this.socket;
     this.container = undefined;
     this.socket = undefined;
+    this.hostPid = undefined;
     if (socket !== undefined) {
       await this.channel.request('shutdown', {}, STOP_GRACE_MS).catch(() => undefined);
       socket.destroy();
     }
     await container?.stop({ timeout: STOP_GRACE_MS, remove: true }).catch(() => undefined);
+  }
+
+  /** `docker stop` with no grace (SIGKILL) and no `shutdown` first, then removes it. Never rejects. */
+  async kill(): Promise<void> {
+    const container = this.container;
+    this.container = undefined;
+    this.socket?.destroy();
+    this.socket = undefined;
+    this.hostPid = undefined;
+    await container?.stop({ timeout: 0, remove: true }).catch(() => undefined);
+  }
+
+  /**
+   * Its processes' CPU time and memory, read from the host's /proc (Docker on this machine, Linux);
+   * undefined when the host cannot see them (a remote Docker). Never rejects.
+   */
+  async usage(): Promise<PeerUsage | undefined> {
+    return this.hostPid === undefined ? undefined : processGroupUsage(this.hostPid);
+  }
+}
+
+/** The host pid of a container's first process, or undefined when Docker does not say. Never rejects. */
+async function hostPidOf(tc: Testcontainers, id: string): Promise<number | undefined> {
+  try {
+    const client = await tc.getContainerRuntimeClient();
+    const info = await client.container.inspect(client.container.getById(id));
+    const pid = info.State.Pid;
+    return typeof pid === 'number' && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -10,7 +10,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { runKeyValueScenario } from '../../scenarios/keyvalue.js';
-import { ContainerPeer, defaultContainerPeers, PEER_LABEL } from '../../peers/container.js';
+import {
+  ContainerPeer,
+  defaultContainerPeers,
+  OWNER_LABEL,
+  PEER_LABEL,
+} from '../../peers/container.js';
 import { ProcessPeer } from '../../peers/process.js';
 import { defaultProcessPeers } from '../../peers/registry.js';
 
@@ -19,12 +24,24 @@ const run = promisify(execFile);
 /** How long `docker ps` / `docker rm -f` may take when cleaning up (each is well under a second). */
 const DOCKER_CLI_TIMEOUT_MS = 30_000;
 
-/** Removes containers of our peer images that testcontainers started and nobody stopped. */
+/**
+ * Removes containers of our peer images that this test process started and nobody stopped (not
+ * another test file's, running at the same time).
+ */
 async function removeLeftovers(): Promise<string[]> {
   const opts = { timeout: DOCKER_CLI_TIMEOUT_MS };
   const ps = await run(
     'docker',
-    ['ps', '-aq', '--filter', 'label=org.testcontainers=true', '--filter', `label=${PEER_LABEL}`],
+    [
+      'ps',
+      '-aq',
+      '--filter',
+      'label=org.testcontainers=true',
+      '--filter',
+      `label=${PEER_LABEL}`,
+      '--filter',
+      `label=${OWNER_LABEL}=${process.pid}`,
+    ],
     opts,
   );
   const ids = ps.stdout.split('\n').filter((id) => id !== '');
@@ -73,6 +90,11 @@ for (const spec of await defaultContainerPeers(root)) {
     t.same(container.info.abilities, proc.info.abilities, 'same abilities');
     t.equal(container.info.version, proc.info.version, 'same library version');
     t.equal(container.info.compiler, proc.info.compiler, 'same compiler (apache-py)');
+    // What bounds an invalid read (harness/invalid/check.ts): the host sees its processes.
+    const used = await container.usage();
+    t.ok(used !== undefined && used.rssBytes > 1024 ** 2, `resident: ${used?.rssBytes} bytes`);
+    await container.kill();
+    t.equal(await container.usage(), undefined, 'nothing after kill');
   });
 }
 
