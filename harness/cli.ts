@@ -870,6 +870,7 @@ async function run(args: string[]): Promise<number> {
       casesPerSecond: n / (Math.max(1, outcome?.sweepMs ?? durationMs) / 1000),
       ...(Object.keys(notGiven).length > 0 ? { notGiven } : {}),
       ...(health?.restarts ? { restarts: health.restarts } : {}),
+      ...(health?.hangStops ? { hangStops: health.hangStops } : {}),
       ...(health?.notRun ? { notRun: health.notRun } : {}),
       ...(health?.died !== undefined ? { died: health.died } : {}),
     };

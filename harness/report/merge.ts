@@ -10,8 +10,8 @@
  *   checked (commands may differ in, e.g., the report folder).
  * - Results: concatenated in shard order, each shard's in its own order. Every case, generated
  *   or from the corpus, runs in exactly one shard (corpus case i in shard (i mod n) + 1), so
- *   nothing is counted twice: a peer's `cases`, `notGiven` (per reason), `restarts` and `notRun`
- *   are sums, and so is `schemas`.
+ *   nothing is counted twice: a peer's `cases`, `notGiven` (per reason), `restarts`,
+ *   `hangStops` and `notRun` are sums, and so is `schemas`.
  * - Peers: in first-seen order; version and backend of the first shard that has the peer, startMs
  *   the largest (the slowest start), `casesPerSecond` = merged cases / the longest shard's
  *   duration, `died` the last shard's that says it.
@@ -151,6 +151,7 @@ function mergePeers(reports: readonly RunReport[], durationMs: number): PeerSumm
       cases: number;
       notGiven: Record<string, number>;
       restarts: number;
+      hangStops: number;
       notRun: number;
       died?: string;
     }
@@ -159,7 +160,15 @@ function mergePeers(reports: readonly RunReport[], durationMs: number): PeerSumm
     for (const p of r.peers) {
       let had = peers.get(p.name);
       if (!had) {
-        had = { first: p, startMs: p.startMs, cases: 0, notGiven: {}, restarts: 0, notRun: 0 };
+        had = {
+          first: p,
+          startMs: p.startMs,
+          cases: 0,
+          notGiven: {},
+          restarts: 0,
+          hangStops: 0,
+          notRun: 0,
+        };
         peers.set(p.name, had);
       }
       had.startMs = Math.max(had.startMs, p.startMs);
@@ -167,20 +176,22 @@ function mergePeers(reports: readonly RunReport[], durationMs: number): PeerSumm
       for (const [why, n] of Object.entries(p.notGiven ?? {}))
         had.notGiven[why] = (had.notGiven[why] ?? 0) + n;
       had.restarts += p.restarts ?? 0;
+      had.hangStops += p.hangStops ?? 0;
       had.notRun += p.notRun ?? 0;
       if (p.died !== undefined) had.died = p.died;
     }
-  return [...peers.values()].map(({ first, startMs, cases, notGiven, restarts, notRun, died }) => ({
-    name: first.name,
-    version: first.version,
-    backend: first.backend,
-    startMs,
-    cases,
-    casesPerSecond: durationMs > 0 ? cases / (durationMs / 1000) : 0,
-    ...(Object.keys(notGiven).length > 0 ? { notGiven } : {}),
-    ...(restarts > 0 ? { restarts } : {}),
-    ...(notRun > 0 ? { notRun } : {}),
-    ...(died !== undefined ? { died } : {}),
+  return [...peers.values()].map((m) => ({
+    name: m.first.name,
+    version: m.first.version,
+    backend: m.first.backend,
+    startMs: m.startMs,
+    cases: m.cases,
+    casesPerSecond: durationMs > 0 ? m.cases / (durationMs / 1000) : 0,
+    ...(Object.keys(m.notGiven).length > 0 ? { notGiven: m.notGiven } : {}),
+    ...(m.restarts > 0 ? { restarts: m.restarts } : {}),
+    ...(m.hangStops > 0 ? { hangStops: m.hangStops } : {}),
+    ...(m.notRun > 0 ? { notRun: m.notRun } : {}),
+    ...(m.died !== undefined ? { died: m.died } : {}),
   }));
 }
 

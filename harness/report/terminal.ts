@@ -76,6 +76,7 @@ export function formatTerminalSummary(report: RunReport, options: TerminalOption
       `${p.casesPerSecond.toFixed(0)}/s`,
       ...(notGiven > 0 ? [`${notGiven} not given`] : []),
       ...(p.restarts ? [`restarted ${p.restarts}x`] : []),
+      ...(p.hangStops ? [`stopped ${p.hangStops}x for reads over their bounds`] : []),
       ...(p.notRun ? [`${p.notRun} NOT RUN`] : []),
       ...(p.died !== undefined ? [`died: ${p.died}`] : []),
     ];

@@ -17,6 +17,11 @@ export interface PeerHealth {
   readonly died?: string;
   /** Why it was not started again (restarts used up, a failed start, the run interrupted). */
   readonly gaveUp?: string;
+  /**
+   * Times the harness stopped it because a read went over its bounds (a hang confirmed alone, or a
+   * first read that may have waited behind one); not counted in `restarts`.
+   */
+  readonly hangStops: number;
 }
 
 /** A readers-writer lock: many holders share it, or one holds it alone. */
@@ -65,6 +70,9 @@ interface State {
   restarting?: Promise<boolean> | undefined;
   /** The harness stopped it on purpose (a hung read): its next restart is not one of its deaths. */
   stoppedByUs?: boolean;
+  /** The stop of a hung peer under way or done, until it is started again. */
+  stopping?: Promise<void> | undefined;
+  hangStops: number;
   readonly lock: SharedOrAlone;
 }
 
@@ -83,7 +91,10 @@ export class PeerKeeper {
   #state(peer: Peer): State {
     let s = this.#states.get(peer);
     if (s === undefined)
-      this.#states.set(peer, (s = { restarts: 0, generation: 0, lock: new SharedOrAlone() }));
+      this.#states.set(
+        peer,
+        (s = { restarts: 0, generation: 0, hangStops: 0, lock: new SharedOrAlone() }),
+      );
     return s;
   }
 
@@ -94,11 +105,19 @@ export class PeerKeeper {
 
   /**
    * Stops `peer` because the harness gave up waiting for it (a read that hung): it is started again
-   * like a peer that died, but that restart does not count towards `maxRestarts`. Never rejects.
+   * like a peer that died, but that restart does not count towards `maxRestarts`. The reads that
+   * wait on it at once all give up together: one stop, counted once, until it is started again.
+   * Never rejects.
    */
   async stopHung(peer: Peer): Promise<void> {
-    this.#state(peer).stoppedByUs = true;
-    await (peer.kill !== undefined ? peer.kill() : peer.stop()).catch(() => undefined);
+    const s = this.#state(peer);
+    if (s.stopping === undefined) {
+      if (this.isDead(peer)) return; // it died by itself: one of its deaths, not our stop
+      s.stoppedByUs = true;
+      s.hangStops++;
+      s.stopping = (peer.kill !== undefined ? peer.kill() : peer.stop()).catch(() => undefined);
+    }
+    await s.stopping;
   }
 
   /** Whether `peer` is not running (a peer that cannot tell is taken to run). Never throws. */
@@ -117,6 +136,7 @@ export class PeerKeeper {
     if (s.gaveUp !== undefined) return false;
     const ours = s.stoppedByUs === true;
     s.stoppedByUs = false;
+    s.stopping = undefined;
     const lastLine = peer.stderr().trim().split('\n').pop()?.trim();
     if (!ours)
       s.died = `${peer.exitReason?.() ?? 'it died'}${lastLine ? `; it last printed: ${lastLine.slice(0, 300)}` : ''}`;
@@ -164,6 +184,7 @@ export class PeerKeeper {
     const s = this.#state(peer);
     return {
       restarts: s.restarts,
+      hangStops: s.hangStops,
       ...(s.died !== undefined ? { died: s.died } : {}),
       ...(s.gaveUp !== undefined ? { gaveUp: s.gaveUp } : {}),
     };

@@ -153,6 +153,11 @@ export interface PeerSummary {
   readonly notGiven?: Readonly<Record<string, number>>;
   /** Times the peer died during the run and was started again. */
   readonly restarts?: number;
+  /**
+   * Times the harness stopped (and started again) the peer because a read went over its bounds
+   * (invalid-input: a confirmed hang, or a first read that may have waited behind one).
+   */
+  readonly hangStops?: number;
   /** Results of this peer with verdict `not-run`. */
   readonly notRun?: number;
   /** Why the peer last died (its exit status and the last line it printed), when it did. */

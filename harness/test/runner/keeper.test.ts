@@ -93,9 +93,32 @@ void t.test(
     t.equal(keeper.isDead(stoppable), true);
     t.equal(await keeper.revive(stoppable), true, 'started again');
     t.equal(keeper.generation(stoppable), 1, 'sessions opened before it are gone');
-    t.match(keeper.health(stoppable), { restarts: 0, died: undefined }, 'not one of its deaths');
+    t.match(
+      keeper.health(stoppable),
+      { restarts: 0, hangStops: 1, died: undefined },
+      'not one of its deaths, counted apart',
+    );
     state.dead = 'it died by itself';
+    await keeper.stopHung(stoppable);
+    t.equal(keeper.health(stoppable).hangStops, 1, 'a peer that died by itself is not our stop');
     t.equal(await keeper.revive(stoppable), true, 'its one real restart is still there');
     t.equal(keeper.health(stoppable).restarts, 1);
+    // Reads that give up on it at once stop it once.
+    let kills = 0;
+    const killable = Object.assign(stoppable, {
+      kill: async () => {
+        kills++;
+        await new Promise((r) => setTimeout(r, 20));
+        state.dead = 'the peer exited (signal SIGKILL)';
+      },
+    });
+    state.dead = undefined;
+    await Promise.all([1, 2, 3].map(() => keeper.stopHung(killable)));
+    t.equal(kills, 1, 'one kill');
+    t.equal(keeper.health(killable).hangStops, 2, 'counted once');
+    t.equal(await keeper.revive(killable), true);
+    state.dead = undefined;
+    await keeper.stopHung(killable);
+    t.equal(kills, 2, 'started again, it can be stopped again');
   },
 );
