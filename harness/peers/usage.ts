@@ -20,13 +20,13 @@ const TICKS_PER_SECOND = 100;
 const PAGE_BYTES = 4096;
 
 /**
- * One /proc/<pid>/stat line's process group, CPU ticks and RSS pages, or undefined when it cannot be
+ * One /proc/<pid>/stat line's state letter, process group, CPU ticks and RSS pages, or undefined when it cannot be
  * read as one (the command name, in parentheses, may hold spaces and parentheses: fields are
  * counted from the last `)`). Never throws.
  */
 export function parseStat(
   line: string,
-): { pgrp: number; ticks: number; rssPages: number } | undefined {
+): { state: string; pgrp: number; ticks: number; rssPages: number } | undefined {
   const close = line.lastIndexOf(')');
   if (close < 0) return undefined;
   // Fields from the 3rd (state): state ppid pgrp session tty tpgid flags minflt cminflt majflt
@@ -40,7 +40,7 @@ export function parseStat(
   const stime = Number(f[12]);
   const rss = Number(f[21]);
   if (![pgrp, utime, stime, rss].every(Number.isFinite)) return undefined;
-  return { pgrp, ticks: utime + stime, rssPages: rss };
+  return { state: f[0] ?? '', pgrp, ticks: utime + stime, rssPages: rss };
 }
 
 /**
@@ -67,7 +67,8 @@ export async function processGroupUsage(pgid: number): Promise<PeerUsage | undef
         return; // it exited meanwhile
       }
       const s = parseStat(line);
-      if (s === undefined || s.pgrp !== pgid) return;
+      // A zombie (Z) or dead (X) process is gone, whoever has yet to reap it.
+      if (s === undefined || s.pgrp !== pgid || s.state === 'Z' || s.state === 'X') return;
       found++;
       ticks += s.ticks;
       pages += s.rssPages;

@@ -3,7 +3,7 @@
 // programs here are tiny Node scripts written for these tests; the real peers are tested in
 // keyvalue.test.ts.
 import t from 'tap';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProcessPeer } from '../../peers/process.js';
@@ -118,3 +118,43 @@ void t.test('a missing program says how to fix it', async (t) => {
     },
   );
 });
+
+void t.test(
+  'usage shows a peer that computes without answering; kill ends its whole process group',
+  { skip: process.platform !== 'linux' && 'reads /proc' },
+  async (t) => {
+    // GOOD, but a roundtrip never returns (a busy loop), and it starts a child in its group.
+    const busy = GOOD.replace(
+      "else if (m.op === 'roundtrip')",
+      "else if (m.op === 'roundtrip') { for (;;) {} }\n    else if (m.op === 'never')",
+    ).replace(
+      'let buf = Buffer.alloc(0);',
+      "import { spawn } from 'node:child_process';\nconst kid = spawn('sleep', ['600'], { stdio: 'ignore' });\nprocess.stderr.write('kid ' + kid.pid + '\\n');\nlet buf = Buffer.alloc(0);",
+    );
+    const peer = await ProcessPeer.start({ name: 'busy', command: program('busy', busy) });
+    t.teardown(() => peer.kill());
+    const kid = Number(/kid (\d+)/.exec(peer.stderr())?.[1]);
+    t.ok(kid > 0, `its child is ${kid}`);
+    const before = await peer.usage();
+    void peer.roundtrip('m', 'T', Uint8Array.from([0]), 'binary').catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 1200));
+    const after = await peer.usage();
+    t.ok(before !== undefined && after !== undefined, 'usage read');
+    const busyMs = after!.cpuMs - before!.cpuMs;
+    t.ok(busyMs >= 500, `${busyMs} ms of CPU in 1.2 s of a busy loop`);
+    t.ok(peer.lastAnswerAt() < performance.now() - 1000, 'and no answer meanwhile');
+    await peer.kill();
+    t.ok(peer.exitReason() !== undefined, `gone: ${peer.exitReason()}`);
+    // Alive: not gone and not a zombie (the machine's init may be slow to reap it).
+    const alive = (pid: number) => {
+      try {
+        return !/\) [ZX] /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 20 && alive(kid); i++) await new Promise((r) => setTimeout(r, 50));
+    t.notOk(alive(kid), 'its child is gone too');
+    t.equal(await peer.usage(), undefined, 'no usage after kill');
+  },
+);

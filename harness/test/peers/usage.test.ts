@@ -9,7 +9,7 @@ void t.test('a stat line is read from its last parenthesis', async (t) => {
   // pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime
   // cutime cstime priority nice threads itrealvalue starttime vsize rss
   const line = '4242 (a) b (c)) R 1 4242 4242 0 -1 0 0 0 0 0 150 50 0 0 20 0 1 0 99 1000 321 0';
-  t.same(parseStat(line), { pgrp: 4242, ticks: 200, rssPages: 321 });
+  t.same(parseStat(line), { state: 'R', pgrp: 4242, ticks: 200, rssPages: 321 });
   t.equal(parseStat('garbage'), undefined);
   t.equal(parseStat('1 (x) R 1'), undefined, 'too short');
 });
