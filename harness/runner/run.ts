@@ -56,7 +56,7 @@ import { MatrixBuilder } from '../invalid/matrix.js';
 import type { InvalidMatrix } from '../invalid/matrix.js';
 import type { MatrixCell } from '../invalid/model.js';
 import { userCaseArb } from './user-idl.js';
-import { propertyApplies } from './user-rpc.js';
+import { propertyApplies, whyNotGivenCall } from './user-rpc.js';
 import type { UserSchema } from './user-idl.js';
 import type { PeerHealth } from './keeper.js';
 import type { CodecUnderTest } from './codec.js';
@@ -631,6 +631,11 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
         );
         const skipped = skip.filter(Boolean).length;
         countNotGiven(peer, UNDECLARED_ENUM_REASON, skipped);
+        // A call of the user's service the peer cannot take (a oneway function, an inherited one).
+        items.forEach((it, i) => {
+          const why = skip[i] ? undefined : whyNotGivenCall(schema, it.type, peer);
+          if (why !== undefined) countNotGiven(peer, why, 1);
+        });
         const fresh = () => items.map(() => new Map<Property, Pending | Pending[]>());
         const ranFor = new Set<number>();
         // What the peer did with each value's valid bytes (its peer-roundtrip, which runs first):

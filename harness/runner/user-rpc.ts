@@ -266,6 +266,22 @@ export function propertyApplies(
   return whyNotCall(peer, call, property) === undefined;
 }
 
+/**
+ * Why `peer` is given none of the user-rpc checks of a value of `type` (a call of the user's
+ * service), for the run's "not given" counts; undefined when it is given one, or `type` is not a
+ * call. Never throws.
+ */
+export function whyNotGivenCall(
+  schema: CompiledSchema,
+  type: string,
+  peer: Peer,
+): string | undefined {
+  const call = userCalls(schema).get(type);
+  if (call === undefined) return undefined;
+  const why = USER_RPC_PROPERTIES.map((p) => whyNotCall(peer, call, p));
+  return why.every((w) => w !== undefined) ? `user service call: ${why.at(-1)}` : undefined;
+}
+
 /** Why `peer` is not given `call` for `property` (undefined when it is). Never throws. */
 export function whyNotCall(
   peer: Peer,

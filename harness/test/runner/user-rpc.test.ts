@@ -20,7 +20,7 @@ import { replayBundle } from '../../runner/replay.js';
 import type { CaseResult } from '../../runner/result.js';
 import { runCases } from '../../runner/run.js';
 import { loadUserIdl } from '../../runner/user-idl.js';
-import { userCalls } from '../../runner/user-rpc.js';
+import { userCalls, whyNotGivenCall } from '../../runner/user-rpc.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const seed = Number(process.env.FC_SEED ?? 20261130);
@@ -101,6 +101,26 @@ void t.test(
       0,
       'a schema not marked as the user’s has no calls',
     );
+    // What a peer without oneway or service inheritance is not given, for "not given".
+    const plain = {
+      info: { abilities: { features: { scriptedAnswers: true } } },
+    } as unknown as Peer;
+    t.equal(whyNotGivenCall(schema, 'TConformCall_KeyValue_get', plain), undefined);
+    t.equal(
+      whyNotGivenCall(schema, 'TConformCall_KeyValue_touch', plain),
+      'user service call: a oneway function',
+    );
+    t.equal(
+      whyNotGivenCall(schema, 'TConformCall_KeyValue_ping', plain),
+      'user service call: service inheritance',
+    );
+    const noScript = { info: { abilities: { features: {} } } } as unknown as Peer;
+    t.equal(
+      whyNotGivenCall(schema, 'TConformCall_KeyValue_get', noScript),
+      undefined,
+      'its client is still called when its server cannot be told answers',
+    );
+    t.equal(whyNotGivenCall(schema, 'Item', plain), undefined, 'not a call');
   },
 );
 
