@@ -90,6 +90,9 @@ export { enumFor } from './schema/enum-object.js';
 export {
   moduleFor,
   serviceFor,
+  structOf,
+  serviceOf,
+  enumOf,
   encodeApplicationExceptionMessage,
   peekEnvelope,
 } from './module.js';

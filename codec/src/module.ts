@@ -426,3 +426,85 @@ function loadsMessage(service: ServiceObject, bytes: Uint8Array, options?: Loads
 }
 
 export type { EnumObject };
+
+/** What `value` (a member of a module) is, for a person: `an enum`, `a service`, `a constant`. */
+function kindOf(value: unknown): string {
+  const spec = (value as { __spec__?: { kind?: string; variant?: string } } | null)?.__spec__;
+  if (spec?.kind === 'struct')
+    return spec.variant === 'exception' ? 'an exception' : `a ${spec.variant ?? 'struct'}`;
+  if (spec?.kind === 'enum') return 'an enum';
+  if (spec?.kind === 'typedef') return 'a typedef';
+  if (value !== null && typeof value === 'object' && '__functions__' in value) return 'a service';
+  if (value !== null && typeof value === 'object' && '__types__' in value) return 'an include';
+  return 'a constant';
+}
+
+/** The member `name` of `mod` (a dotted name reaches into includes: `shared.Stamp`), or a ValidationError. */
+function memberOf(
+  mod: ThriftModule,
+  name: string,
+  want: string,
+  listed: (m: ThriftModule) => string[],
+): unknown {
+  const parts = name.split('.');
+  let m = mod;
+  for (const inc of parts.slice(0, -1)) {
+    const next = m.__includes__[inc];
+    if (next === undefined)
+      throw new ValidationError(
+        name,
+        `no include '${inc}' in module ${m.__spec__.name}; its includes: ${Object.keys(m.__includes__).join(', ') || 'none'}`,
+      );
+    m = next;
+  }
+  const last = parts.at(-1)!;
+  if (!Object.prototype.hasOwnProperty.call(m, last) || RESERVED.has(last))
+    throw new ValidationError(
+      name,
+      `no ${want} named '${last}' in module ${m.__spec__.name}; its ${want}s: ${listed(m).join(', ') || 'none'}`,
+    );
+  return m[last];
+}
+
+/** The names of `m`'s types whose spec has `kind` (and, for structs, any variant). */
+const typeNames = (m: ThriftModule, kind: string) =>
+  Object.entries(m.__types__)
+    .filter(([, v]) => (v as { __spec__?: { kind?: string } }).__spec__?.kind === kind)
+    .map(([k]) => k);
+
+/**
+ * The struct, union or exception class named `name` in `mod`, typed (a module's members are
+ * `unknown`): `new (structOf(m, 'User'))({ name: 'Jane' })`. A dotted name reaches into an
+ * include (`shared.Stamp`); a typedef of a struct gives the struct. Throws ValidationError naming
+ * what `name` is instead, or listing the module's structs when it has no such name.
+ */
+export function structOf(mod: ThriftModule, name: string): StructClass {
+  const v = memberOf(mod, name, 'struct', (m) => typeNames(m, 'struct'));
+  const target = kindOf(v) === 'a typedef' ? (v as TypedefObject).target : v;
+  if ((target as Partial<StructClass> | undefined)?.__spec__?.kind === 'struct')
+    return target as StructClass;
+  throw new ValidationError(name, `is ${kindOf(v)}, not a struct, union or exception`);
+}
+
+/**
+ * The service named `name` in `mod` (a dotted name reaches into an include), typed. Throws
+ * ValidationError naming what `name` is instead, or listing the module's services.
+ */
+export function serviceOf(mod: ThriftModule, name: string): ServiceObject {
+  const v = memberOf(mod, name, 'service', (m) => Object.keys(m.__services__));
+  if (kindOf(v) === 'a service') return v as ServiceObject;
+  throw new ValidationError(name, `is ${kindOf(v)}, not a service`);
+}
+
+/**
+ * The enum named `name` in `mod` (a dotted name reaches into an include; a typedef of an enum
+ * gives the enum), typed. Throws ValidationError naming what `name` is instead, or listing the
+ * module's enums.
+ */
+export function enumOf(mod: ThriftModule, name: string): EnumObject {
+  const v = memberOf(mod, name, 'enum', (m) => typeNames(m, 'enum'));
+  const target = kindOf(v) === 'a typedef' ? (v as TypedefObject).target : v;
+  if ((target as Partial<EnumObject> | undefined)?.__spec__?.kind === 'enum')
+    return target as EnumObject;
+  throw new ValidationError(name, `is ${kindOf(v)}, not an enum`);
+}

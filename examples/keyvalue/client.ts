@@ -5,8 +5,7 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { load } from '../../codec/src/index.js';
-import type { ServiceObject, StructClass } from '../../codec/src/index.js';
+import { load, serviceOf, structOf } from '../../codec/src/index.js';
 import { ThriftClient } from '../../rpc/src/client.js';
 import type { TransportKind } from '../../rpc/src/transport.js';
 
@@ -16,7 +15,7 @@ if (!Number.isInteger(port) || port <= 0) {
   process.stderr.write('usage: client.ts <port> [framed|buffered]\n');
   process.exit(2);
 }
-const client = await ThriftClient.connect(kv, kv.KeyValue as ServiceObject, port, '127.0.0.1', {
+const client = await ThriftClient.connect(kv, serviceOf(kv, 'KeyValue'), port, '127.0.0.1', {
   transport: (process.argv[3] ?? 'framed') as TransportKind,
 });
 try {
@@ -28,7 +27,7 @@ try {
     process.stdout.write('get missing -> (no error?)\n');
     process.exitCode = 1;
   } catch (e) {
-    if (!(e instanceof (kv.NotFoundError as StructClass))) throw e;
+    if (!(e instanceof structOf(kv, 'NotFoundError'))) throw e;
     process.stdout.write(
       `get missing -> NotFoundError(key=${String((e as Record<string, unknown>).key)})\n`,
     );

@@ -5,17 +5,16 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { load } from '../../codec/src/index.js';
-import type { ServiceObject, StructClass } from '../../codec/src/index.js';
+import { load, serviceOf, structOf } from '../../codec/src/index.js';
 import { ThriftServer } from '../../rpc/src/server.js';
 import type { TransportKind } from '../../rpc/src/transport.js';
 
 const kv = load(join(dirname(fileURLToPath(import.meta.url)), '../../idl/keyvalue.thrift'));
-const NotFoundError = kv.NotFoundError as StructClass;
+const NotFoundError = structOf(kv, 'NotFoundError');
 const values = new Map<string, string>();
 
 const server = new ThriftServer({ transport: (process.argv[3] ?? 'framed') as TransportKind });
-server.register(kv, kv.KeyValue as ServiceObject, {
+server.register(kv, serviceOf(kv, 'KeyValue'), {
   get({ key }) {
     const value = values.get(key as string);
     if (value === undefined) throw new NotFoundError({ key });
