@@ -10,6 +10,7 @@ import type { CompiledSchema } from '../runner/cases.js';
 import type { CodecUnderTest } from '../runner/codec.js';
 import { OUR_CODEC } from '../runner/codec.js';
 import type { PeerSession } from '../runner/check.js';
+import { stopAtOnce } from '../peers/peer.js';
 import type { Peer } from '../peers/peer.js';
 import type { PeerUsage } from '../peers/usage.js';
 import type { MatrixCell, MatrixRow } from './model.js';
@@ -214,10 +215,10 @@ const lastUsage = new WeakMap<Peer, { at: number; usage: Promise<PeerUsage | und
 
 /**
  * `peer.usage()`, read at most once per WATCH_EVERY_MS however many of its reads wait (a schema's
- * values wait side by side behind one hang). Undefined when the peer cannot tell. Never rejects.
+ * values wait side by side behind one hang); resolves undefined when it cannot tell. Never rejects.
  */
-function usageOf(peer: Peer): Promise<PeerUsage | undefined> | undefined {
-  if (peer.usage === undefined) return undefined;
+function usageOf(peer: Peer): Promise<PeerUsage | undefined> {
+  if (peer.usage === undefined) return Promise.resolve(undefined);
   const now = performance.now();
   const last = lastUsage.get(peer);
   if (last !== undefined && now - last.at < WATCH_EVERY_MS) return last.usage;
@@ -246,7 +247,7 @@ function watchRead(
     };
     later(bounds.wallMs, () => hung(`no answer within ${bounds.wallMs} ms`));
     if (peer.usage === undefined) return;
-    const usage = async () => usageOf(peer);
+    const usage = () => usageOf(peer);
     later(WATCH_AFTER_MS, () => {
       void (async () => {
         const base = await usage();
@@ -316,7 +317,7 @@ export async function readCasesPeer(
   cases: readonly InvalidCase[],
   protocol: Protocol,
   options: {
-    /** Bounds of a first read; default FIRST_READ_BOUNDS. */
+    /** Bounds of a first read; default FIRST_READ_BOUNDS with the CPU bound of firstBounds. */
     readonly first?: ReadBounds;
     /** Bounds of a read of bytes that went over the first bounds once; default CONFIRM_READ_BOUNDS. */
     readonly confirm?: ReadBounds;
@@ -348,7 +349,7 @@ export async function readCasesPeer(
     const bounds = again ? confirm : options.first !== undefined ? first : firstBounds(peer, first);
     const r = await boundedRead(peer, handle, type, bytes, protocol, bounds);
     if (r.outcome !== 'hung') return r;
-    await (options.stop ?? (() => (peer.kill ?? peer.stop).call(peer)))().catch(() => undefined);
+    await (options.stop ?? (() => stopAtOnce(peer)))().catch(() => undefined);
     if (again) return r;
     hangs.once.add(key);
     return undefined;

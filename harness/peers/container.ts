@@ -304,26 +304,31 @@ export class ContainerPeer extends ChannelPeer {
    * Never rejects.
    */
   async stop(): Promise<void> {
+    await this.end(true);
+  }
+
+  /** `docker stop` with no grace (SIGKILL) and no `shutdown` first, then removes it. Never rejects. */
+  async kill(): Promise<void> {
+    await this.end(false);
+  }
+
+  /**
+   * Forgets the running container and removes it: with `gracefully`, `shutdown` first and
+   * STOP_GRACE_MS before SIGKILL, else SIGKILL at once. Never rejects.
+   */
+  private async end(gracefully: boolean): Promise<void> {
     const container = this.container;
     const socket = this.socket;
     this.container = undefined;
     this.socket = undefined;
     this.hostPid = undefined;
     if (socket !== undefined) {
-      await this.channel.request('shutdown', {}, STOP_GRACE_MS).catch(() => undefined);
+      if (gracefully)
+        await this.channel.request('shutdown', {}, STOP_GRACE_MS).catch(() => undefined);
       socket.destroy();
     }
-    await container?.stop({ timeout: STOP_GRACE_MS, remove: true }).catch(() => undefined);
-  }
-
-  /** `docker stop` with no grace (SIGKILL) and no `shutdown` first, then removes it. Never rejects. */
-  async kill(): Promise<void> {
-    const container = this.container;
-    this.container = undefined;
-    this.socket?.destroy();
-    this.socket = undefined;
-    this.hostPid = undefined;
-    await container?.stop({ timeout: 0, remove: true }).catch(() => undefined);
+    const timeout = gracefully ? STOP_GRACE_MS : 0;
+    await container?.stop({ timeout, remove: true }).catch(() => undefined);
   }
 
   /**

@@ -194,6 +194,14 @@ export interface Peer {
 }
 
 /**
+ * Stops `peer` at once, without asking (a peer stuck in a read cannot answer): its `kill` when it
+ * has one, else its `stop`. Never rejects (neither does).
+ */
+export function stopAtOnce(peer: Peer): Promise<void> {
+  return peer.kill !== undefined ? peer.kill() : peer.stop();
+}
+
+/**
  * Whether `e` is the peer's own answer (`ok: false` with its error type), as opposed to the
  * channel's report of a peer that died, hung or could not be reached. Never throws.
  */

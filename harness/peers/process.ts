@@ -138,29 +138,39 @@ export class ProcessPeer extends ChannelPeer {
     return pid === undefined ? undefined : processGroupUsage(pid);
   }
 
-  /** SIGKILL to its whole process group at once, then waits for the exit. Never rejects. */
-  async kill(): Promise<void> {
+  /**
+   * The running child and a `wait(ms)` that resolves true once it has exited (false after `ms`),
+   * or undefined when it is not running. Never throws.
+   */
+  private running():
+    | { child: NonNullable<ProcessPeer['child']>; wait: (ms: number) => Promise<boolean> }
+    | undefined {
     const child = this.child;
     if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((r) => void child.finally(() => r()));
+    const exited = new Promise<boolean>((r) => void child.finally(() => r(true)));
+    const wait = (ms: number) =>
+      Promise.race([exited, new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+    return { child, wait };
+  }
+
+  /** SIGKILL to its whole process group at once, then waits for the exit. Never rejects. */
+  async kill(): Promise<void> {
+    const run = this.running();
+    if (run === undefined) return;
+    const { child, wait } = run;
     try {
       if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
       else child.kill('SIGKILL');
     } catch {
       child.kill('SIGKILL');
     }
-    await Promise.race([exited, new Promise((r) => setTimeout(r, STOP_GRACE_MS))]);
+    await wait(STOP_GRACE_MS);
   }
 
   async stop(): Promise<void> {
-    const child = this.child;
-    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((r) => void child.finally(() => r()));
-    const wait = (ms: number) =>
-      Promise.race([
-        exited.then(() => true),
-        new Promise<boolean>((r) => setTimeout(() => r(false), ms)),
-      ]);
+    const run = this.running();
+    if (run === undefined) return;
+    const { child, wait } = run;
     await this.channel.request('shutdown', {}, STOP_GRACE_MS).catch(() => undefined);
     if (await wait(STOP_GRACE_MS)) return;
     child.kill('SIGTERM');

@@ -4,6 +4,7 @@
  * it shared (many schemas at once) or alone (rerunning what a death cost, value by value, so that
  * a value that kills the peer again is known to be the one).
  */
+import { stopAtOnce } from '../peers/peer.js';
 import type { Peer } from '../peers/peer.js';
 
 /** Restarts of one peer in one run before its remaining cases are reported as not run. */
@@ -68,9 +69,10 @@ interface State {
   died?: string;
   gaveUp?: string;
   restarting?: Promise<boolean> | undefined;
-  /** The harness stopped it on purpose (a hung read): its next restart is not one of its deaths. */
-  stoppedByUs?: boolean;
-  /** The stop of a hung peer under way or done, until it is started again. */
+  /**
+   * The harness's stop of it (a hung read), under way or done, until it is started again: that
+   * restart is not one of its deaths.
+   */
   stopping?: Promise<void> | undefined;
   hangStops: number;
   readonly lock: SharedOrAlone;
@@ -113,9 +115,8 @@ export class PeerKeeper {
     const s = this.#state(peer);
     if (s.stopping === undefined) {
       if (this.isDead(peer)) return; // it died by itself: one of its deaths, not our stop
-      s.stoppedByUs = true;
       s.hangStops++;
-      s.stopping = (peer.kill !== undefined ? peer.kill() : peer.stop()).catch(() => undefined);
+      s.stopping = stopAtOnce(peer).catch(() => undefined);
     }
     await s.stopping;
   }
@@ -134,8 +135,7 @@ export class PeerKeeper {
     if (s.restarting !== undefined) return s.restarting;
     if (!this.isDead(peer)) return true;
     if (s.gaveUp !== undefined) return false;
-    const ours = s.stoppedByUs === true;
-    s.stoppedByUs = false;
+    const ours = s.stopping !== undefined;
     s.stopping = undefined;
     const lastLine = peer.stderr().trim().split('\n').pop()?.trim();
     if (!ours)

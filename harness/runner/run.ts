@@ -553,11 +553,8 @@ export async function runCases(options: RunCasesOptions): Promise<RunOutcome> {
       const kinds = it.invalidKinds ?? [];
       if (kinds.length === 0) return picked;
       // The recorded kind's first instances (at most 2 per kind), then the usual pick.
-      const named = kinds.flatMap((k) =>
-        invalidCasesFor(schema, C, it.value, protocol, '', 'all')
-          .filter((c) => c.kind === k)
-          .slice(0, 2),
-      );
+      const all = invalidCasesFor(schema, C, it.value, protocol, '', 'all');
+      const named = kinds.flatMap((k) => all.filter((c) => c.kind === k).slice(0, 2));
       return [...named, ...picked.filter((c) => !named.some((n) => n.kind === c.kind))];
     });
     const invalidCells = invalid.map((cases) => cases.map(() => new Map<string, MatrixCell>()));

@@ -130,8 +130,6 @@ interface Connection {
   inFlight: number;
   paused: boolean;
   readTimer: NodeJS.Timeout | undefined;
-  /** Ending after a fault that followed whole messages: those are answered, nothing more read. */
-  ending: boolean;
 }
 
 /** How a reply is written: its protocol and (binary) envelope form. */
@@ -298,7 +296,6 @@ export class ThriftServer {
       inFlight: 0,
       paused: false,
       readTimer: undefined,
-      ending: false,
     };
     this.connections.set(socket, c);
     socket.setNoDelay(true);
@@ -395,8 +392,8 @@ export class ThriftServer {
         c.paused = true;
         c.socket.pause();
       }
-      if (c.queue.length === 0 && c.inFlight === 0 && !c.ending) {
-        c.ending = true;
+      // Once: the socket's end() below marks it.
+      if (c.queue.length === 0 && c.inFlight === 0 && !c.socket.writableEnded) {
         this.report(fault);
         c.socket.end(); // the replies already written still reach the client
       }
